@@ -1,0 +1,46 @@
+/*
+ * The admin HTTP port on the master (libevent evhttp): a routing table of
+ * descriptors, bearer-token checks, JSON replies. Endpoints live in
+ * admin_api.c (and later modules); this file is the mechanism.
+ */
+#ifndef HL_ADMIN_H
+#define HL_ADMIN_H
+
+#include <stddef.h>
+
+struct evhttp_request;
+struct master;
+typedef struct json_t json_t;
+
+#define ADMIN_GET	0x01
+#define ADMIN_HEAD	0x02
+#define ADMIN_POST	0x04
+#define ADMIN_PUT	0x08
+#define ADMIN_DELETE	0x10
+
+struct admin_route {
+	unsigned	  methods;	/* ADMIN_GET... (GET implies HEAD) */
+	const char	 *path;		/* exact, or a prefix ending in '/' */
+	void		(*handler)(struct evhttp_request *, struct master *,
+			    const char *rest);
+};
+
+struct admin;
+
+/* Listen on text ("host:port"); routes must outlive the admin. Returns NULL
+ * with a reason in err. */
+struct admin	*admin_start(struct master *m, const char *text,
+		    const struct admin_route *routes, size_t nroutes,
+		    char *err, size_t errsize);
+void		 admin_stop(struct admin *a);
+/* The bound address, e.g. "127.0.0.1:9000". */
+const char	*admin_address(const struct admin *a);
+
+/* Replies: each handler ends in exactly one of these. json is stolen. */
+void	 admin_reply_json(struct evhttp_request *req, int code, json_t *json);
+void	 admin_reply_error(struct evhttp_request *req, int code,
+	    const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+void	 admin_reply_text(struct evhttp_request *req, int code,
+	    const char *content_type, const char *body, size_t len);
+
+#endif

@@ -1,0 +1,154 @@
+/* Admin endpoints: health, the worker scoreboard and metrics. */
+#include "autoconf.h"
+
+#include <event2/buffer.h>
+#include <event2/http.h>
+#include <jansson.h>
+#include <math.h>
+#include <time.h>
+
+#include "admin_api.h"
+#include "master.h"
+#include "metrics.h"
+#include "util.h"
+
+static uint64_t
+admin_uptime(const struct master *m)
+{
+	return (uint64_t)time(NULL) - m->shm.hdr->start_time;
+}
+
+static int
+admin_running(const struct master *m)
+{
+	uint32_t i;
+	int n = 0;
+
+	for (i = 0; i < m->shm.hdr->nslots; i++)
+		n += __atomic_load_n(&shm_slot(&m->shm, i)->state,
+		    __ATOMIC_ACQUIRE) == SLOT_RUNNING;
+	return n;
+}
+
+/* 200 "ok" when every configured worker runs, 200 "degraded" when some do,
+ * 503 "unavailable" when none can take a connection. */
+static void
+admin_health(struct evhttp_request *req, struct master *m, const char *rest)
+{
+	int running = admin_running(m);
+	const char *status = running >= m->cf.workers ? "ok" :
+	    running > 0 ? "degraded" : "unavailable";
+
+	admin_reply_json(req, running > 0 ? 200 : 503,
+	    json_pack("{s:s, s:i, s:i, s:I}", "status", status,
+	    "workers", running, "workers_configured", m->cf.workers,
+	    "uptime_seconds", (json_int_t)admin_uptime(m)));
+}
+
+static json_t *
+admin_slot_json(const struct master *m, uint32_t i, uint64_t now)
+{
+	const struct shm_slot *s = shm_slot(&m->shm, i);
+	const struct shm_counters *c = &s->counters;
+
+	return json_pack("{s:i, s:i, s:i, s:i, s:I, s:s, s:I, s:I,"
+	    " s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
+	    "slot", (int)i, "index", s->index,
+	    "pid", __atomic_load_n(&s->pid, __ATOMIC_ACQUIRE),
+	    "generation", (int)s->generation, "epoch", (json_int_t)s->epoch,
+	    "state", shm_state_name(__atomic_load_n(&s->state,
+	    __ATOMIC_ACQUIRE)),
+	    "started_at", (json_int_t)(s->started_at / 1000),
+	    "heartbeat_age_ms", (json_int_t)(now - shm_read(&s->heartbeat)),
+	    "connections_active", (json_int_t)shm_read(&c->connections_active),
+	    "connections_total", (json_int_t)shm_read(&c->connections_total),
+	    "messages_in", (json_int_t)shm_read(&c->messages_in),
+	    "messages_out", (json_int_t)shm_read(&c->messages_out),
+	    "bytes_in", (json_int_t)shm_read(&c->bytes_in),
+	    "bytes_out", (json_int_t)shm_read(&c->bytes_out),
+	    "errors", (json_int_t)shm_read(&c->errors));
+}
+
+/* How evenly the kernel spread connections over the current workers. */
+static json_t *
+admin_balance_json(const struct master *m)
+{
+	uint64_t min = UINT64_MAX, max = 0, sum = 0;
+	double mean, var = 0;
+	uint32_t i;
+	int n = 0;
+
+	for (i = 0; i < m->shm.hdr->nslots; i++) {
+		const struct shm_slot *s = shm_slot(&m->shm, i);
+		uint64_t v = shm_read(&s->counters.connections_total);
+
+		if (s->pid == 0 || s->epoch != m->sup.epoch)
+			continue;
+		min = HL_MIN(min, v);
+		max = HL_MAX(max, v);
+		sum += v;
+		n++;
+	}
+	if (n == 0 || sum == 0)
+		return json_pack("{s:i, s:I}", "workers", n, "connections", 0);
+	mean = (double)sum / n;
+	for (i = 0; i < m->shm.hdr->nslots; i++) {
+		const struct shm_slot *s = shm_slot(&m->shm, i);
+		double d = (double)shm_read(&s->counters.connections_total) - mean;
+
+		if (s->pid != 0 && s->epoch == m->sup.epoch)
+			var += d * d / n;
+	}
+	return json_pack("{s:i, s:I, s:I, s:I, s:f, s:f}", "workers", n,
+	    "connections", (json_int_t)sum, "min", (json_int_t)min,
+	    "max", (json_int_t)max, "max_over_mean", (double)max / mean,
+	    "coefficient_of_variation", sqrt(var) / mean);
+}
+
+json_t *
+admin_api_workers(struct master *m)
+{
+	json_t *list = json_array();
+	uint64_t now = hl_now_ms();
+	uint32_t i;
+
+	for (i = 0; i < m->shm.hdr->nslots; i++) {
+		if (__atomic_load_n(&shm_slot(&m->shm, i)->state,
+		    __ATOMIC_ACQUIRE) != SLOT_FREE)
+			json_array_append_new(list, admin_slot_json(m, i, now));
+	}
+	return json_pack("{s:i, s:I, s:i, s:i, s:I, s:I, s:I, s:o, s:o}",
+	    "master_pid", m->shm.hdr->master_pid,
+	    "epoch", (json_int_t)m->sup.epoch,
+	    "workers_configured", m->cf.workers,
+	    "max_workers", m->cf.max_workers,
+	    "uptime_seconds", (json_int_t)admin_uptime(m),
+	    "restarts", (json_int_t)m->sup.restarts,
+	    "reloads", (json_int_t)m->reloads,
+	    "workers", list, "accept_balance", admin_balance_json(m));
+}
+
+static void
+admin_workers(struct evhttp_request *req, struct master *m, const char *rest)
+{
+	admin_reply_json(req, 200, admin_api_workers(m));
+}
+
+static void
+admin_metrics(struct evhttp_request *req, struct master *m, const char *rest)
+{
+	struct evbuffer *out = metrics_render(m);
+
+	evhttp_add_header(evhttp_request_get_output_headers(req),
+	    "Content-Type", "text/plain; version=0.0.4; charset=utf-8");
+	evhttp_send_reply(req, 200, "OK", out);
+	evbuffer_free(out);
+}
+
+const struct admin_route admin_api_routes[] = {
+	{ ADMIN_GET, "/health", admin_health },
+	{ ADMIN_GET, "/metrics", admin_metrics },
+	{ ADMIN_GET, "/api/workers", admin_workers },
+};
+
+const size_t admin_api_nroutes = HL_ARRAY_LEN(admin_api_routes);

@@ -1,0 +1,110 @@
+/*
+ * Configuration: one table of keys (config_keys.c). Values come from, in
+ * rising precedence, built-in defaults, the file, the environment
+ * (HOTLINE_<KEY> and a few aliases from the seed service) and the command
+ * line. A reload re-reads all four, so keys set in the environment or on the
+ * command line keep those values across SIGHUP.
+ */
+#ifndef HL_CONFIG_H
+#define HL_CONFIG_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#define CONFIG_MAX_ERRORS	64
+#define CONFIG_MAX_INCLUDE	8	/* include nesting depth */
+#define CONFIG_LINE_MAX		4096
+
+enum config_type {
+	CONFIG_BOOL,
+	CONFIG_INT,
+	CONFIG_SIZE,	/* bytes, with optional k/m/g suffix */
+	CONFIG_STRING,
+	CONFIG_PATH,	/* made absolute against the working directory */
+	CONFIG_ENUM,
+	CONFIG_ADDR,	/* host:port, [v6]:port or *:port */
+};
+
+#define CONFIG_RELOADABLE	0x01	/* SIGHUP may change it */
+#define CONFIG_SECRET		0x02	/* never printed */
+
+enum config_origin {
+	CONFIG_FROM_DEFAULT,
+	CONFIG_FROM_FILE,
+	CONFIG_FROM_ENV,
+	CONFIG_FROM_CMDLINE,
+};
+
+struct config {
+	/* server */
+	char		*listen;
+	int		 listen_backlog;
+	int		 workers;	/* 0 before config_load: number of CPUs */
+	int		 max_workers;
+	char		*user;
+	char		*pidfile;
+	int		 shutdown_timeout;
+	/* logging */
+	char		*log_file;
+	int		 log_level;	/* enum log_level */
+	/* admin port */
+	char		*admin_listen;
+	char		*admin_token;
+	/* profiling */
+	int		 profiling_enabled;
+	char		*profiling_output_dir;
+	int		 profiling_interval_seconds;
+
+	/* Bookkeeping, filled by config_load. */
+	char		*path;		/* the main file, or NULL */
+	unsigned char	*origin;	/* per key: enum config_origin */
+	char		**where;	/* per key: "file:line", env name... */
+	char		*errors[CONFIG_MAX_ERRORS];
+	int		 nerrors;
+	int		 nerrors_dropped;
+};
+
+struct config_key {
+	const char		*name;
+	const char		*env_alias;	/* besides HOTLINE_<NAME> */
+	enum config_type	 type;
+	long long		 min, max;	/* INT, SIZE */
+	const char		*def;		/* default, as file text */
+	size_t			 offset;
+	unsigned		 flags;		/* CONFIG_RELOADABLE... */
+	const char *const	*choices;	/* ENUM, NULL-terminated */
+	const char		*help;
+};
+
+/* A command-line setting, "key" = "value", with the flag that set it. */
+struct config_override {
+	const char	*key;
+	const char	*value;
+	const char	*flag;
+};
+
+extern const struct config_key	config_keys[];
+extern const size_t		config_nkeys;
+
+/*
+ * Fill cf from defaults, the file at path (NULL: none; a missing file is an
+ * error only when required), the environment and the overrides. Returns 0, or
+ * -1 with every problem in cf->errors, each naming file:line, the
+ * environment variable or the flag, and the key. cf must be zeroed or freed.
+ */
+int	 config_load(struct config *cf, const char *path, int required,
+	    const struct config_override *ov, size_t nov);
+void	 config_free(struct config *cf);
+/* Print each error on its own line to fp. */
+void	 config_print_errors(const struct config *cf, FILE *fp);
+/* Print the effective configuration with where each value came from. */
+void	 config_dump(const struct config *cf, FILE *fp);
+/* Keep old's values of keys that a reload may not change; log a warning for
+ * each one that changed. */
+void	 config_keep_fixed(struct config *next, const struct config *old);
+const struct config_key *config_find(const char *name);
+/* The value of a key as text, for printing and comparing. */
+void	 config_format(const struct config *cf, const struct config_key *k,
+	    char *buf, size_t size);
+
+#endif

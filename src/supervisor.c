@@ -1,0 +1,299 @@
+/*
+ * Worker supervision. The master's picture of each slot lives here; the
+ * shared scoreboard holds what workers report. Nothing here waits: deaths
+ * arrive through SIGCHLD, deadlines through the master's tick.
+ */
+#include "autoconf.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "master.h"
+#include "proc.h"
+#include "supervisor.h"
+#include "util.h"
+#include "worker.h"
+
+void
+supervisor_init(struct supervisor *sup, int nslots)
+{
+	memset(sup, 0, sizeof *sup);
+	sup->nslots = nslots;
+	sup->epoch = 1;
+}
+
+int
+supervisor_live(const struct supervisor *sup)
+{
+	int i, n = 0;
+
+	for (i = 0; i < sup->nslots; i++)
+		n += sup->slots[i].pid != 0;
+	return n;
+}
+
+static int
+supervisor_free_slot(const struct supervisor *sup)
+{
+	int i;
+
+	for (i = 0; i < sup->nslots; i++) {
+		if (sup->slots[i].pid == 0)
+			return i;
+	}
+	return -1;
+}
+
+/* The slot serving index in the current epoch, or -1. */
+static int
+supervisor_find(const struct supervisor *sup, int index)
+{
+	int i;
+
+	for (i = 0; i < sup->nslots; i++) {
+		const struct sup_slot *s = &sup->slots[i];
+		if (s->pid != 0 && s->index == index && s->epoch == sup->epoch)
+			return i;
+	}
+	return -1;
+}
+
+static uint64_t
+now_epoch_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* Fork one worker for index into slot; the child never returns. */
+static int
+supervisor_spawn(struct master *m, int slot, int index)
+{
+	struct supervisor *sup = &m->sup;
+	struct shm_slot *ss = shm_slot(&m->shm, (uint32_t)slot);
+	int keep[2] = { m->listener.fds[index], log_fd() };
+	pid_t pid;
+
+	memset(&ss->counters, 0, sizeof ss->counters);
+	ss->index = index;
+	ss->epoch = sup->epoch;
+	ss->generation++;
+	shm_write(&ss->started_at, now_epoch_ms());
+	shm_write(&ss->heartbeat, hl_now_ms());
+	__atomic_store_n(&ss->state, SLOT_STARTING, __ATOMIC_RELEASE);
+	pid = proc_fork(keep, keep[1] == -1 ? 1 : 2);
+	if (pid == -1) {
+		log_error("cannot fork worker %d: %s", index, strerror(errno));
+		__atomic_store_n(&ss->state, SLOT_FREE, __ATOMIC_RELEASE);
+		sup->spawn_failures++;
+		return -1;
+	}
+	if (pid == 0)
+		worker_main(m, slot, index);	/* does not return */
+	__atomic_store_n(&ss->pid, pid, __ATOMIC_RELEASE);
+	sup->slots[slot] = (struct sup_slot){ .pid = pid, .index = index,
+	    .epoch = sup->epoch, .spawned_ms = hl_now_ms() };
+	log_info("worker %d started (pid %ld, slot %d, generation %u)", index,
+	    (long)pid, slot, ss->generation);
+	return 0;
+}
+
+void
+supervisor_converge(struct master *m)
+{
+	struct supervisor *sup = &m->sup;
+	uint64_t now = hl_now_ms();
+	int index, slot;
+
+	if (m->stop != MASTER_RUNNING)
+		return;
+	for (index = 0; index < m->cf.workers; index++) {
+		if (supervisor_find(sup, index) != -1 ||
+		    sup->index[index].respawn_at > now)
+			continue;
+		if ((slot = supervisor_free_slot(sup)) == -1)
+			return;		/* an old worker must exit first */
+		if (supervisor_spawn(m, slot, index) == -1) {
+			sup->index[index].respawn_at = now + SUP_BACKOFF_FIRST_MS;
+			return;
+		}
+	}
+}
+
+/* Decide when a worker that died unasked may run again. */
+static void
+supervisor_backoff(struct master *m, const struct sup_slot *s, int status)
+{
+	struct sup_index *ix = &m->sup.index[s->index];
+	uint64_t now = hl_now_ms(), delay = 0;
+
+	if (now - s->spawned_ms < SUP_FAST_DEATH_MS)
+		ix->fast_deaths++;
+	else
+		ix->fast_deaths = 0;
+	if (ix->fast_deaths > 1) {
+		delay = (uint64_t)SUP_BACKOFF_FIRST_MS << HL_MIN(ix->fast_deaths - 2, 16);
+		delay = HL_MIN(delay, SUP_BACKOFF_MAX_MS);
+	}
+	ix->respawn_at = now + delay;
+	m->sup.restarts++;
+	if (ix->fast_deaths >= SUP_CRASH_LOOP)
+		log_error("worker %d is crash-looping (%d deaths within %d s "
+		    "of starting, in a row); next start in %llu ms", s->index,
+		    ix->fast_deaths, SUP_FAST_DEATH_MS / 1000,
+		    (unsigned long long)delay);
+	else
+		log_warn("worker %d died unexpectedly; restarting in %llu ms",
+		    s->index, (unsigned long long)delay);
+	(void)status;
+}
+
+static void
+supervisor_log_exit(const struct sup_slot *s, int status)
+{
+	if (WIFSIGNALED(status))
+		log_notice("worker %d (pid %ld) killed by signal %d%s",
+		    s->index, (long)s->pid, WTERMSIG(status),
+		    WCOREDUMP(status) ? " (core dumped)" : "");
+	else if (WEXITSTATUS(status) != 0)
+		log_notice("worker %d (pid %ld) exited with status %d",
+		    s->index, (long)s->pid, WEXITSTATUS(status));
+	else
+		log_info("worker %d (pid %ld) exited", s->index, (long)s->pid);
+}
+
+/* Fold a dead worker's counters into the master's retired totals. */
+static void
+supervisor_retire(struct master *m, int slot)
+{
+	struct shm_slot *ss = shm_slot(&m->shm, (uint32_t)slot);
+	const uint64_t *from = (const uint64_t *)(const void *)&ss->counters;
+	uint64_t *to = (uint64_t *)(void *)&m->retired;
+	size_t i;
+
+	for (i = 0; i < sizeof m->retired / sizeof *to; i++)
+		to[i] += shm_read(&from[i]);
+	m->retired.connections_active = 0;
+	memset(&ss->counters, 0, sizeof ss->counters);
+	ss->pid = 0;
+	__atomic_store_n(&ss->state, SLOT_FREE, __ATOMIC_RELEASE);
+}
+
+void
+supervisor_reap(struct master *m)
+{
+	struct supervisor *sup = &m->sup;
+	int status, i;
+	pid_t pid;
+
+	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+		for (i = 0; i < sup->nslots; i++) {
+			struct sup_slot *s = &sup->slots[i];
+
+			if (s->pid != pid)
+				continue;
+			supervisor_log_exit(s, status);
+			if (m->stop == MASTER_RUNNING && !s->draining &&
+			    s->epoch == sup->epoch)
+				supervisor_backoff(m, s, status);
+			supervisor_retire(m, i);
+			memset(s, 0, sizeof *s);
+			break;
+		}
+	}
+	supervisor_converge(m);
+}
+
+static void
+supervisor_kill(struct sup_slot *s, int sig, uint64_t deadline_ms)
+{
+	if (kill(s->pid, sig) == -1 && errno != ESRCH)
+		log_warn("cannot signal worker pid %ld: %s", (long)s->pid,
+		    strerror(errno));
+	if (s->kill_at == 0 || hl_now_ms() + deadline_ms < s->kill_at)
+		s->kill_at = hl_now_ms() + deadline_ms;
+}
+
+void
+supervisor_tick(struct master *m)
+{
+	struct supervisor *sup = &m->sup;
+	uint64_t now = hl_now_ms();
+	int i;
+
+	for (i = 0; i < sup->nslots; i++) {
+		struct sup_slot *s = &sup->slots[i];
+
+		if (s->pid == 0 || s->kill_at == 0 || now < s->kill_at)
+			continue;
+		log_warn("worker %d (pid %ld) did not stop in time; killing it",
+		    s->index, (long)s->pid);
+		kill(s->pid, SIGKILL);
+		s->kill_at = 0;
+	}
+	supervisor_converge(m);
+}
+
+/* Old workers drain; any still draining from an earlier reload stop now. */
+void
+supervisor_reload(struct master *m)
+{
+	struct supervisor *sup = &m->sup;
+	uint64_t drain_ms = (uint64_t)m->cf.shutdown_timeout * 1000 +
+	    SUP_DRAIN_GRACE_MS;
+	int i;
+
+	for (i = 0; i < sup->nslots; i++) {
+		struct sup_slot *s = &sup->slots[i];
+
+		if (s->pid == 0)
+			continue;
+		if (s->draining) {
+			supervisor_kill(s, SIGTERM, SUP_FAST_STOP_MS);
+			continue;
+		}
+		s->draining = 1;
+		supervisor_kill(s, SIGQUIT, drain_ms);
+	}
+	sup->epoch++;
+	memset(sup->index, 0, sizeof sup->index);
+	supervisor_converge(m);
+}
+
+void
+supervisor_stop(struct master *m, int fast)
+{
+	struct supervisor *sup = &m->sup;
+	uint64_t drain_ms = (uint64_t)m->cf.shutdown_timeout * 1000 +
+	    SUP_DRAIN_GRACE_MS;
+	int i;
+
+	for (i = 0; i < sup->nslots; i++) {
+		struct sup_slot *s = &sup->slots[i];
+
+		if (s->pid == 0)
+			continue;
+		s->draining = 1;
+		if (fast)
+			supervisor_kill(s, SIGTERM, SUP_FAST_STOP_MS);
+		else
+			supervisor_kill(s, SIGQUIT, drain_ms);
+	}
+}
+
+void
+supervisor_signal(struct master *m, int sig)
+{
+	int i;
+
+	for (i = 0; i < m->sup.nslots; i++) {
+		if (m->sup.slots[i].pid != 0)
+			kill(m->sup.slots[i].pid, sig);
+	}
+}
