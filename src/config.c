@@ -127,7 +127,7 @@ config_include(struct config *cf, const char *from, const char *pattern,
 		    CONFIG_MAX_INCLUDE);
 		return;
 	}
-	rc = glob(path, GLOB_ERR, NULL, &g);
+	rc = glob(path, 0, NULL, &g);
 	if (rc == GLOB_NOMATCH && strpbrk(pattern, "*?[") != NULL)
 		return;		/* an empty conf.d is fine */
 	if (rc != 0) {

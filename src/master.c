@@ -240,14 +240,15 @@ master_setup(struct master *m, char *err, size_t errsize)
 static void
 master_announce(struct master *m)
 {
-	char ws[128];
+	char ws[128], state[64];
 
 	netaddr_format(&m->listener.addr, ws, sizeof ws);
 	log_notice("hotlined %s ready: WebSocket ws://%s/web, admin http://%s/,"
 	    " %d workers", PACKAGE_VERSION, ws, admin_address(m->admin),
 	    m->cf.workers);
 	daemon_ready();
-	daemon_notify("READY=1");
+	snprintf(state, sizeof state, "READY=1\nMAINPID=%ld", (long)getpid());
+	daemon_notify(state);
 }
 
 static void

@@ -1,0 +1,109 @@
+# Shared by the integration tests: TAP output, starting and stopping the real
+# daemon on free loopback ports, and small queries. Every daemon a test
+# starts is stopped by the EXIT trap; logs are printed only on failure.
+# shellcheck shell=bash
+set -u
+
+: "${top_builddir:=$(cd "$(dirname "$0")/../.." && pwd)}"
+: "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
+HOTLINED=$top_builddir/src/hotlined
+PY=/usr/bin/python3
+HL_PY="$PY $top_srcdir/tests/integration/hl.py"
+T=$(mktemp -d /tmp/hl-test.XXXXXX)
+export ASAN_OPTIONS=${ASAN_OPTIONS:-abort_on_error=0:detect_leaks=1}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1}
+# No stray configuration from the environment.
+for v in $(env | sed -n 's/^\(HOTLINE_[A-Z_]*\)=.*/\1/p;s/^\(PROFILING_[A-Z_]*\)=.*/\1/p'); do
+	unset "$v"
+done
+
+tap_n=0
+tap_failed=0
+HL_PIDS=""
+
+ok() { tap_n=$((tap_n + 1)); echo "ok $tap_n - $*"; }
+not_ok() { tap_n=$((tap_n + 1)); tap_failed=$((tap_failed + 1)); echo "not ok $tap_n - $*"; }
+# check DESCRIPTION COMMAND...: one test point from a command's status.
+check() { local d=$1; shift; if "$@"; then ok "$d"; else not_ok "$d"; fi; }
+note() { echo "# $*"; }
+
+# wait_until SECONDS COMMAND...: poll every 0.1 s until COMMAND succeeds.
+wait_until() {
+	local limit=$1 i=0; shift
+	while [ "$i" -lt $((limit * 10)) ]; do
+		"$@" 2>/dev/null && return 0
+		sleep 0.1
+		i=$((i + 1))
+	done
+	return 1
+}
+
+# start_hotlined NAME [ARGS...]: run hotlined -f on free ports; sets HL_PID,
+# HL_WS and HL_ADMIN (host:port) and HL_LOG (its stderr). With log_file set,
+# name that file in HL_READY_LOG. Returns 1 if it did not start.
+start_hotlined() {
+	local name=$1; shift
+	HL_LOG=$T/$name.log
+	"$HOTLINED" -f -o listen=127.0.0.1:0 -o admin_listen=127.0.0.1:0 \
+	    -o "profiling_output_dir=$T/reports-$name" "$@" >"$HL_LOG" 2>&1 &
+	HL_PID=$!
+	HL_PIDS="$HL_PIDS $HL_PID"
+	local watch=${HL_READY_LOG:-$HL_LOG}
+	if ! wait_until 15 grep -q ' ready: ' "$watch"; then
+		note "hotlined $name did not start:"; sed 's/^/#   /' "$watch"
+		return 1
+	fi
+	HL_WS=$(sed -n 's|.* ws://\([^/]*\)/web.*|\1|p' "$watch" | head -1)
+	HL_ADMIN=$(sed -n 's|.* admin http://\([^/]*\)/.*|\1|p' "$watch" | head -1)
+	wait_until 10 health_ok
+}
+
+# stop_hotlined PID [SIGNAL]: signal it and wait up to 15 s; prints status.
+stop_hotlined() {
+	local pid=$1 sig=${2:-TERM} i=0
+	kill -"$sig" "$pid" 2>/dev/null || return 0
+	while kill -0 "$pid" 2>/dev/null && [ $i -lt 150 ]; do sleep 0.1; i=$((i + 1)); done
+	if kill -0 "$pid" 2>/dev/null; then
+		pkill -KILL -P "$pid"; kill -KILL "$pid"
+	fi
+	wait "$pid" 2>/dev/null
+}
+
+admin() { curl -s -m 5 "$@"; }
+# admin_get PATH: GET from the admin port, with $HL_TOKEN when set.
+admin_get() {
+	if [ -n "${HL_TOKEN:-}" ]; then
+		curl -s -m 5 -H "Authorization: Bearer $HL_TOKEN" "http://$HL_ADMIN$1"
+	else
+		curl -s -m 5 "http://$HL_ADMIN$1"
+	fi
+}
+health_ok() { admin_get /health | grep -q '"status":"ok"'; }
+# jq EXPR: evaluate a Python expression on the JSON from stdin (as j).
+jq() { $HL_PY json "$1"; }
+workers_json() { admin_get /api/workers; }
+# running_pids: pids of running workers, one per line, sorted by index.
+running_pids() {
+	workers_json | jq "'\n'.join(str(w['pid']) for w in sorted(j['workers'], key=lambda w: w['index']) if w['state'] == 'running')"
+}
+
+sanitizer_clean() {
+	! grep -lE 'AddressSanitizer|LeakSanitizer|runtime error:' "$T"/*.log >/dev/null 2>&1
+}
+
+cleanup() {
+	local pid
+	for pid in $HL_PIDS; do stop_hotlined "$pid" TERM; done
+	if ! sanitizer_clean; then
+		not_ok "no sanitizer reports in the daemon logs"
+	fi
+	echo "1..$tap_n"
+	if [ "$tap_failed" -gt 0 ]; then
+		for f in "$T"/*.log; do
+			[ -f "$f" ] || continue
+			echo "# --- $f"; tail -40 "$f" | sed 's/^/# /'
+		done
+	fi
+	rm -rf "$T"
+}
+trap cleanup EXIT
