@@ -59,3 +59,19 @@ check "-V prints the version" sh -c "'$HOTLINED' -V | grep -q '^hotlined [0-9]'"
 check "-h prints usage and exits 0" sh -c "'$HOTLINED' -h | grep -q '^usage: hotlined'"
 "$HOTLINED" -t -o nonsense >"$T/o.out" 2>&1
 check "-o without = is refused" grep -q "expected key=value" "$T/o.out"
+
+# As root with `user` set, workers drop to that user after the master binds.
+if [ "$(id -u)" = 0 ] && id nobody >/dev/null 2>&1; then
+	start_hotlined user -w 1 -o user=nobody || exit 1
+	wpid=$(running_pids | head -1)
+	check "the worker runs as nobody" \
+	    test "$(ps -o user= -p "$wpid" | tr -d ' ')" = nobody
+	check "the master stays root" test "$(ps -o user= -p "$HL_PID" | tr -d ' ')" = root
+	check "the unprivileged worker still accepts on the master's socket" \
+	    sh -c "curl -s -o /dev/null -w '%{http_code}' 'http://$HL_WS/web' | grep -qx 426"
+	stop_hotlined "$HL_PID" TERM
+else
+	ok "# SKIP user switching needs root and a 'nobody' user"
+fi
+"$HOTLINED" -t -o user=no_such_user_hl >"$T/user.out" 2>&1
+check "an unknown user is a config error" grep -q 'user: no such user "no_such_user_hl"' "$T/user.out"
