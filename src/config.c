@@ -283,8 +283,7 @@ config_load(struct config *cf, const char *path, int required,
 		cf->path = xstrdup(path);
 	config_read_env(cf);
 	config_read_overrides(cf, ov, nov);
-	if (cf->nerrors == 0)
-		config_check(cf);
+	config_check(cf);
 	return cf->nerrors == 0 ? 0 : -1;
 }
 

@@ -103,6 +103,11 @@ void	 config_dump(const struct config *cf, FILE *fp);
  * each one that changed. */
 void	 config_keep_fixed(struct config *next, const struct config *old);
 const struct config_key *config_find(const char *name);
+/* Remember the working directory that relative paths are resolved against
+ * (at start, before daemonizing); -1 with errno if it cannot be read. */
+int	 config_remember_cwd(void);
+/* path made absolute against that directory; the caller frees it. */
+char	*config_absolute_path(const char *path);
 /* The value of a key as text, for printing and comparing. */
 void	 config_format(const struct config *cf, const struct config_key *k,
 	    char *buf, size_t size);

@@ -119,24 +119,42 @@ is_number_type(enum config_type t)
 	return t == CONFIG_BOOL || t == CONFIG_INT || t == CONFIG_ENUM;
 }
 
-/* Relative paths are resolved now, before daemonizing changes directory. */
+/* The directory relative paths are resolved against: the one hotlined
+ * started in, remembered before daemonizing moves to "/", so a reload
+ * resolves them exactly as the start did. */
+static char base_dir[4096];
+
+int
+config_remember_cwd(void)
+{
+	return getcwd(base_dir, sizeof base_dir) == NULL ? -1 : 0;
+}
+
 static char *
 path_absolute(const char *text, char *err, size_t errsize)
 {
-	char cwd[4096], *out;
+	char *out;
 	size_t len;
 
 	if (text[0] == '/' || text[0] == '\0' || strcmp(text, "syslog") == 0)
 		return xstrdup(text);
-	if (getcwd(cwd, sizeof cwd) == NULL) {
+	if (base_dir[0] == '\0' && config_remember_cwd() == -1) {
 		snprintf(err, errsize, "cannot resolve \"%s\": %s", text,
 		    strerror(errno));
 		return NULL;
 	}
-	len = strlen(cwd) + strlen(text) + 2;
+	len = strlen(base_dir) + strlen(text) + 2;
 	out = xmalloc(len);
-	snprintf(out, len, "%s/%s", cwd, text);
+	snprintf(out, len, "%s/%s", base_dir, text);
 	return out;
+}
+
+char *
+config_absolute_path(const char *path)
+{
+	char err[256], *out = path_absolute(path, err, sizeof err);
+
+	return out != NULL ? out : xstrdup(path);
 }
 
 static char *

@@ -24,7 +24,10 @@ static struct {
 	int		 fd;
 	char		 path[4096];
 	char		 role[32];
-} logger = { LOG_TARGET_STDERR, LOG_LEVEL_INFO, -1, "", "hotlined" };
+	uid_t		 uid;
+	gid_t		 gid;
+} logger = { LOG_TARGET_STDERR, LOG_LEVEL_INFO, -1, "", "hotlined",
+    (uid_t)-1, (gid_t)-1 };
 
 static const char *const level_names[] = {
 	"debug", "info", "notice", "warn", "error",
@@ -43,6 +46,10 @@ log_open(enum log_target target, const char *path)
 		fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
 		if (fd == -1)
 			return -1;
+		if (logger.uid != (uid_t)-1 &&
+		    fchown(fd, logger.uid, logger.gid) == -1) {
+			/* Workers may then fail to reopen; they say so. */
+		}
 		snprintf(logger.path, sizeof logger.path, "%s", path);
 	}
 	if (logger.target == LOG_TARGET_SYSLOG && target != LOG_TARGET_SYSLOG)
@@ -82,6 +89,17 @@ log_after_fork(void)
 		return;
 	closelog();
 	openlog("hotlined", LOG_PID | LOG_NDELAY, LOG_DAEMON);
+}
+
+void
+log_set_owner(uid_t uid, gid_t gid)
+{
+	logger.uid = uid;
+	logger.gid = gid;
+	if (logger.target == LOG_TARGET_FILE && uid != (uid_t)-1 &&
+	    fchown(logger.fd, uid, gid) == -1) {
+		/* As above: the workers report a failed reopen. */
+	}
 }
 
 void

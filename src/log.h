@@ -3,6 +3,7 @@
 #define HL_LOG_H
 
 #include <stdarg.h>
+#include <sys/types.h>
 
 enum log_level {
 	LOG_LEVEL_DEBUG,
@@ -27,6 +28,9 @@ int	 log_open(enum log_target target, const char *path);
 /* Reopen the log file after rotation (SIGUSR1); a no-op for other targets. */
 int	 log_reopen(void);
 void	 log_set_level(enum log_level level);
+/* Files the log (re)creates are chowned to uid:gid, so workers that dropped
+ * privileges can reopen them after rotation. */
+void	 log_set_owner(uid_t uid, gid_t gid);
 /* A short name shown on every line, e.g. "master" or "worker 2". */
 void	 log_set_role(const char *role);
 /* The descriptor the log writes to, or -1; kept open across fork. */

@@ -114,14 +114,22 @@ main(int argc, char **argv)
 	struct main_args args = { 0 };
 	struct master_options opt;
 	struct config cf;
+	char *conf_abs;
+	int rc;
 
 	main_parse_args(&args, argc, argv);
+	if (config_remember_cwd() == -1)
+		fatal("cannot read the working directory");
+	/* A reload re-reads the file after daemonizing moved to "/". */
+	args.conf = conf_abs = config_absolute_path(args.conf);
 	if (config_load(&cf, args.conf, args.conf_given, args.ov,
 	    args.nov) == -1) {
 		config_print_errors(&cf, stderr);
 		fprintf(stderr, "hotlined: configuration has %d error%s\n",
 		    cf.nerrors + cf.nerrors_dropped,
 		    cf.nerrors + cf.nerrors_dropped == 1 ? "" : "s");
+		config_free(&cf);
+		free(conf_abs);
 		return 1;
 	}
 	if (args.test) {
@@ -130,6 +138,7 @@ main(int argc, char **argv)
 		fprintf(stderr, "hotlined: configuration %s is valid\n",
 		    cf.path != NULL ? cf.path : "(built-in defaults)");
 		config_free(&cf);
+		free(conf_abs);
 		return 0;
 	}
 	main_open_log(&cf);
@@ -140,5 +149,7 @@ main(int argc, char **argv)
 		.noverrides = args.nov,
 		.daemonize = !args.foreground && !daemon_under_systemd(),
 	};
-	return master_run(&opt, &cf);
+	rc = master_run(&opt, &cf);
+	free(conf_abs);
+	return rc;
 }

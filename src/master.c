@@ -61,6 +61,7 @@ master_resolve_user(struct master *m, char *err, size_t errsize)
 	}
 	m->worker_uid = pw->pw_uid;
 	m->worker_gid = pw->pw_gid;
+	log_set_owner(pw->pw_uid, pw->pw_gid);
 	return 0;
 }
 

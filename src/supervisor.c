@@ -18,12 +18,30 @@
 #include "util.h"
 #include "worker.h"
 
+static void
+supervisor_reset_index(struct supervisor *sup)
+{
+	size_t i;
+
+	memset(sup->index, 0, sizeof sup->index);
+	for (i = 0; i < HL_ARRAY_LEN(sup->index); i++)
+		sup->index[i].last_slot = -1;
+}
+
 void
 supervisor_init(struct supervisor *sup, int nslots)
 {
 	memset(sup, 0, sizeof *sup);
 	sup->nslots = nslots;
 	sup->epoch = 1;
+	supervisor_reset_index(sup);
+}
+
+/* A draining worker may use its own shutdown_timeout; kill it after that. */
+static uint64_t
+supervisor_drain_ms(const struct sup_slot *s)
+{
+	return (uint64_t)s->shutdown_timeout * 1000 + SUP_DRAIN_GRACE_MS;
 }
 
 int
@@ -36,11 +54,15 @@ supervisor_live(const struct supervisor *sup)
 	return n;
 }
 
+/* A respawned worker goes back to the slot its index had (DESIGN.md: slots
+ * are stable); otherwise the first free one. */
 static int
-supervisor_free_slot(const struct supervisor *sup)
+supervisor_free_slot(const struct supervisor *sup, int index)
 {
-	int i;
+	int i = sup->index[index].last_slot;
 
+	if (i >= 0 && i < sup->nslots && sup->slots[i].pid == 0)
+		return i;
 	for (i = 0; i < sup->nslots; i++) {
 		if (sup->slots[i].pid == 0)
 			return i;
@@ -98,7 +120,9 @@ supervisor_spawn(struct master *m, int slot, int index)
 		worker_main(m, slot, index);	/* does not return */
 	__atomic_store_n(&ss->pid, pid, __ATOMIC_RELEASE);
 	sup->slots[slot] = (struct sup_slot){ .pid = pid, .index = index,
-	    .epoch = sup->epoch, .spawned_ms = hl_now_ms() };
+	    .epoch = sup->epoch, .spawned_ms = hl_now_ms(),
+	    .shutdown_timeout = m->cf.shutdown_timeout };
+	sup->index[index].last_slot = slot;
 	log_info("worker %d started (pid %ld, slot %d, generation %u)", index,
 	    (long)pid, slot, ss->generation);
 	return 0;
@@ -117,7 +141,7 @@ supervisor_converge(struct master *m)
 		if (supervisor_find(sup, index) != -1 ||
 		    sup->index[index].respawn_at > now)
 			continue;
-		if ((slot = supervisor_free_slot(sup)) == -1)
+		if ((slot = supervisor_free_slot(sup, index)) == -1)
 			return;		/* an old worker must exit first */
 		if (supervisor_spawn(m, slot, index) == -1) {
 			sup->index[index].respawn_at = now + SUP_BACKOFF_FIRST_MS;
@@ -245,8 +269,6 @@ void
 supervisor_reload(struct master *m)
 {
 	struct supervisor *sup = &m->sup;
-	uint64_t drain_ms = (uint64_t)m->cf.shutdown_timeout * 1000 +
-	    SUP_DRAIN_GRACE_MS;
 	int i;
 
 	for (i = 0; i < sup->nslots; i++) {
@@ -259,10 +281,10 @@ supervisor_reload(struct master *m)
 			continue;
 		}
 		s->draining = 1;
-		supervisor_kill(s, SIGQUIT, drain_ms);
+		supervisor_kill(s, SIGQUIT, supervisor_drain_ms(s));
 	}
 	sup->epoch++;
-	memset(sup->index, 0, sizeof sup->index);
+	supervisor_reset_index(sup);
 	supervisor_converge(m);
 }
 
@@ -270,8 +292,6 @@ void
 supervisor_stop(struct master *m, int fast)
 {
 	struct supervisor *sup = &m->sup;
-	uint64_t drain_ms = (uint64_t)m->cf.shutdown_timeout * 1000 +
-	    SUP_DRAIN_GRACE_MS;
 	int i;
 
 	for (i = 0; i < sup->nslots; i++) {
@@ -283,7 +303,7 @@ supervisor_stop(struct master *m, int fast)
 		if (fast)
 			supervisor_kill(s, SIGTERM, SUP_FAST_STOP_MS);
 		else
-			supervisor_kill(s, SIGQUIT, drain_ms);
+			supervisor_kill(s, SIGQUIT, supervisor_drain_ms(s));
 	}
 }
 

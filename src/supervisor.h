@@ -26,11 +26,13 @@ struct sup_slot {
 	uint64_t	 spawned_ms;	/* monotonic */
 	uint64_t	 kill_at;	/* monotonic ms; 0: none */
 	int		 draining;
+	int		 shutdown_timeout; /* seconds, as the worker got it */
 };
 
 struct sup_index {
 	int		 fast_deaths;	/* in a row */
 	uint64_t	 respawn_at;	/* monotonic ms */
+	int		 last_slot;	/* reused on respawn; -1: none */
 };
 
 struct supervisor {
