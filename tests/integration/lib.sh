@@ -69,6 +69,8 @@ stop_hotlined() {
 	wait "$pid" 2>/dev/null
 }
 
+# alive PID: running, not a zombie waiting for a reaper we do not control.
+alive() { kill -0 "$1" 2>/dev/null && ! ps -o stat= -p "$1" | grep -q '^Z'; }
 admin() { curl -s -m 5 "$@"; }
 # admin_get PATH: GET from the admin port, with $HL_TOKEN when set.
 admin_get() {

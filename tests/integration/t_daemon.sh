@@ -30,7 +30,7 @@ check "a daemon that fails to start exits 1" test $? = 1
 check "... and prints why" grep -q "admin port $HL_ADMIN: Address already in use" "$T/fail.out"
 
 kill -QUIT "$pid"
-gone() { ! kill -0 "$pid" 2>/dev/null; }
+gone() { ! alive "$pid"; }
 check "QUIT stops the daemon" wait_until 10 gone
 check "the pidfile is removed" test ! -e "$pidfile"
 
@@ -53,3 +53,36 @@ check "a stop sends STOPPING=1" wait_until 5 grep -q "STOPPING=1" "$T/notify.out
 wait "$sdpid"
 check "and it exits 0" test $? = 0
 kill "$listener" 2>/dev/null
+
+# The SysV init script, pointed at this build through HOTLINED_DEFAULTS.
+init=$top_builddir/contrib/hotlined
+cat >"$T/init.conf" <<CONF
+listen 127.0.0.1:0
+admin_listen 127.0.0.1:0
+workers 1
+shutdown_timeout 2
+log_file $T/init.log
+CONF
+cat >"$T/defaults" <<DEF
+DAEMON=$HOTLINED
+CONF=$T/init.conf
+PIDFILE=$T/init.pid
+DEF
+export HOTLINED_DEFAULTS=$T/defaults
+sh "$init" start >"$T/init.out" 2>&1
+check "init script: start succeeds" test $? = 0
+ipid=$(cat "$T/init.pid" 2>/dev/null)
+HL_PIDS="$HL_PIDS $ipid"
+sh "$init" status >/dev/null 2>&1
+check "init script: status says running (0)" test $? = 0
+echo "workers many" >>"$T/init.conf"
+sh "$init" reload >"$T/reload.out" 2>&1
+check "init script: reload refuses a broken config" test $? != 0
+check "... and shows the error" grep -q "init.conf:6: workers" "$T/reload.out"
+check "... while the daemon keeps running" kill -0 "$ipid"
+sed -i '$d' "$T/init.conf"
+sh "$init" stop >"$T/stop.out" 2>&1
+check "init script: stop succeeds" test $? = 0
+check "... and the daemon is gone" sh -c "! ps -o stat= -p $ipid | grep -qv '^Z'"
+sh "$init" status >/dev/null 2>&1
+check "init script: status says not running (3)" test $? = 3
