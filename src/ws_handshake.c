@@ -13,7 +13,7 @@
 
 #define WS_HANDSHAKE_GUID	"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 #define WS_HANDSHAKE_KEY_LEN	24	/* base64 of a 16-byte nonce */
-#define WS_HANDSHAKE_KEY_MAX	64	/* longest key ws_handshake_accept takes */
+#define WS_HANDSHAKE_KEY_MAX	64	/* longest key for _accept() */
 
 /* A refusal's label for metrics, its status and the headers it implies. */
 struct ws_handshake_refusal_row {
@@ -254,7 +254,8 @@ ws_handshake_key_valid(const struct ws_handshake_span *key)
 	if (key->len != WS_HANDSHAKE_KEY_LEN)
 		return 0;
 	for (i = 0; i < 21; i++) {
-		if (key->ptr[i] == '\0' || strchr(alphabet, key->ptr[i]) == NULL)
+		if (key->ptr[i] == '\0' ||
+		    strchr(alphabet, key->ptr[i]) == NULL)
 			return 0;
 	}
 	return key->ptr[21] != '\0' && strchr("AQgw", key->ptr[21]) != NULL &&
@@ -415,7 +416,9 @@ ws_handshake_request_line(struct ws_handshake *hs, const char *line,
 	struct ws_handshake_span method, version;
 
 	sp1 = memchr(line, ' ', (size_t)(end - line));
-	sp2 = sp1 == NULL ? NULL : memchr(sp1 + 1, ' ', (size_t)(end - sp1 - 1));
+	if (sp1 == NULL)
+		return ws_handshake_bad(hs, "malformed request line");
+	sp2 = memchr(sp1 + 1, ' ', (size_t)(end - sp1 - 1));
 	if (sp2 == NULL || memchr(sp2 + 1, ' ', (size_t)(end - sp2 - 1)))
 		return ws_handshake_bad(hs, "malformed request line");
 	method.ptr = line;
@@ -470,7 +473,7 @@ ws_handshake_required(struct ws_handshake_ctx *ctx)
 	struct ws_handshake *hs = ctx->hs;
 
 	if (hs->request.host.ptr == NULL || hs->request.host.len == 0)
-		return ws_handshake_bad(hs, "missing Host");
+		return ws_handshake_bad(hs, "missing or empty Host");
 	if (!ctx->upgrade)
 		return ws_handshake_fail(hs, WS_HANDSHAKE_REFUSE_NO_UPGRADE,
 		    "Upgrade: websocket required");
@@ -541,7 +544,8 @@ ws_handshake_parse(struct ws_handshake *hs, const char *buf, size_t len)
 	if (head_len == 0)
 		return WS_HANDSHAKE_NEED_MORE;
 	memset(&hs->request, 0, sizeof hs->request);
-	if (head_len == -1 || ws_handshake_head(hs, buf, (size_t)head_len) == -1)
+	if (head_len == -1 ||
+	    ws_handshake_head(hs, buf, (size_t)head_len) == -1)
 		return WS_HANDSHAKE_FAIL;
 	return WS_HANDSHAKE_DONE;
 }
@@ -692,11 +696,12 @@ static int
 ws_handshake_query_find(const struct ws_handshake_request *req,
     const char *name, struct ws_handshake_span *value)
 {
-	const char	*p = req->query.ptr, *end = p + req->query.len, *amp, *eq;
+	const char	*p = req->query.ptr, *end, *amp, *eq;
 	struct ws_handshake_span key;
 
 	if (p == NULL)
 		return 0;
+	end = p + req->query.len;
 	for (;; p = amp + 1) {
 		amp = memchr(p, '&', (size_t)(end - p));
 		if (amp == NULL)

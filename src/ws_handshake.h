@@ -20,7 +20,7 @@
 
 /* What one ws_handshake_parse() call found. */
 enum ws_handshake_result {
-	WS_HANDSHAKE_NEED_MORE,	/* no end of headers yet: append and call again */
+	WS_HANDSHAKE_NEED_MORE,	/* no end of head yet: append, call again */
 	WS_HANDSHAKE_DONE,	/* a valid upgrade request; see hs->request */
 	WS_HANDSHAKE_FAIL,	/* refuse it; see hs->refusal and hs->detail */
 };
@@ -52,7 +52,7 @@ struct ws_handshake_span {
 
 struct ws_handshake_limits {
 	size_t		 max_bytes;	/* request line + headers + CRLF CRLF */
-	unsigned	 max_headers;	/* header fields, request line excluded */
+	unsigned	 max_headers;	/* header fields, not the request line */
 };
 
 /* A valid upgrade request. The path is raw (not percent-decoded); the query
@@ -96,7 +96,9 @@ void	 ws_handshake_init(struct ws_handshake *hs,
  * absolute-form target, a body (Content-Length other than 0, or
  * Transfer-Encoding) and repeated Host, Origin, Authorization,
  * Sec-WebSocket-Key or Sec-WebSocket-Version are all refused with 400.
- * Bare LF and CR fail as soon as they arrive rather than at the limit. */
+ * Bare LF and CR fail as soon as they arrive rather than at the limit.
+ * Sec-WebSocket-Extensions is ignored: hotline negotiates no extension, so
+ * its 101 never names one. */
 enum ws_handshake_result ws_handshake_parse(struct ws_handshake *hs,
 	    const char *buf, size_t len);
 

@@ -552,6 +552,29 @@ START_TEST(test_key)
 }
 END_TEST
 
+/* Of the 64 characters before "==", exactly the four with zero low bits
+ * make a canonical 16-byte key. */
+START_TEST(test_key_last_char)
+{
+	static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "abcdefghijklmnopqrstuvwxyz0123456789+/";
+	struct ws_handshake hs;
+	char	 line[64];
+	int	 i, valid = 0;
+
+	for (i = 0; i < 64; i++) {
+		snprintf(line, sizeof line,
+		    "Sec-WebSocket-Key: AAAAAAAAAAAAAAAAAAAAA%c==", b64[i]);
+		if (parse_str(&hs, head(GET, H_HOST, H_UPG, H_CONN, H_VER, line,
+		    NULL)) == WS_HANDSHAKE_DONE)
+			valid++;
+		else
+			ck_assert_int_eq(hs.refusal, WS_HANDSHAKE_REFUSE_BAD_KEY);
+	}
+	ck_assert_int_eq(valid, 4);
+}
+END_TEST
+
 /* A failed parse stays failed however many more bytes arrive. */
 START_TEST(test_failure_is_sticky)
 {
@@ -701,6 +724,30 @@ START_TEST(test_query_bad_escape)
 		ck_assert_int_eq(ws_handshake_query_param(&hs.request, "token",
 		    out, sizeof out), WS_HANDSHAKE_QUERY_INVALID);
 		ck_assert_str_eq(out, "");
+	}
+}
+END_TEST
+
+/* A query ending in a cut escape, in an exact-size buffer: ASan builds
+ * catch a read past it. */
+START_TEST(test_query_cut_escape)
+{
+	static const char *const cut[] = { "token=%4", "token=%", "token=a%" };
+	struct ws_handshake_request req;
+	char	 out[16], *q;
+	size_t	 i, len;
+
+	for (i = 0; i < sizeof cut / sizeof cut[0]; i++) {
+		len = strlen(cut[i]);
+		q = malloc(len);
+		ck_assert_ptr_nonnull(q);
+		memcpy(q, cut[i], len);
+		memset(&req, 0, sizeof req);
+		req.query.ptr = q;
+		req.query.len = len;
+		ck_assert_int_eq(ws_handshake_query_param(&req, "token", out,
+		    sizeof out), WS_HANDSHAKE_QUERY_INVALID);
+		free(q);
 	}
 }
 END_TEST
@@ -887,11 +934,13 @@ ws_handshake_suite(void)
 	tcase_add_test(fields, test_connection);
 	tcase_add_test(fields, test_version);
 	tcase_add_test(fields, test_key);
+	tcase_add_test(fields, test_key_last_char);
 	tcase_add_test(helpers, test_origin);
 	tcase_add_test(helpers, test_subprotocol);
 	tcase_add_test(helpers, test_too_many_protocol_fields);
 	tcase_add_test(helpers, test_query_param);
 	tcase_add_test(helpers, test_query_bad_escape);
+	tcase_add_test(helpers, test_query_cut_escape);
 	tcase_add_test(helpers, test_query_overflow);
 	tcase_add_test(responses, test_response_101);
 	tcase_add_test(responses, test_response_426);
