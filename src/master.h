@@ -48,8 +48,9 @@ struct master {
 	gid_t			 worker_gid;
 	uint64_t		 started_ms;	/* epoch milliseconds */
 	uint64_t		 reloads;
-	/* Counters of reaped workers, so summed totals never go backwards. */
-	struct shm_counters	 retired;
+	/* Counters, refusals and histograms of reaped workers, so summed
+	 * totals never go backwards. */
+	struct shm_slot		 retired;
 };
 
 /* Run the master until it stops; cf is taken over. Returns the exit code. */

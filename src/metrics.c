@@ -145,7 +145,7 @@ metrics_summed(struct evbuffer *out, struct master *m)
 	for (mc = metric_counters; mc < metric_counters +
 	    HL_ARRAY_LEN(metric_counters); mc++) {
 		snprintf(name, sizeof name, "hotline_%s", mc->name);
-		sum = metric_value(&m->retired, mc);
+		sum = metric_value(&m->retired.counters, mc);
 		for (i = 0; i < m->shm.hdr->nslots; i++)
 			sum += metric_value(&shm_slot(&m->shm, i)->counters, mc);
 		metric_header(out, name, mc->type, mc->help);

@@ -14,8 +14,11 @@
 #include <sys/types.h>
 
 #define SHM_MAGIC		0x31454e494c544f48ULL	/* "HOTLINE1" */
-#define SHM_LAYOUT_VERSION	1
-#define SHM_SLOT_SIZE		4096
+#define SHM_LAYOUT_VERSION	2
+#define SHM_SLOT_SIZE		8192
+#define SHM_MAX_ROUTES		48	/* handlers with a latency histogram */
+#define SHM_HIST_BUCKETS	10	/* .005 .01 .025 .05 .1 .25 .5 1 2.5 5 */
+#define SHM_MAX_REFUSALS	16	/* handshake refusal reasons */
 #define SHM_HEADER_SIZE		4096
 
 enum shm_slot_state {
@@ -40,16 +43,34 @@ struct shm_header {
 	uint64_t	slots_offset;
 };
 
-/* What a worker counts; the master sums them. Room is left for more. */
+/* What a worker counts; the master sums them. Room is left for more: new
+ * counters take reserved words, so the layout version stays. */
 struct shm_counters {
-	uint64_t	connections_active;	/* gauge */
-	uint64_t	connections_total;
-	uint64_t	messages_in;
+	uint64_t	connections_active;	/* gauge: TCP connections */
+	uint64_t	connections_total;	/* TCP connections accepted */
+	uint64_t	messages_in;		/* WebSocket messages */
 	uint64_t	messages_out;
 	uint64_t	bytes_in;
 	uint64_t	bytes_out;
-	uint64_t	errors;
-	uint64_t	reserved[57];
+	uint64_t	errors;			/* read/write/accept errors */
+	uint64_t	ws_active;		/* gauge: upgraded connections */
+	uint64_t	ws_accepted;		/* handshakes completed */
+	uint64_t	ws_rejected;		/* handshakes refused */
+	uint64_t	protocol_errors;	/* closed for a protocol violation */
+	uint64_t	slow_reader_closes;	/* send queue over its bound */
+	uint64_t	replies_dropped;	/* deferred, connection gone */
+	uint64_t	handler_no_reply;	/* handler returned silently */
+	uint64_t	idle_closes;
+	uint64_t	broadcast_errors;
+	uint64_t	reserved[48];
+};
+
+/* Handler latency, per route, as Prometheus wants it: per-bucket counts
+ * (the master makes them cumulative), a count and a sum. */
+struct shm_hist {
+	uint64_t	buckets[SHM_HIST_BUCKETS];
+	uint64_t	count;
+	uint64_t	sum_ns;
 };
 
 struct shm_slot {
@@ -62,6 +83,8 @@ struct shm_slot {
 	uint64_t	heartbeat;	/* monotonic milliseconds */
 	uint64_t	reserved0[3];
 	struct shm_counters counters;	/* at offset 64 */
+	uint64_t	refusals[SHM_MAX_REFUSALS]; /* by enum ws_handshake_refusal */
+	struct shm_hist	hist[SHM_MAX_ROUTES];	/* by route index */
 };
 
 struct shm {

@@ -6,6 +6,7 @@
 #include "autoconf.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -102,7 +103,8 @@ supervisor_spawn(struct master *m, int slot, int index)
 	int keep[2] = { m->listener.fds[index], log_fd() };
 	pid_t pid;
 
-	memset(&ss->counters, 0, sizeof ss->counters);
+	memset((char *)ss + offsetof(struct shm_slot, counters), 0,
+	    sizeof *ss - offsetof(struct shm_slot, counters));
 	ss->index = index;
 	ss->epoch = sup->epoch;
 	ss->generation++;
@@ -192,19 +194,23 @@ supervisor_log_exit(const struct sup_slot *s, int status)
 		log_info("worker %d (pid %ld) exited", s->index, (long)s->pid);
 }
 
-/* Fold a dead worker's counters into the master's retired totals. */
+/* Fold a dead worker's counters, refusals and histograms (every word from
+ * counters to the end of the slot) into the master's retired totals. */
 static void
 supervisor_retire(struct master *m, int slot)
 {
 	struct shm_slot *ss = shm_slot(&m->shm, (uint32_t)slot);
-	const uint64_t *from = (const uint64_t *)(const void *)&ss->counters;
-	uint64_t *to = (uint64_t *)(void *)&m->retired;
-	size_t i;
+	size_t off = offsetof(struct shm_slot, counters), i;
+	size_t n = (sizeof *ss - off) / sizeof(uint64_t);
+	const uint64_t *from = (const uint64_t *)(const void *)
+	    ((const char *)ss + off);
+	uint64_t *to = (uint64_t *)(void *)((char *)&m->retired + off);
 
-	for (i = 0; i < sizeof m->retired / sizeof *to; i++)
+	for (i = 0; i < n; i++)
 		to[i] += shm_read(&from[i]);
-	m->retired.connections_active = 0;
-	memset(&ss->counters, 0, sizeof ss->counters);
+	m->retired.counters.connections_active = 0;	/* gauges */
+	m->retired.counters.ws_active = 0;
+	memset((char *)ss + off, 0, sizeof *ss - off);
 	ss->pid = 0;
 	__atomic_store_n(&ss->state, SLOT_FREE, __ATOMIC_RELEASE);
 }
