@@ -692,22 +692,23 @@ envelope_scan(const char *msg, size_t len, struct envelope_request *req)
 	return req->fail == ENVELOPE_FAIL_NONE ? 0 : -1;
 }
 
-/* Decode a code point at src (a validated token) and advance *i. */
+/* Decode the code point at src[*i] of a token the scanner validated (so
+ * no failure is possible) and advance *i; end bounds the token. */
 static uint32_t
-unescape_one(const unsigned char *src, size_t *i)
+unescape_one(const unsigned char *src, size_t end, size_t *i)
 {
 	struct envelope_scanner s;
-	struct envelope_request dummy;
-	uint32_t cp;
+	struct envelope_request scratch;
+	uint32_t cp = 0xfffd;
 
 	memset(&s, 0, sizeof s);
 	s.buf = src;
-	s.len = (size_t)-1 - 1;	/* the token is validated: no bound needed */
+	s.len = end;
 	s.pos = *i;
-	s.req = &dummy;
-	if (src[*i] == '\\')
+	s.req = &scratch;
+	if (src[s.pos] == '\\')
 		(void)scan_escape(&s, &cp);
-	else if (src[*i] >= 0x80)
+	else if (src[s.pos] >= 0x80)
 		(void)scan_utf8(&s, &cp);
 	else
 		cp = src[s.pos++];
@@ -754,7 +755,7 @@ envelope_unescape(const struct envelope_span *tok, char *out, size_t outsz,
 		return -1;
 	end = tok->len - 1;
 	while (i < end) {
-		n = utf8_put(unescape_one(src, &i), enc);
+		n = utf8_put(unescape_one(src, end, &i), enc);
 		if (o + n >= outsz)
 			return -1;
 		memcpy(out + o, enc, n);

@@ -51,8 +51,9 @@ struct envelope_span {
  * most ENVELOPE_REQ_ID_MAX + 2 bytes.
  *
  * On failure, has_pkg_id and req_id still hold whatever was complete and
- * valid before the failure (the first occurrence when a key repeats), so the
- * error reply can echo them; absent ones are written as null.
+ * valid before the failure (the first valid occurrence when a key
+ * repeats), so the error reply can echo them; absent ones are written as
+ * null.
  */
 struct envelope_request {
 	int32_t			 pkg_id;

@@ -668,7 +668,7 @@ static void
 gen_mutate(struct gen *g)
 {
 	static const char alphabet[] = "{}[]:,\"\\ 0123456789.eE+-tfnul\x01"
-	    "\xc3\xa9\xff\xed\xa0";
+	    "\xc3\xa9\xff\xed\xa0\0";
 	unsigned i, n = 1 + rng(3);
 	size_t at;
 
@@ -695,13 +695,24 @@ gen_mutate(struct gen *g)
 }
 
 /* Whether jansson refused the text for a reason the scanner deliberately
- * does not share: number ranges and NUL in object keys. */
+ * does not share: number ranges (it refuses integers beyond json_int_t and
+ * reals beyond double) and NUL in object keys (\u0000 in a key). */
 static bool
 jansson_only_refusal(const json_error_t *jerr)
 {
 	return strstr(jerr->text, "too big") != NULL ||
 	    strstr(jerr->text, "overflow") != NULL ||
 	    strstr(jerr->text, "NUL byte in object key") != NULL;
+}
+
+/* jansson 2.14 skips a raw NUL byte right after a number or literal
+ * ("[1\0]", "{\"a\":true\0}"); the scanner refuses it, as RFC 8259 does.
+ * True when the scanner failed on such a byte. */
+static bool
+jansson_nul_quirk(const struct gen *g, const struct envelope_request *r)
+{
+	return r->fail == ENVELOPE_FAIL_SYNTAX && r->fail_offset < g->len &&
+	    g->p[r->fail_offset] == '\0';
 }
 
 START_TEST(test_differential_jansson)
@@ -732,7 +743,8 @@ START_TEST(test_differential_jansson)
 		theirs = doc != NULL;
 		json_decref(doc);
 		if (req.fail == ENVELOPE_FAIL_DEPTH ||
-		    (!theirs && jansson_only_refusal(&jerr)))
+		    (!theirs && jansson_only_refusal(&jerr)) ||
+		    (theirs && jansson_nul_quirk(&g, &req)))
 			continue;
 		ck_assert_msg(ours == theirs, "doc %u (%zu bytes) \"%.*s\": "
 		    "scanner %s (%s), jansson %s (%s)", i, g.len, (int)g.len,
