@@ -647,6 +647,26 @@ START_TEST(test_utf8_fail_fast_partial)
 }
 END_TEST
 
+/* The scan state of a frame that ended mid-read inside a character must
+ * not leak into the next frame's partial scan. */
+START_TEST(test_utf8_partial_state_reset)
+{
+	uint8_t buf[64];
+	struct ws_frame f;
+	struct ws_msg msg;
+	uint16_t code;
+	size_t n;
+
+	ws_msg_init(&msg);
+	n = client_frame(buf, sizeof(buf), WS_OP_TEXT, 1, "x\xe2\x82\xac", 4);
+	ck_assert_int_eq(feed(&msg, buf, 6 + 2, &f, &code), 0);
+	ck_assert_int_eq(feed(&msg, buf, n, &f, &code), (ssize_t)n);
+	n = client_frame(buf, sizeof(buf), WS_OP_TEXT, 1, "abc", 3);
+	ck_assert_int_eq(feed(&msg, buf, 6 + 2, &f, &code), 0);
+	ck_assert_int_eq(feed(&msg, buf, n, &f, &code), (ssize_t)n);
+}
+END_TEST
+
 /* A ping arriving in pieces inside a fragmented text message does not
  * disturb the message's UTF-8 state. */
 START_TEST(test_utf8_state_across_control)
@@ -822,6 +842,7 @@ ws_frame_suite(void)
 	tcase_add_test(tc, test_utf8_fail_fast_fragment);
 	tcase_add_test(tc, test_utf8_fail_fast_partial);
 	tcase_add_test(tc, test_utf8_state_across_control);
+	tcase_add_test(tc, test_utf8_partial_state_reset);
 	tcase_set_timeout(tc, 60);
 	suite_add_tcase(s, tc);
 
