@@ -163,8 +163,7 @@ ws_msg_check_header(const struct ws_msg *msg, struct ws_frame *f,
 		f->msg_opcode = f->opcode;
 	}
 	/* msg->len never exceeds the bound, so the subtraction is safe. */
-	if (f->payload_len > max_message_bytes ||
-	    f->payload_len > max_message_bytes - before)
+	if (f->payload_len > max_message_bytes - before)
 		return ws_fail(close_code, WS_CLOSE_TOO_BIG);
 	return 0;
 }

@@ -363,6 +363,8 @@ compare(const uint8_t *stream, size_t len, const struct outcome *h,
 
 struct gen {
 	unsigned	seed;
+	int		wild;		/* also make bad codes, bad UTF-8 */
+	uint64_t	max;		/* the case's max_message_bytes */
 	struct bytes	stream;
 	struct outcome	expect;		/* the messages put in */
 };
@@ -426,6 +428,10 @@ gen_size(struct gen *g)
 {
 	uint32_t r = gen_rand(g) % 100;
 
+	/* Right at the bound, one below and one above. */
+	if (r < 5 && g->max < 65536)
+		return (size_t)g->max - 1 + gen_rand(g) % 3;
+
 	if (r < 60)
 		return gen_rand(g) % 130;
 	if (r < 90)
@@ -457,11 +463,20 @@ gen_message(struct gen *g)
 	uint8_t op = gen_rand(g) % 2 ? WS_OP_TEXT : WS_OP_BINARY;
 	size_t len = gen_size(g), nfrag = 1 + gen_rand(g) % 4, off = 0;
 
+	static const char *bad[] = { "\xc0\xaf", "\xed\xa0\x80", "\xf4\x90\x80\x80",
+		"\xff", "\x80", "\xe2\x82", "\xf0\x9f\x98" };
+
 	if (op == WS_OP_TEXT)
 		gen_utf8(g, p, len);
 	else
 		for (size_t i = 0; i < len; i++)
 			p[i] = (uint8_t)gen_rand(g);
+	/* Wild: a bad sequence somewhere, often across a fragment edge. */
+	if (op == WS_OP_TEXT && g->wild && len >= 4 && gen_rand(g) % 4 == 0) {
+		const char *b = bad[gen_rand(g) % 7];
+
+		memcpy(p + gen_rand(g) % (len - 3), b, strlen(b));
+	}
 	for (size_t k = 0; k < nfrag; k++) {
 		size_t n = k + 1 == nfrag ? len - off :
 		    gen_rand(g) % (len - off + 1);
@@ -480,12 +495,21 @@ gen_close(struct gen *g)
 {
 	static const uint16_t codes[] = { 1000, 1001, 1003, 1008, 1011, 3000,
 		4999, 1012 };
+	static const uint16_t wild[] = { 0, 999, 1004, 1005, 1006, 1013,
+		1014, 1015, 1016, 2999, 5000, 65535 };
 	uint8_t p[WS_CONTROL_MAX], reason[200];
 	size_t rlen = gen_rand(g) % 140, n;
+	uint16_t code = codes[gen_rand(g) % 8];
 
+	if (g->wild && gen_rand(g) % 3 == 0)
+		code = wild[gen_rand(g) % 12];
 	gen_utf8(g, reason, rlen);
-	n = gen_rand(g) % 10 == 0 ? 0 : ws_close_build(p, codes[gen_rand(g) %
-	    8], (const char *)reason, rlen);
+	if (g->wild && rlen > 2 && gen_rand(g) % 4 == 0)
+		reason[gen_rand(g) % rlen] = 0xff;
+	n = gen_rand(g) % 10 == 0 ? 0 : ws_close_build(p, code,
+	    (const char *)reason, rlen);
+	if (g->wild && gen_rand(g) % 10 == 0)
+		n = 1;
 	gen_frame(g, WS_OP_CLOSE, 1, p, n);
 	log_msg(&g->expect, WS_OP_CLOSE, p, n);
 }
@@ -576,10 +600,12 @@ run_cases(unsigned seed, int n, int mutate, int *tally)
 	int shown = 0;
 
 	g.seed = seed;
+	g.wild = mutate;
 	for (int i = 0; i < n; i++) {
 		uint64_t max = bounds[gen_rand(&g) % 4];
 		enum verdict v;
 
+		g.max = max;
 		gen_stream(&g);
 		if (mutate)
 			gen_mutate(&g);
