@@ -189,11 +189,11 @@ ws_msg_utf8_span(const struct ws_msg *msg, const struct ws_frame *f,
 /*
  * Check the UTF-8 of an incomplete frame's payload so far, so a bad text
  * message fails before it is buffered whole. The payload stays masked in
- * buf (the caller will feed the same bytes again); a copy is unmasked.
+ * the caller's buffer (the same bytes come again); a copy is unmasked.
  */
 static ssize_t
-ws_msg_scan_partial(struct ws_msg *msg, const uint8_t *buf, size_t len,
-    const struct ws_frame *f, uint16_t *close_code)
+ws_msg_scan_partial(struct ws_msg *msg, size_t len, const struct ws_frame *f,
+    uint16_t *close_code)
 {
 	uint8_t chunk[WS_SCAN_CHUNK], start;
 	uint64_t skip, avail = len - f->header_len;
@@ -282,7 +282,7 @@ ws_msg_feed(struct ws_msg *msg, uint8_t *buf, size_t len,
 	if (ws_msg_check_header(msg, f, max_message_bytes, close_code) == -1)
 		return -1;
 	if (n == 0)
-		return ws_msg_scan_partial(msg, buf, len, f, close_code);
+		return ws_msg_scan_partial(msg, len, f, close_code);
 	if (ws_msg_complete(msg, buf, f, close_code) == -1)
 		return -1;
 	return n;

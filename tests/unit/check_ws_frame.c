@@ -756,6 +756,7 @@ START_TEST(test_close_frames)
 {
 	uint8_t buf[64];
 	struct ws_frame f;
+	static const char bad_reason[] = "\x03\xe8\xc0\xaf and more";
 	struct ws_msg msg;
 	uint16_t code;
 	size_t n;
@@ -765,8 +766,8 @@ START_TEST(test_close_frames)
 	ck_assert_int_eq(feed_frame(&msg, WS_OP_CLOSE, 1, "\x03", 1, &code),
 	    -1);
 	ck_assert_uint_eq(code, 1002);
-	n = client_frame(buf, sizeof(buf), WS_OP_CLOSE, 1,
-	    "\x03\xe8\xc0\xaf and more", 15);
+	n = client_frame(buf, sizeof(buf), WS_OP_CLOSE, 1, bad_reason,
+	    sizeof(bad_reason) - 1);
 	ck_assert_int_eq(feed(&msg, buf, 9, &f, &code), -1);
 	ck_assert_uint_eq(code, 1007);
 	ck_assert_uint_gt(n, 9);
