@@ -58,6 +58,8 @@ config_set(struct config *cf, const struct config_key *k, const char *text,
 	size_t idx = (size_t)(k - config_keys);
 	char err[512];
 
+	if (cf->origin[idx] != origin)
+		config_value_clear(cf, k);
 	if (config_value_set(cf, k, text, err, sizeof err) == -1) {
 		config_error(cf, "%s: %s: %s", where, k->name, err);
 		return;
@@ -342,6 +344,24 @@ config_dump_value(const char *v, FILE *fp)
 	fputc('"', fp);
 }
 
+/* A list: one line per item, or a comment when it is empty. */
+static void
+config_dump_list(const struct config *cf, const struct config_key *k,
+    const char *where, FILE *fp)
+{
+	const struct config_list *l = (const void *)((const char *)cf +
+	    k->offset);
+	int i;
+
+	if (l->n == 0)
+		fprintf(fp, "# %s (none)\t# %s\n", k->name, where);
+	for (i = 0; i < l->n; i++) {
+		fprintf(fp, "%s ", k->name);
+		config_dump_value(l->items[i], fp);
+		fprintf(fp, "\t# %s\n", where);
+	}
+}
+
 void
 config_dump(const struct config *cf, FILE *fp)
 {
@@ -357,6 +377,10 @@ config_dump(const struct config *cf, FILE *fp)
 		if ((k->flags & CONFIG_SECRET) && value[0] != '\0') {
 			fprintf(fp, "# %s is set (hidden)\t# %s\n", k->name,
 			    cf->where[i]);
+			continue;
+		}
+		if (k->type == CONFIG_LIST) {
+			config_dump_list(cf, k, cf->where[i], fp);
 			continue;
 		}
 		fprintf(fp, "%s ", k->name);

@@ -23,6 +23,15 @@ enum config_type {
 	CONFIG_PATH,	/* made absolute against the working directory */
 	CONFIG_ENUM,
 	CONFIG_ADDR,	/* host:port, [v6]:port or *:port */
+	CONFIG_LIST,	/* paths; repeated lines (or commas) add items */
+};
+
+/* A CONFIG_LIST value. A source (file, environment, command line) that
+ * sets the key replaces what lower sources gave; within a source the items
+ * add up. */
+struct config_list {
+	char		**items;
+	int		  n;
 };
 
 #define CONFIG_RELOADABLE	0x01	/* SIGHUP may change it */
@@ -50,6 +59,27 @@ struct config {
 	/* admin port */
 	char		*admin_listen;
 	char		*admin_token;
+	/* WebSocket */
+	char		*ws_path;
+	int		 ws_echo;
+	size_t		 ws_max_header_bytes;
+	int		 ws_max_headers;
+	int		 ws_handshake_timeout;
+	size_t		 ws_max_message_bytes;
+	size_t		 ws_send_queue_bytes;
+	int		 ws_idle_timeout;
+	int		 ws_ping_interval;
+	char		*ws_origins;
+	char		*ws_subprotocols;
+	/* handlers */
+	struct config_list module;
+	int		 pkg_id_echo;
+	int		 pkg_id_time;
+	int		 pkg_id_work;
+	int		 pkg_id_json;
+	int		 pkg_id_hash;
+	int		 pkg_id_alloc;
+	int		 pkg_id_delay;
 	/* profiling */
 	int		 profiling_enabled;
 	char		*profiling_output_dir;

@@ -171,6 +171,58 @@ parse_text(const struct config_key *k, const char *text, char *err,
 	return xstrdup(text);
 }
 
+/* Add the comma-separated items of text to a list (empty text adds none). */
+static int
+list_add(struct config_list *l, const char *text, char *err, size_t errsize)
+{
+	const char *p = text, *end;
+	char item[4096], *abs;
+	size_t len;
+
+	while (*p != '\0') {
+		end = p + strcspn(p, ",");
+		len = (size_t)(end - p);
+		while (len > 0 && (*p == ' ' || *p == '\t'))
+			p++, len--;
+		while (len > 0 && (p[len - 1] == ' ' || p[len - 1] == '\t'))
+			len--;
+		if (len >= sizeof item) {
+			snprintf(err, errsize, "item too long");
+			return -1;
+		}
+		memcpy(item, p, len);
+		item[len] = '\0';
+		if (len > 0) {
+			if ((abs = path_absolute(item, err, errsize)) == NULL)
+				return -1;
+			l->items = xrealloc(l->items, sizeof *l->items *
+			    (size_t)(l->n + 1));
+			l->items[l->n++] = abs;
+		}
+		p = *end == ',' ? end + 1 : end;
+	}
+	return 0;
+}
+
+static void
+list_clear(struct config_list *l)
+{
+	int i;
+
+	for (i = 0; i < l->n; i++)
+		free(l->items[i]);
+	free(l->items);
+	l->items = NULL;
+	l->n = 0;
+}
+
+void
+config_value_clear(struct config *cf, const struct config_key *k)
+{
+	if (k->type == CONFIG_LIST)
+		list_clear(FIELD(cf, k, struct config_list));
+}
+
 int
 config_value_set(struct config *cf, const struct config_key *k,
     const char *text, char *err, size_t errsize)
@@ -178,6 +230,9 @@ config_value_set(struct config *cf, const struct config_key *k,
 	long long n;
 	char *s;
 
+	if (k->type == CONFIG_LIST)
+		return list_add(FIELD(cf, k, struct config_list), text, err,
+		    errsize);
 	if (k->type == CONFIG_SIZE) {
 		if (parse_size(k, text, &n, err, errsize) == -1)
 			return -1;
@@ -217,6 +272,17 @@ config_value_format(const struct config *cf, const struct config_key *k,
 	case CONFIG_ENUM:
 		snprintf(buf, size, "%s", k->choices[*FIELD(cf, k, const int)]);
 		break;
+	case CONFIG_LIST: {
+		const struct config_list *l = FIELD(cf, k, const struct config_list);
+		size_t used = 0;
+		int i;
+
+		buf[0] = '\0';
+		for (i = 0; i < l->n && used < size; i++)
+			used += (size_t)snprintf(buf + used, size - used, "%s%s",
+			    i > 0 ? "," : "", l->items[i]);
+		break;
+	}
 	default: {
 		const char *s = *FIELD(cf, k, char *const);
 		snprintf(buf, size, "%s", s != NULL ? s : "");
@@ -230,7 +296,21 @@ config_value_copy(struct config *dst, const struct config *src,
     const struct config_key *k)
 {
 	char *const *s;
+	int i;
 
+	if (k->type == CONFIG_LIST) {
+		const struct config_list *from =
+		    FIELD(src, k, const struct config_list);
+		struct config_list *to = FIELD(dst, k, struct config_list);
+
+		list_clear(to);
+		for (i = 0; i < from->n; i++) {
+			to->items = xrealloc(to->items, sizeof *to->items *
+			    (size_t)(to->n + 1));
+			to->items[to->n++] = xstrdup(from->items[i]);
+		}
+		return;
+	}
 	if (k->type == CONFIG_SIZE) {
 		*FIELD(dst, k, size_t) = *FIELD(src, k, const size_t);
 	} else if (is_number_type(k->type)) {
@@ -245,6 +325,10 @@ config_value_copy(struct config *dst, const struct config *src,
 void
 config_value_free(struct config *cf, const struct config_key *k)
 {
+	if (k->type == CONFIG_LIST) {
+		list_clear(FIELD(cf, k, struct config_list));
+		return;
+	}
 	if (k->type == CONFIG_SIZE || is_number_type(k->type))
 		return;
 	free(*FIELD(cf, k, char *));

@@ -16,6 +16,8 @@ void	 config_value_format(const struct config *cf,
 void	 config_value_copy(struct config *dst, const struct config *src,
 	    const struct config_key *k);
 void	 config_value_free(struct config *cf, const struct config_key *k);
+/* Empty a list value before a higher source sets it; a no-op for others. */
+void	 config_value_clear(struct config *cf, const struct config_key *k);
 int	 config_value_equal(const struct config *a, const struct config *b,
 	    const struct config_key *k);
 

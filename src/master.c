@@ -6,6 +6,8 @@
 #include "autoconf.h"
 
 #include <errno.h>
+#include <openssl/evp.h>
+#include <openssl/ssl.h>
 #include <event2/event.h>
 #include <pwd.h>
 #include <signal.h>
@@ -16,6 +18,9 @@
 
 #include "admin.h"
 #include "admin_api.h"
+#include "handlers.h"
+#include "module.h"
+#include "router.h"
 #include "daemon.h"
 #include "master.h"
 #include "proc.h"
@@ -206,6 +211,36 @@ master_setup_events(struct master *m, char *err, size_t errsize)
 	return 0;
 }
 
+/* OpenSSL loads its configuration and providers lazily; do it once here so
+ * no worker does it after fork (DESIGN.md section 1). */
+static int
+master_preload_openssl(char *err, size_t errsize)
+{
+	EVP_MD *md;
+
+	if (OPENSSL_init_ssl(OPENSSL_INIT_LOAD_CONFIG, NULL) != 1 ||
+	    (md = EVP_MD_fetch(NULL, "SHA1", NULL)) == NULL) {
+		snprintf(err, errsize, "cannot initialise OpenSSL");
+		return -1;
+	}
+	EVP_MD_free(md);
+	if ((md = EVP_MD_fetch(NULL, "SHA256", NULL)) != NULL)
+		EVP_MD_free(md);
+	return 0;
+}
+
+/* Built-in handlers and modules register now, in the master, so every
+ * worker forks with the same sealed table. */
+static int
+master_load_handlers(struct master *m, char *err, size_t errsize)
+{
+	if (handlers_register(&m->cf, err, errsize) == -1 ||
+	    module_load_all(&m->cf, err, errsize) == -1)
+		return -1;
+	router_seal();
+	return 0;
+}
+
 /* Everything that can fail before workers start, in an order that lets an
  * error reach the terminal: bind first, then detach, then the loop. */
 static int
@@ -213,7 +248,9 @@ master_setup(struct master *m, char *err, size_t errsize)
 {
 	long nofile = proc_raise_nofile();
 
-	if (master_resolve_user(m, err, errsize) == -1)
+	if (master_resolve_user(m, err, errsize) == -1 ||
+	    master_preload_openssl(err, errsize) == -1 ||
+	    master_load_handlers(m, err, errsize) == -1)
 		return -1;
 	if (listener_open(&m->listener, m->cf.listen, m->cf.listen_backlog,
 	    err, errsize) == -1 ||
@@ -267,6 +304,7 @@ master_cleanup(struct master *m)
 	listener_close(&m->listener);
 	shm_destroy(&m->shm);
 	daemon_pidfile_remove();
+	router_reset();
 	config_free(&m->cf);
 }
 

@@ -1,161 +1,86 @@
 /*
- * The worker cycle. Until the WebSocket core lands, a connection gets one
- * HTTP answer (426 Upgrade Required) and is closed; the accept path, the
- * counters and the stop paths are the ones the protocol will use.
+ * The worker cycle: after fork, its own event base, its slot's listening
+ * socket, the connection layer, module worker_init, a heartbeat; then the
+ * loop until a stop. SIGTERM stops at once; SIGQUIT drains: no new
+ * connections, and after shutdown_timeout the rest get a close 1001.
  */
 #include "autoconf.h"
 
 #include <errno.h>
-#include <event2/buffer.h>
-#include <event2/bufferevent.h>
 #include <event2/event.h>
 #include <event2/listener.h>
 #include <signal.h>
 #include <stdlib.h>
-#include <sys/queue.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "conn.h"
+#include "handlers.h"
 #include "master.h"
+#include "module.h"
 #include "proc.h"
+#include "stats.h"
 #include "util.h"
 #include "worker.h"
 
-#define WORKER_HEARTBEAT_MS	500
-#define WORKER_REQUEST_MAX	8192
-#define WORKER_REQUEST_TIMEOUT	10	/* seconds */
-
-struct worker_conn {
-	struct bufferevent		*bev;
-	LIST_ENTRY(worker_conn)		 entry;
-};
+#define WORKER_TICK_MS		500
+#define WORKER_LAST_CLOSE_S	1	/* after the 1001s, before exiting */
+#define WORKER_MAX_LIST		64	/* origins, subprotocols */
 
 struct worker {
-	LIST_HEAD(, worker_conn)	 conns;
 	struct event_base	*base;
 	struct evconnlistener	*listener;
 	struct shm_slot		*slot;
 	struct event		*sig_event;
-	struct event		*heartbeat;
+	struct event		*tick;
 	struct event		*drain_timer;
 	int			 sigfd;
 	int			 listen_fd;
 	int			 draining;
+	int			 closing_all;
 	int			 shutdown_timeout;
+	char			*lists;		/* storage of the split lists */
+	const char		*origins[WORKER_MAX_LIST];
+	const char		*protocols[WORKER_MAX_LIST];
 };
 
 static struct worker	 worker;
 
-static const char response_426[] =
-    "HTTP/1.1 426 Upgrade Required\r\n"
-    "Upgrade: websocket\r\n"
-    "Connection: Upgrade, close\r\n"
-    "Sec-WebSocket-Version: 13\r\n"
-    "Content-Type: text/plain\r\n"
-    "Content-Length: 28\r\n"
-    "\r\n"
-    "WebSocket upgrade required.\n";
-
 static void
-worker_maybe_exit(void)
+worker_stop(void)
 {
-	if (worker.draining &&
-	    shm_read(&worker.slot->counters.connections_active) == 0)
-		event_base_loopbreak(worker.base);
-}
-
-static void
-worker_conn_free(struct worker_conn *c)
-{
-	LIST_REMOVE(c, entry);
-	bufferevent_free(c->bev);
-	free(c);
-	shm_sub(&worker.slot->counters.connections_active, 1);
-}
-
-static void
-worker_conn_close(struct bufferevent *bev, struct worker_conn *c)
-{
-	worker_conn_free(c);
-	worker_maybe_exit();
-}
-
-static void worker_conn_event_cb(struct bufferevent *, short, void *);
-
-static void
-worker_conn_written_cb(struct bufferevent *bev, void *arg)
-{
-	if (evbuffer_get_length(bufferevent_get_output(bev)) == 0)
-		worker_conn_close(bev, arg);
-}
-
-static void
-worker_conn_read_cb(struct bufferevent *bev, void *arg)
-{
-	struct evbuffer *in = bufferevent_get_input(bev);
-	size_t len = evbuffer_get_length(in);
-	struct evbuffer_ptr end;
-
-	shm_add(&worker.slot->counters.bytes_in, len);
-	end = evbuffer_search(in, "\r\n\r\n", 4, NULL);
-	if (end.pos == -1 && len < WORKER_REQUEST_MAX)
-		return;
-	evbuffer_drain(in, len);
-	bufferevent_disable(bev, EV_READ);
-	bufferevent_setcb(bev, NULL, worker_conn_written_cb,
-	    worker_conn_event_cb, arg);
-	bufferevent_write(bev, response_426, sizeof response_426 - 1);
-	shm_add(&worker.slot->counters.bytes_out, sizeof response_426 - 1);
-}
-
-static void
-worker_conn_event_cb(struct bufferevent *bev, short what, void *arg)
-{
-	if (what & (BEV_EVENT_ERROR | BEV_EVENT_TIMEOUT))
-		shm_add(&worker.slot->counters.errors, 1);
-	worker_conn_close(bev, arg);
+	event_base_loopbreak(worker.base);
 }
 
 static void
 worker_accept_cb(struct evconnlistener *l, evutil_socket_t fd,
     struct sockaddr *sa, int salen, void *arg)
 {
-	struct timeval tv = { WORKER_REQUEST_TIMEOUT, 0 };
-	struct bufferevent *bev;
-	struct worker_conn *c;
-
-	bev = bufferevent_socket_new(worker.base, fd, BEV_OPT_CLOSE_ON_FREE);
-	if (bev == NULL) {
-		close(fd);
-		shm_add(&worker.slot->counters.errors, 1);
-		return;
-	}
-	c = xcalloc(1, sizeof *c);
-	c->bev = bev;
-	LIST_INSERT_HEAD(&worker.conns, c, entry);
-	shm_add(&worker.slot->counters.connections_total, 1);
-	shm_add(&worker.slot->counters.connections_active, 1);
-	bufferevent_setcb(bev, worker_conn_read_cb, NULL, worker_conn_event_cb,
-	    c);
-	bufferevent_set_timeouts(bev, &tv, &tv);
-	bufferevent_enable(bev, EV_READ);
+	conn_accept(fd);
 }
 
 static void
 worker_accept_error_cb(struct evconnlistener *l, void *arg)
 {
 	/* EMFILE and friends: counted; libevent retries on the next event. */
-	shm_add(&worker.slot->counters.errors, 1);
+	STATS_ADD(errors, 1);
 	log_warn("accept: %s", strerror(errno));
 }
 
 static void
 worker_drain_timeout_cb(evutil_socket_t fd, short what, void *arg)
 {
-	log_notice("shutdown_timeout passed; closing %llu connections",
-	    (unsigned long long)shm_read(
-	    &worker.slot->counters.connections_active));
-	event_base_loopbreak(worker.base);
+	struct timeval last = { WORKER_LAST_CLOSE_S, 0 };
+
+	if (worker.closing_all) {
+		worker_stop();
+		return;
+	}
+	log_notice("shutdown_timeout passed; closing %zu connections",
+	    conn_count());
+	worker.closing_all = 1;
+	conn_close_all(1001, "server shutting down");
+	evtimer_add(worker.drain_timer, &last);
 }
 
 /* Graceful stop: no new connections; exit when the last one closes. */
@@ -173,7 +98,8 @@ worker_drain(void)
 	worker.drain_timer = evtimer_new(worker.base, worker_drain_timeout_cb,
 	    NULL);
 	evtimer_add(worker.drain_timer, &tv);
-	worker_maybe_exit();
+	if (conn_count() == 0)
+		worker_stop();
 }
 
 static void
@@ -187,7 +113,7 @@ worker_signal_cb(evutil_socket_t fd, short what, void *arg)
 		case SIGINT:
 			__atomic_store_n(&worker.slot->state, SLOT_STOPPING,
 			    __ATOMIC_RELEASE);
-			event_base_loopbreak(worker.base);
+			worker_stop();
 			break;
 		case SIGQUIT:
 			worker_drain();
@@ -204,27 +130,72 @@ worker_signal_cb(evutil_socket_t fd, short what, void *arg)
 }
 
 static void
-worker_heartbeat_cb(evutil_socket_t fd, short what, void *arg)
+worker_tick_cb(evutil_socket_t fd, short what, void *arg)
 {
 	shm_write(&worker.slot->heartbeat, hl_now_ms());
+	conn_sweep();
+	if (worker.draining && conn_count() == 0)
+		worker_stop();
+}
+
+/* Split a comma-separated config value into out (pointers into storage). */
+static size_t
+worker_split(char *text, const char **out)
+{
+	size_t n = 0;
+	char *tok, *save = NULL;
+
+	for (tok = strtok_r(text, ", \t", &save); tok != NULL &&
+	    n < WORKER_MAX_LIST; tok = strtok_r(NULL, ", \t", &save))
+		out[n++] = tok;
+	return n;
 }
 
 static void
-worker_setup_events(void)
+worker_limits(const struct config *cf, struct conn_limits *lim)
+{
+	size_t olen = strlen(cf->ws_origins);
+
+	worker.lists = xmalloc(olen + strlen(cf->ws_subprotocols) + 2);
+	memcpy(worker.lists, cf->ws_origins, olen + 1);
+	strcpy(worker.lists + olen + 1, cf->ws_subprotocols);
+	*lim = (struct conn_limits){
+		.max_header_bytes = cf->ws_max_header_bytes,
+		.max_headers = (unsigned)cf->ws_max_headers,
+		.max_message_bytes = cf->ws_max_message_bytes,
+		.send_queue_bytes = cf->ws_send_queue_bytes,
+		.handshake_timeout_ms = (uint64_t)cf->ws_handshake_timeout * 1000,
+		.idle_timeout_ms = (uint64_t)cf->ws_idle_timeout * 1000,
+		.ping_interval_ms = (uint64_t)cf->ws_ping_interval * 1000,
+		.path = cf->ws_path,
+		.echo = cf->ws_echo,
+		.origins = worker.origins,
+		.protocols = worker.protocols,
+	};
+	lim->norigins = worker_split(worker.lists, worker.origins);
+	lim->nprotocols = worker_split(worker.lists + olen + 1,
+	    worker.protocols);
+}
+
+static void
+worker_setup_events(const struct config *cf)
 {
 	static const int sigs[] = { SIGTERM, SIGINT, SIGQUIT, SIGHUP, SIGUSR1 };
-	struct timeval beat = { 0, WORKER_HEARTBEAT_MS * 1000 };
+	struct timeval tick = { 0, WORKER_TICK_MS * 1000 };
+	struct conn_limits lim;
 
 	if ((worker.base = event_base_new()) == NULL)
 		fatalx("cannot create the worker's event base");
+	worker_limits(cf, &lim);
+	conn_server_init(worker.base, &lim);
 	worker.listener = evconnlistener_new(worker.base, worker_accept_cb,
 	    NULL, LEV_OPT_CLOSE_ON_FREE, -1, worker.listen_fd);
 	if (worker.listener == NULL)
 		fatalx("cannot listen");
 	evconnlistener_set_error_cb(worker.listener, worker_accept_error_cb);
-	worker.heartbeat = event_new(worker.base, -1, EV_PERSIST,
-	    worker_heartbeat_cb, NULL);
-	evtimer_add(worker.heartbeat, &beat);
+	worker.tick = event_new(worker.base, -1, EV_PERSIST, worker_tick_cb,
+	    NULL);
+	evtimer_add(worker.tick, &tick);
 	/* Last: unblocks every signal but these, which arrive as reads. */
 	if ((worker.sigfd = proc_signalfd(sigs, HL_ARRAY_LEN(sigs))) == -1)
 		fatal("signalfd");
@@ -236,22 +207,24 @@ worker_setup_events(void)
 static void
 worker_free(void)
 {
+	module_worker_fini();
+	conn_server_free();
+	handlers_release();
 	if (worker.listener != NULL)
 		evconnlistener_free(worker.listener);
 	if (worker.drain_timer != NULL)
 		event_free(worker.drain_timer);
-	event_free(worker.heartbeat);
+	event_free(worker.tick);
 	event_free(worker.sig_event);
 	close(worker.sigfd);
-	while (!LIST_EMPTY(&worker.conns))
-		worker_conn_free(LIST_FIRST(&worker.conns));
 	event_base_free(worker.base);
+	free(worker.lists);
 }
 
 void
 worker_main(struct master *m, int slot, int index)
 {
-	char role[32];
+	char role[32], err[512];
 
 	snprintf(role, sizeof role, "worker %d", index);
 	log_set_role(role);
@@ -259,11 +232,13 @@ worker_main(struct master *m, int slot, int index)
 	proc_child_setup(m->shm.hdr->master_pid, m->worker_uid, m->worker_gid);
 	signal(SIGPIPE, SIG_IGN);
 	srandom((unsigned)getpid() ^ (unsigned)hl_now_ms());
-	worker.slot = shm_slot(&m->shm, (uint32_t)slot);
+	worker.slot = stats_slot = shm_slot(&m->shm, (uint32_t)slot);
 	worker.listen_fd = m->listener.fds[index];
 	worker.shutdown_timeout = m->cf.shutdown_timeout;
 	__atomic_store_n(&worker.slot->pid, getpid(), __ATOMIC_RELAXED);
-	worker_setup_events();
+	worker_setup_events(&m->cf);
+	if (module_worker_init(worker.base, index, err, sizeof err) == -1)
+		fatalx("%s", err);
 	__atomic_store_n(&worker.slot->state, SLOT_RUNNING, __ATOMIC_RELEASE);
 	log_debug("serving (slot %d)", slot);
 	event_base_dispatch(worker.base);

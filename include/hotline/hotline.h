@@ -6,5 +6,6 @@
 #define HOTLINE_HOTLINE_H
 
 #include <hotline/version.h>
+#include <hotline/module.h>
 
 #endif
