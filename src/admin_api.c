@@ -5,6 +5,7 @@
 #include <event2/http.h>
 #include <jansson.h>
 #include <math.h>
+#include <stddef.h>
 #include <time.h>
 
 #include "admin_api.h"
@@ -45,28 +46,48 @@ admin_health(struct evhttp_request *req, struct master *m, const char *rest)
 	    "uptime_seconds", (json_int_t)admin_uptime(m)));
 }
 
+/* The counters /api/workers shows for each slot. */
+static const struct {
+	const char	*name;
+	size_t		 offset;
+} admin_counters[] = {
+	{ "connections_active", offsetof(struct shm_counters, connections_active) },
+	{ "connections_total", offsetof(struct shm_counters, connections_total) },
+	{ "ws_active", offsetof(struct shm_counters, ws_active) },
+	{ "ws_accepted", offsetof(struct shm_counters, ws_accepted) },
+	{ "ws_rejected", offsetof(struct shm_counters, ws_rejected) },
+	{ "messages_in", offsetof(struct shm_counters, messages_in) },
+	{ "messages_out", offsetof(struct shm_counters, messages_out) },
+	{ "bytes_in", offsetof(struct shm_counters, bytes_in) },
+	{ "bytes_out", offsetof(struct shm_counters, bytes_out) },
+	{ "errors", offsetof(struct shm_counters, errors) },
+	{ "protocol_errors", offsetof(struct shm_counters, protocol_errors) },
+	{ "slow_reader_closes", offsetof(struct shm_counters, slow_reader_closes) },
+	{ "idle_closes", offsetof(struct shm_counters, idle_closes) },
+	{ "replies_dropped", offsetof(struct shm_counters, replies_dropped) },
+	{ "handler_no_reply", offsetof(struct shm_counters, handler_no_reply) },
+};
+
 static json_t *
 admin_slot_json(const struct master *m, uint32_t i, uint64_t now)
 {
 	const struct shm_slot *s = shm_slot(&m->shm, i);
-	const struct shm_counters *c = &s->counters;
+	json_t *o;
+	size_t k;
 
-	return json_pack("{s:i, s:i, s:i, s:i, s:I, s:s, s:I, s:I,"
-	    " s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
+	o = json_pack("{s:i, s:i, s:i, s:i, s:I, s:s, s:I, s:I}",
 	    "slot", (int)i, "index", s->index,
 	    "pid", __atomic_load_n(&s->pid, __ATOMIC_ACQUIRE),
 	    "generation", (int)s->generation, "epoch", (json_int_t)s->epoch,
 	    "state", shm_state_name(__atomic_load_n(&s->state,
 	    __ATOMIC_ACQUIRE)),
 	    "started_at", (json_int_t)(s->started_at / 1000),
-	    "heartbeat_age_ms", (json_int_t)(now - shm_read(&s->heartbeat)),
-	    "connections_active", (json_int_t)shm_read(&c->connections_active),
-	    "connections_total", (json_int_t)shm_read(&c->connections_total),
-	    "messages_in", (json_int_t)shm_read(&c->messages_in),
-	    "messages_out", (json_int_t)shm_read(&c->messages_out),
-	    "bytes_in", (json_int_t)shm_read(&c->bytes_in),
-	    "bytes_out", (json_int_t)shm_read(&c->bytes_out),
-	    "errors", (json_int_t)shm_read(&c->errors));
+	    "heartbeat_age_ms", (json_int_t)(now - shm_read(&s->heartbeat)));
+	for (k = 0; k < HL_ARRAY_LEN(admin_counters); k++)
+		json_object_set_new(o, admin_counters[k].name, json_integer(
+		    (json_int_t)shm_read((const uint64_t *)(const void *)
+		    ((const char *)&s->counters + admin_counters[k].offset))));
+	return o;
 }
 
 /* How evenly the kernel spread connections over the current workers. */

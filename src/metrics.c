@@ -13,10 +13,13 @@
 
 #include "master.h"
 #include "metrics.h"
+#include "router.h"
+#include "ws_handshake.h"
 #include "util.h"
 
 struct metric_counter {
-	const char	*name;		/* summed; per worker: hotline_worker_* */
+	const char	*name;		/* summed over the instance */
+	const char	*worker;	/* per worker, hotline_worker_<this> */
 	const char	*type;
 	const char	*help;
 	size_t		 offset;	/* in struct shm_counters */
@@ -24,20 +27,42 @@ struct metric_counter {
 
 #define COUNTER(f)	offsetof(struct shm_counters, f)
 
+/* The ws_* names are the seed service's, so its dashboards keep working. */
 static const struct metric_counter metric_counters[] = {
-	{ "connections_active", "gauge", "Open client connections.",
+	{ "hotline_connections_active", "connections_active", "gauge",
+	  "Open TCP connections, upgraded or not.",
 	  COUNTER(connections_active) },
-	{ "connections_accepted_total", "counter",
-	  "Client connections accepted.", COUNTER(connections_total) },
-	{ "messages_received_total", "counter", "Messages received.",
-	  COUNTER(messages_in) },
-	{ "messages_sent_total", "counter", "Messages sent.",
-	  COUNTER(messages_out) },
-	{ "bytes_received_total", "counter", "Bytes read from clients.",
-	  COUNTER(bytes_in) },
-	{ "bytes_sent_total", "counter", "Bytes written to clients.",
-	  COUNTER(bytes_out) },
-	{ "errors_total", "counter", "Connection errors.", COUNTER(errors) },
+	{ "hotline_connections_accepted_total", "connections_accepted_total",
+	  "counter", "TCP connections accepted.", COUNTER(connections_total) },
+	{ "ws_connections_active", "ws_connections_active", "gauge",
+	  "Open WebSocket connections.", COUNTER(ws_active) },
+	{ "ws_messages_received_total", "messages_received_total", "counter",
+	  "WebSocket messages received.", COUNTER(messages_in) },
+	{ "ws_messages_sent_total", "messages_sent_total", "counter",
+	  "WebSocket messages sent.", COUNTER(messages_out) },
+	{ "hotline_bytes_received_total", "bytes_received_total", "counter",
+	  "Bytes read from clients.", COUNTER(bytes_in) },
+	{ "hotline_bytes_sent_total", "bytes_sent_total", "counter",
+	  "Bytes written to clients.", COUNTER(bytes_out) },
+	{ "hotline_errors_total", "errors_total", "counter",
+	  "Read, write and accept errors.", COUNTER(errors) },
+	{ "hotline_ws_protocol_errors_total", NULL, "counter",
+	  "Connections failed for a protocol violation (close 1002/1007/1009).",
+	  COUNTER(protocol_errors) },
+	{ "hotline_slow_reader_closes_total", NULL, "counter",
+	  "Connections closed because their send queue passed its bound.",
+	  COUNTER(slow_reader_closes) },
+	{ "hotline_idle_closes_total", NULL, "counter",
+	  "Connections closed after ws_idle_timeout without traffic.",
+	  COUNTER(idle_closes) },
+	{ "hotline_replies_dropped_total", NULL, "counter",
+	  "Deferred replies whose connection had closed.",
+	  COUNTER(replies_dropped) },
+	{ "hotline_handler_no_reply_total", NULL, "counter",
+	  "Requests whose handler returned without replying.",
+	  COUNTER(handler_no_reply) },
+	{ "ws_broadcast_errors_total", NULL, "counter",
+	  "Broadcast deliveries that failed.", COUNTER(broadcast_errors) },
 };
 
 static uint64_t
@@ -110,7 +135,9 @@ metrics_per_worker(struct evbuffer *out, struct master *m)
 
 	for (mc = metric_counters; mc < metric_counters +
 	    HL_ARRAY_LEN(metric_counters); mc++) {
-		snprintf(name, sizeof name, "hotline_worker_%s", mc->name);
+		if (mc->worker == NULL)
+			continue;
+		snprintf(name, sizeof name, "hotline_worker_%s", mc->worker);
 		metric_header(out, name, mc->type, mc->help);
 		for (i = 0; i < m->shm.hdr->nslots; i++) {
 			const struct shm_slot *s = shm_slot(&m->shm, i);
@@ -138,19 +165,92 @@ static void
 metrics_summed(struct evbuffer *out, struct master *m)
 {
 	const struct metric_counter *mc;
-	char name[128];
 	uint64_t sum;
 	uint32_t i;
 
 	for (mc = metric_counters; mc < metric_counters +
 	    HL_ARRAY_LEN(metric_counters); mc++) {
-		snprintf(name, sizeof name, "hotline_%s", mc->name);
 		sum = metric_value(&m->retired.counters, mc);
 		for (i = 0; i < m->shm.hdr->nslots; i++)
 			sum += metric_value(&shm_slot(&m->shm, i)->counters, mc);
-		metric_header(out, name, mc->type, mc->help);
-		evbuffer_add_printf(out, "%s %llu\n", name,
+		metric_header(out, mc->name, mc->type, mc->help);
+		evbuffer_add_printf(out, "%s %llu\n", mc->name,
 		    (unsigned long long)sum);
+	}
+}
+
+/* A word of every slot (and the retired totals) summed: off is its byte
+ * offset in struct shm_slot. */
+static uint64_t
+metrics_sum(struct master *m, size_t off)
+{
+	uint64_t sum = shm_read((const uint64_t *)(const void *)
+	    ((const char *)&m->retired + off));
+	uint32_t i;
+
+	for (i = 0; i < m->shm.hdr->nslots; i++)
+		sum += shm_read((const uint64_t *)(const void *)
+		    ((const char *)shm_slot(&m->shm, i) + off));
+	return sum;
+}
+
+static void
+metrics_ws(struct evbuffer *out, struct master *m)
+{
+	unsigned r;
+
+	metric_header(out, "ws_connections_total", "counter",
+	    "WebSocket handshakes by outcome.");
+	evbuffer_add_printf(out, "ws_connections_total{status=\"accepted\"} "
+	    "%llu\n", (unsigned long long)metrics_sum(m,
+	    offsetof(struct shm_slot, counters.ws_accepted)));
+	evbuffer_add_printf(out, "ws_connections_total{status=\"rejected\"} "
+	    "%llu\n", (unsigned long long)metrics_sum(m,
+	    offsetof(struct shm_slot, counters.ws_rejected)));
+	metric_header(out, "ws_handshake_refusals_total", "counter",
+	    "Upgrade requests refused, by reason.");
+	for (r = 1; r < WS_HANDSHAKE_REFUSE_COUNT && r < SHM_MAX_REFUSALS; r++)
+		evbuffer_add_printf(out, "ws_handshake_refusals_total{reason="
+		    "\"%s\"} %llu\n", ws_handshake_refusal_name(r),
+		    (unsigned long long)metrics_sum(m, offsetof(struct shm_slot,
+		    refusals) + r * sizeof(uint64_t)));
+}
+
+static const char *const metric_le[SHM_HIST_BUCKETS] = {
+	"0.005", "0.01", "0.025", "0.05", "0.1", "0.25", "0.5", "1", "2.5", "5",
+};
+
+/* One histogram per handler, buckets made cumulative here. */
+static void
+metrics_latency(struct evbuffer *out, struct master *m)
+{
+	const char *name = "ws_message_processing_duration_seconds";
+	size_t base, i;
+	uint64_t cum;
+	int b;
+
+	metric_header(out, name, "histogram",
+	    "Time from a request's arrival to its reply, by pkg_id.");
+	for (i = 0; i < router_count(); i++) {
+		const struct route *r = router_at(i);
+
+		if (r->index < 0)
+			continue;
+		base = offsetof(struct shm_slot, hist) +
+		    (size_t)r->index * sizeof(struct shm_hist);
+		for (b = 0, cum = 0; b < SHM_HIST_BUCKETS; b++) {
+			cum += metrics_sum(m, base + (size_t)b * sizeof(uint64_t));
+			evbuffer_add_printf(out, "%s_bucket{pkg_id=\"%d\","
+			    "le=\"%s\"} %llu\n", name, r->pkg_id, metric_le[b],
+			    (unsigned long long)cum);
+		}
+		evbuffer_add_printf(out, "%s_bucket{pkg_id=\"%d\",le=\"+Inf\"} "
+		    "%llu\n%s_sum{pkg_id=\"%d\"} %.9f\n%s_count{pkg_id=\"%d\"} "
+		    "%llu\n", name, r->pkg_id, (unsigned long long)metrics_sum(m,
+		    base + offsetof(struct shm_hist, count)), name, r->pkg_id,
+		    metrics_sum(m, base + offsetof(struct shm_hist, sum_ns)) / 1e9,
+		    name, r->pkg_id, (unsigned long long)metrics_sum(m,
+		    base + offsetof(struct shm_hist, count)));
 	}
 }
 
@@ -163,6 +263,8 @@ metrics_render(struct master *m)
 		fatalx("out of memory rendering metrics");
 	metrics_process(out, m);
 	metrics_summed(out, m);
+	metrics_ws(out, m);
+	metrics_latency(out, m);
 	metrics_per_worker(out, m);
 	return out;
 }
