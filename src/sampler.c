@@ -1,0 +1,263 @@
+/*
+ * The SIGPROF handler and its timer. QUARANTINED: everything the handler
+ * reaches must be async-signal-safe. It may call only:
+ *   clock_gettime, timer_settime        (async-signal-safe per POSIX)
+ *   unw_init_local2, unw_step, unw_get_reg  (libunwind local unwinding with
+ *       the global cache, set up before the timer is armed; never
+ *       unw_backtrace, whose per-thread cache munmaps and calls
+ *       pthread_once, never unw_get_proc_name)
+ *   ring_reserve, ring_commit           (lock-free, no allocation)
+ * and read plain memory. No malloc, no locks, no stdio, no logging; errno
+ * is saved and restored. Debug builds prove "no malloc" with a hook that
+ * aborts when entered from the handler (sampler_in_handler).
+ */
+#include "autoconf.h"
+
+#define UNW_LOCAL_ONLY
+#include <errno.h>
+#include <libunwind.h>
+#include <link.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <ucontext.h>
+#include <unistd.h>
+
+#include "ring.h"
+#include "sample.h"
+#include "sampler.h"
+
+volatile sig_atomic_t	 sampler_pkg_id = SAMPLE_NO_PKG;
+volatile sig_atomic_t	 sampler_in_handler;
+
+static struct {
+	struct ring		*ring;
+	timer_t			 timer;
+	int			 have_timer;
+	volatile sig_atomic_t	 armed;
+	int			 wall;
+	unsigned		 depth;
+	uint64_t		 mean_ns;
+	uint64_t		 rng;		/* xorshift64 state */
+	uint64_t		 last_cpu_ns;
+	uint64_t		 last_wall_ns;
+	uint64_t		 samples;
+	uint64_t		 dropped;
+	uint64_t		 handler_ns;
+} sampler;
+
+static uint64_t
+ns_of(clockid_t clock)
+{
+	struct timespec ts;
+
+	clock_gettime(clock, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+/* xorshift64: async-signal-safe, seeded per worker after fork so workers
+ * do not sample in lockstep. */
+static uint64_t
+sampler_random(void)
+{
+	uint64_t x = sampler.rng;
+
+	x ^= x << 13;
+	x ^= x >> 7;
+	x ^= x << 17;
+	return sampler.rng = x;
+}
+
+/* The next interval, uniform in [mean/2, 3 mean/2), so periodic work is
+ * not aliased with the sampling period. */
+static void
+sampler_rearm(void)
+{
+	uint64_t ns = sampler.mean_ns / 2 + sampler_random() % sampler.mean_ns;
+	struct itimerspec its;
+
+	memset(&its, 0, sizeof its);
+	its.it_value.tv_sec = (time_t)(ns / 1000000000ULL);
+	its.it_value.tv_nsec = (long)(ns % 1000000000ULL);
+	timer_settime(sampler.timer, 0, &its, NULL);
+}
+
+/* A sample taken in the kernel: the interrupted instruction follows a
+ * `syscall` (0f 05), or is one when the kernel rewound it for a restart.
+ * Reading ip - 2 stays inside the mapped text page unless ip is at its
+ * very start, which is skipped. */
+static int
+sampler_in_syscall(uint64_t ip)
+{
+	const uint8_t *p = (const uint8_t *)(uintptr_t)ip;
+
+	if ((ip & 0xfff) >= 2 && p[-2] == 0x0f && p[-1] == 0x05)
+		return 1;
+	return (ip & 0xfff) <= 0xffe && p[0] == 0x0f && p[1] == 0x05;
+}
+
+/* Unwind from the signal frame into pcs; returns the depth. */
+static unsigned
+sampler_unwind(ucontext_t *uc, uint64_t *pcs, unsigned max, int *truncated)
+{
+	unw_cursor_t cursor;
+	unw_word_t ip;
+	unsigned n = 0;
+
+	*truncated = 0;
+	if (unw_init_local2(&cursor, (unw_context_t *)uc,
+	    UNW_INIT_SIGNAL_FRAME) < 0)
+		return 0;
+	do {
+		if (n == max) {
+			*truncated = 1;
+			break;
+		}
+		if (unw_get_reg(&cursor, UNW_REG_IP, &ip) < 0 || ip == 0)
+			break;
+		pcs[n++] = ip;
+	} while (unw_step(&cursor) > 0);
+	return n;
+}
+
+static void
+sampler_record(ucontext_t *uc, uint64_t now_cpu, uint64_t now_wall)
+{
+	struct sample_cpu *s;
+	unsigned depth;
+	int truncated;
+
+	s = ring_reserve(sampler.ring, sample_bytes(SAMPLE_CPU, sampler.depth));
+	if (s == NULL) {
+		sampler.dropped++;
+		return;
+	}
+	depth = sampler_unwind(uc, s->pcs, sampler.depth, &truncated);
+	sample_hdr_init(&s->hdr, SAMPLE_CPU, depth, now_wall);
+	s->weight_ns = sampler.wall ? now_wall - sampler.last_wall_ns :
+	    now_cpu - sampler.last_cpu_ns;
+	s->pkg_id = (int32_t)sampler_pkg_id;
+	s->reserved = 0;
+	if (truncated)
+		s->hdr.flags |= SAMPLE_F_TRUNCATED;
+	if (sampler.wall)
+		s->hdr.flags |= SAMPLE_CPU_WALL;
+	if (depth > 0 && sampler_in_syscall(s->pcs[0]))
+		s->hdr.flags |= SAMPLE_CPU_SYSTEM;
+	ring_commit(sampler.ring, sample_bytes(SAMPLE_CPU, depth));
+	sampler.samples++;
+}
+
+static void
+sampler_handler(int sig, siginfo_t *si, void *ctx)
+{
+	int saved = errno;
+	uint64_t now_cpu, now_wall;
+
+	if (!sampler.armed || sampler_in_handler) {
+		errno = saved;
+		return;
+	}
+	sampler_in_handler = 1;
+	now_cpu = ns_of(CLOCK_THREAD_CPUTIME_ID);
+	now_wall = ns_of(CLOCK_MONOTONIC);
+	sampler_record(ctx, now_cpu, now_wall);
+	sampler.last_cpu_ns = now_cpu;
+	sampler.last_wall_ns = now_wall;
+	sampler_rearm();
+	sampler.handler_ns += ns_of(CLOCK_THREAD_CPUTIME_ID) - now_cpu;
+	sampler_in_handler = 0;
+	errno = saved;
+}
+
+/* One unwind outside the handler: libunwind reads unwind tables and sets
+ * up its caches lazily, which must not first happen inside a signal. */
+static void
+sampler_warm_up(void)
+{
+	unw_context_t uc;
+	unw_cursor_t cursor;
+	unw_word_t ip;
+
+	unw_getcontext(&uc);
+	if (unw_init_local(&cursor, &uc) < 0)
+		return;
+	do {
+		unw_get_reg(&cursor, UNW_REG_IP, &ip);
+	} while (unw_step(&cursor) > 0);
+}
+
+int
+sampler_init(struct ring *cpu_ring, const struct sampler_config *cf)
+{
+	struct sigaction sa;
+	struct sigevent sev;
+
+	sampler.ring = cpu_ring;
+	sampler.wall = cf->wall;
+	sampler.depth = cf->depth;
+	sampler.mean_ns = cf->mean_ns < SAMPLER_MIN_INTERVAL_NS ?
+	    SAMPLER_MIN_INTERVAL_NS : cf->mean_ns;
+	sampler.rng = ns_of(CLOCK_MONOTONIC) ^ ((uint64_t)getpid() << 32) ^
+	    0x9e3779b97f4a7c15ULL;
+	unw_set_caching_policy(unw_local_addr_space, UNW_CACHE_GLOBAL);
+	sampler_warm_up();
+	memset(&sa, 0, sizeof sa);
+	sa.sa_sigaction = sampler_handler;
+	sa.sa_flags = SA_SIGINFO | SA_RESTART;
+	sigfillset(&sa.sa_mask);
+	if (sigaction(SIGPROF, &sa, NULL) == -1)
+		return -1;
+	memset(&sev, 0, sizeof sev);
+	sev.sigev_notify = SIGEV_THREAD_ID;
+	sev.sigev_signo = SIGPROF;
+	sev._sigev_un._tid = (pid_t)syscall(SYS_gettid);
+	if (timer_create(cf->wall ? CLOCK_MONOTONIC : CLOCK_THREAD_CPUTIME_ID,
+	    &sev, &sampler.timer) == -1)
+		return -1;
+	sampler.have_timer = 1;
+	return 0;
+}
+
+int
+sampler_start(void)
+{
+	if (!sampler.have_timer)
+		return -1;
+	sampler.last_cpu_ns = ns_of(CLOCK_THREAD_CPUTIME_ID);
+	sampler.last_wall_ns = ns_of(CLOCK_MONOTONIC);
+	sampler.armed = 1;
+	sampler_rearm();
+	return 0;
+}
+
+int
+sampler_stop(void)
+{
+	struct itimerspec off;
+
+	if (!sampler.have_timer)
+		return -1;
+	sampler.armed = 0;
+	memset(&off, 0, sizeof off);
+	return timer_settime(sampler.timer, 0, &off, NULL);
+}
+
+void
+sampler_free(void)
+{
+	if (!sampler.have_timer)
+		return;
+	sampler_stop();
+	timer_delete(sampler.timer);
+	sampler.have_timer = 0;
+}
+
+void
+sampler_get_stats(struct sampler_stats *st)
+{
+	st->samples = sampler.samples;
+	st->dropped = sampler.dropped;
+	st->handler_ns = sampler.handler_ns;
+}
