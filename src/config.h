@@ -84,6 +84,15 @@ struct config {
 	int		 profiling_enabled;
 	char		*profiling_output_dir;
 	int		 profiling_interval_seconds;
+	int		 profiling_clock;		/* 0 cpu, 1 wall */
+	int		 profiling_sample_interval_ms;
+	int		 profiling_stack_depth;
+	int		 profiling_cpu_only;
+	int		 profiling_memory_only;
+	int		 profiling_reduced_profile;
+	int		 profiling_cpu_percent_threshold;
+	char		*profiling_only;
+	char		*profiling_exclude;
 
 	/* Bookkeeping, filled by config_load. */
 	char		*path;		/* the main file, or NULL */

@@ -14,6 +14,8 @@
 #define FIXED		0
 #define RELOAD		CONFIG_RELOADABLE
 
+static const char *const clocks[] = { "cpu", "wall", NULL };
+
 static const char *const log_levels[] = {
 	"debug", "info", "notice", "warn", "error", NULL,
 };
@@ -123,6 +125,38 @@ const struct config_key config_keys[] = {
 	  CONFIG_INT, 1, 86400, "30",
 	  OFF(profiling_interval_seconds), RELOAD, NULL,
 	  "seconds covered by each periodic report" },
+	{ "profiling_clock", NULL, CONFIG_ENUM, 0, 0,
+	  "cpu", OFF(profiling_clock), RELOAD, clocks,
+	  "cpu: sample the workers' CPU time (Scalene's --use-virtual-time); "
+	  "wall: elapsed time, waiting included" },
+	{ "profiling_sample_interval_ms", NULL, CONFIG_INT, 1, 1000, "10",
+	  OFF(profiling_sample_interval_ms), RELOAD, NULL,
+	  "mean milliseconds between samples, randomized +-50%; below the "
+	  "kernel tick (4 ms) it is raised to it" },
+	{ "profiling_stack_depth", NULL, CONFIG_INT, 1, 128, "32",
+	  OFF(profiling_stack_depth), RELOAD, NULL,
+	  "frames recorded per sample" },
+	{ "profiling_cpu_only", NULL, CONFIG_BOOL, 0, 0, "no",
+	  OFF(profiling_cpu_only), RELOAD, NULL,
+	  "sample CPU only, no memory or copy hooks (Scalene's --cpu-only)" },
+	{ "profiling_memory_only", NULL, CONFIG_BOOL, 0, 0, "no",
+	  OFF(profiling_memory_only), RELOAD, NULL,
+	  "profile memory only, no CPU sampling (Scalene's --memory-only)" },
+	{ "profiling_reduced_profile", NULL, CONFIG_BOOL, 0, 0, "no",
+	  OFF(profiling_reduced_profile), RELOAD, NULL,
+	  "reports list only lines at or above "
+	  "profiling_cpu_percent_threshold (Scalene's --reduced-profile)" },
+	{ "profiling_cpu_percent_threshold", NULL, CONFIG_INT, 0, 100, "1",
+	  OFF(profiling_cpu_percent_threshold), RELOAD, NULL,
+	  "the CPU percentage a line needs to appear in a reduced profile" },
+	{ "profiling_only", NULL, CONFIG_STRING, 0, 0, "",
+	  OFF(profiling_only), RELOAD, NULL,
+	  "comma-separated path substrings: report only files matching one "
+	  "(Scalene's --profile-only)" },
+	{ "profiling_exclude", NULL, CONFIG_STRING, 0, 0, "",
+	  OFF(profiling_exclude), RELOAD, NULL,
+	  "comma-separated path substrings: leave matching files out "
+	  "(Scalene's --profile-exclude)" },
 };
 
 const size_t config_nkeys = sizeof config_keys / sizeof config_keys[0];

@@ -265,7 +265,7 @@ master_setup(struct master *m, char *err, size_t errsize)
 	if (m->cf.pidfile[0] != '\0' &&
 	    daemon_pidfile_open(m->cf.pidfile, err, errsize) == -1)
 		return -1;
-	if (shm_create(&m->shm, (uint32_t)m->cf.max_workers * 2) == -1) {
+	if (shm_create(&m->shm, (uint32_t)m->cf.max_workers * 2, 0, 0) == -1) {
 		snprintf(err, errsize, "shared memory: %s", strerror(errno));
 		return -1;
 	}

@@ -20,9 +20,11 @@ static const char *const state_names[] = {
 };
 
 int
-shm_create(struct shm *shm, uint32_t nslots)
+shm_create(struct shm *shm, uint32_t nslots, size_t cpu_bytes,
+    size_t event_bytes)
 {
-	size_t size = SHM_HEADER_SIZE + (size_t)nslots * SHM_SLOT_SIZE;
+	size_t rings = SHM_HEADER_SIZE + (size_t)nslots * SHM_SLOT_SIZE;
+	size_t size = rings + (size_t)nslots * (cpu_bytes + event_bytes);
 	struct shm_header *hdr;
 	void *p;
 
@@ -40,6 +42,9 @@ shm_create(struct shm *shm, uint32_t nslots)
 	hdr->master_pid = (int32_t)getpid();
 	hdr->start_time = (uint64_t)time(NULL);
 	hdr->slots_offset = SHM_HEADER_SIZE;
+	hdr->rings_offset = rings;
+	hdr->cpu_ring_bytes = cpu_bytes;
+	hdr->event_ring_bytes = event_bytes;
 	shm->hdr = hdr;
 	shm->size = size;
 	return 0;
@@ -58,6 +63,21 @@ shm_slot(const struct shm *shm, uint32_t i)
 {
 	return (struct shm_slot *)(void *)((char *)shm->hdr +
 	    shm->hdr->slots_offset + (size_t)i * shm->hdr->slot_size);
+}
+
+void *
+shm_cpu_ring(const struct shm *shm, uint32_t i)
+{
+	const struct shm_header *h = shm->hdr;
+
+	return (char *)shm->hdr + h->rings_offset +
+	    (size_t)i * (h->cpu_ring_bytes + h->event_ring_bytes);
+}
+
+void *
+shm_event_ring(const struct shm *shm, uint32_t i)
+{
+	return (char *)shm_cpu_ring(shm, i) + shm->hdr->cpu_ring_bytes;
 }
 
 const char *

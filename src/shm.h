@@ -41,6 +41,11 @@ struct shm_header {
 	uint64_t	start_time;	/* epoch seconds */
 	uint64_t	epoch;		/* reload count */
 	uint64_t	slots_offset;
+	uint64_t	rings_offset;	/* per slot: CPU ring, then event ring */
+	uint64_t	cpu_ring_bytes;	/* region of one CPU ring */
+	uint64_t	event_ring_bytes; /* region of one event ring */
+	uint32_t	profiling_on;	/* master's switch; workers follow */
+	uint32_t	reserved1;
 };
 
 /* What a worker counts; the master sums them. Room is left for more: new
@@ -62,7 +67,10 @@ struct shm_counters {
 	uint64_t	handler_no_reply;	/* handler returned silently */
 	uint64_t	idle_closes;
 	uint64_t	broadcast_errors;
-	uint64_t	reserved[48];
+	uint64_t	prof_samples;		/* taken by the SIGPROF handler */
+	uint64_t	prof_handler_ns;	/* CPU spent in the handler */
+	uint64_t	prof_running;		/* gauge: 1 while sampling */
+	uint64_t	reserved[45];
 };
 
 /* Handler latency, per route, as Prometheus wants it: per-bucket counts
@@ -92,8 +100,14 @@ struct shm {
 	size_t			 size;
 };
 
-/* Map a zeroed segment for nslots slots. Returns 0, or -1 with errno. */
-int	 shm_create(struct shm *shm, uint32_t nslots);
+/* Map a zeroed segment for nslots slots, each with a CPU ring region of
+ * cpu_bytes and an event ring region of event_bytes (multiples of 64; 0 for
+ * none). Returns 0, or -1 with errno. */
+int	 shm_create(struct shm *shm, uint32_t nslots, size_t cpu_bytes,
+	    size_t event_bytes);
+/* The ring regions of slot i (formatted by the profiler). */
+void	*shm_cpu_ring(const struct shm *shm, uint32_t i);
+void	*shm_event_ring(const struct shm *shm, uint32_t i);
 void	 shm_destroy(struct shm *shm);
 struct shm_slot *shm_slot(const struct shm *shm, uint32_t i);
 const char *shm_state_name(uint32_t state);

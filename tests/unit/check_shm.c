@@ -42,13 +42,19 @@ START_TEST(create_fills_header)
 	struct shm shm;
 	uint32_t i;
 
-	ck_assert_int_eq(shm_create(&shm, 8), 0);
+	ck_assert_int_eq(shm_create(&shm, 8, 4096, 8192), 0);
 	ck_assert_uint_eq(shm.hdr->magic, SHM_MAGIC);
 	ck_assert_uint_eq(shm.hdr->layout_version, SHM_LAYOUT_VERSION);
 	ck_assert_uint_eq(shm.hdr->nslots, 8);
 	ck_assert_uint_eq(shm.hdr->slot_size, SHM_SLOT_SIZE);
 	ck_assert_uint_eq(shm.hdr->total_size,
-	    SHM_HEADER_SIZE + 8 * SHM_SLOT_SIZE);
+	    SHM_HEADER_SIZE + 8 * SHM_SLOT_SIZE + 8 * (4096 + 8192));
+	ck_assert_ptr_eq(shm_cpu_ring(&shm, 0),
+	    (char *)shm.hdr + SHM_HEADER_SIZE + 8 * SHM_SLOT_SIZE);
+	ck_assert_ptr_eq(shm_event_ring(&shm, 1),
+	    (char *)shm_cpu_ring(&shm, 1) + 4096);
+	ck_assert_int_eq((char *)shm_cpu_ring(&shm, 2) -
+	    (char *)shm_cpu_ring(&shm, 1), 4096 + 8192);
 	ck_assert_int_eq(shm.hdr->master_pid, getpid());
 	for (i = 0; i < 8; i++) {
 		struct shm_slot *s = shm_slot(&shm, i);
@@ -70,7 +76,7 @@ START_TEST(counters_cross_fork)
 	pid_t pid;
 	int status, i;
 
-	ck_assert_int_eq(shm_create(&shm, 4), 0);
+	ck_assert_int_eq(shm_create(&shm, 4, 0, 0), 0);
 	pid = fork();
 	ck_assert_int_ne(pid, -1);
 	if (pid == 0) {

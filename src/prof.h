@@ -1,0 +1,56 @@
+/*
+ * The profiler's two sides. Workers (prof_worker.c) run the sampler into
+ * their slot's CPU ring and follow the master's on/off switch. The master
+ * (prof_master.c) drains every ring at least every PROF_DRAIN_MS, keeps the
+ * current window's stacks, and every profiling_interval_seconds hands the
+ * window to the reporter thread.
+ */
+#ifndef HL_PROF_H
+#define HL_PROF_H
+
+#include <stddef.h>
+
+struct master;
+struct config;
+struct evhttp_request;
+typedef struct json_t json_t;
+
+#define PROF_DRAIN_MS		100
+#define PROF_CPU_RING_BYTES	(256 * 1024)
+#define PROF_EVENT_RING_BYTES	(256 * 1024)
+#define PROF_MAX_STACKS		100000	/* distinct stacks per window */
+#define PROF_PROFILE_MAX_S	300	/* GET /api/profiling/profile bound */
+#define PROF_FINAL_BUDGET_MS	2000
+
+/* Ring regions per slot, for shm_create (ring header included). */
+size_t	 prof_cpu_ring_bytes(void);
+size_t	 prof_event_ring_bytes(void);
+
+/* Master: format every slot's rings, start the reporter and the timers.
+ * Returns 0, or -1 with a reason in err. */
+int	 prof_master_start(struct master *m, char *err, size_t errsize);
+/* Master: a reload may change the switch, interval, filters. */
+void	 prof_master_reload(struct master *m);
+/* Master: a worker was reaped; take what it left, then reset its rings. */
+void	 prof_master_reaped(struct master *m, int slot);
+/* Master, at stop: drain, write the final report (within a budget). */
+void	 prof_master_stop(struct master *m);
+/* Switch sampling on or off at run time (POST start/stop). */
+void	 prof_master_switch(struct master *m, int on);
+/* GET /api/profiling/status. */
+json_t	*prof_master_status(struct master *m);
+/* GET /api/profiling/profile?seconds=N&format=json|folded: reply later. */
+void	 prof_master_profile(struct master *m, struct evhttp_request *req,
+	    int seconds, int folded);
+/* For /metrics. */
+void	 prof_master_totals(struct master *m, unsigned long long *samples,
+	    unsigned long long *dropped, double *overhead,
+	    unsigned long long *written);
+
+/* Worker: set up the sampler on its slot's ring (not armed). */
+int	 prof_worker_init(struct master *m, int slot);
+/* Worker tick: follow the master's switch, publish sampler counters. */
+void	 prof_worker_tick(void);
+void	 prof_worker_free(void);
+
+#endif

@@ -1,0 +1,323 @@
+/*
+ * The reporter thread and its queue. The master's loop only moves stack
+ * tables into jobs; everything slow happens here. The queue is bounded:
+ * a reporter that falls behind skips windows (counted) rather than let
+ * memory grow.
+ */
+#include "autoconf.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "module.h"
+#include "report_store.h"
+#include "reporter.h"
+#include "symbolize.h"
+#include "util.h"
+
+#define REPORTER_QUEUE_MAX	4
+
+static struct {
+	pthread_t		 thread;
+	int			 running;
+	pthread_mutex_t		 lock;
+	pthread_cond_t		 cond;
+	struct report_job	*queue, *done;
+	int			 queued;
+	int			 stopping;
+	int			 done_pipe[2];
+	struct report_store	*store;
+	struct symbolizer	*sym;
+	struct stacktab		 run;		/* the whole run */
+	double			 run_start;
+	struct reporter_status	 status;
+} rep = {
+	.lock = PTHREAD_MUTEX_INITIALIZER,
+	.cond = PTHREAD_COND_INITIALIZER,
+	.done_pipe = { -1, -1 },
+};
+
+void
+report_job_free(struct report_job *job)
+{
+	if (job == NULL)
+		return;
+	stacktab_free(&job->tab);
+	free(job->workers);
+	free(job->handlers);
+	free(job->only);
+	free(job->exclude);
+	free(job->result);
+	free(job);
+}
+
+static double
+now_seconds(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* Write one file of a report set; failures are logged and counted. */
+static int
+reporter_write(time_t stamp, const char *ext, const char *text, char *name)
+{
+	char err[512];
+
+	if (report_store_name(rep.store, stamp, ext, name) == -1 ||
+	    report_store_write(rep.store, name, text, strlen(text), err,
+	    sizeof err) == -1) {
+		log_error("report %s: %s", name, err);
+		return -1;
+	}
+	return 0;
+}
+
+/* Build and store a report set: JSON and folded stacks. */
+static void
+reporter_store_job(struct report_job *job, const struct stacktab *tab)
+{
+	time_t stamp = (time_t)job->in.end;
+	char name[REPORT_STORE_NAME_MAX], folded_name[REPORT_STORE_NAME_MAX];
+	double t0 = now_seconds();
+	json_t *doc;
+	char *text, *folded;
+	int rc;
+
+	job->in.tab = tab;
+	doc = report_build(rep.sym, &job->in);
+	text = json_dumps(doc, JSON_COMPACT);
+	json_decref(doc);
+	folded = report_folded(rep.sym, tab);
+	rc = text == NULL ? -1 : reporter_write(stamp, "json", text, name);
+	if (rc == 0)
+		rc = reporter_write(stamp, "folded", folded, folded_name);
+	free(text);
+	free(folded);
+	pthread_mutex_lock(&rep.lock);
+	if (rc == 0) {
+		rep.status.written++;
+		snprintf(rep.status.last_name, sizeof rep.status.last_name,
+		    "%s", name);
+		rep.status.last_at = (int64_t)stamp;
+		rep.status.last_seconds = now_seconds() - t0;
+	} else {
+		rep.status.failed++;
+	}
+	pthread_mutex_unlock(&rep.lock);
+}
+
+/* An on-demand job's body, handed back to the loop. */
+static void
+reporter_answer(struct report_job *job)
+{
+	json_t *doc;
+
+	if (job->folded) {
+		job->result = report_folded(rep.sym, &job->tab);
+	} else {
+		doc = report_build(rep.sym, &job->in);
+		job->result = json_dumps(doc, JSON_COMPACT);
+		json_decref(doc);
+	}
+	job->failed = job->result == NULL;
+	pthread_mutex_lock(&rep.lock);
+	job->next = rep.done;
+	rep.done = job;
+	pthread_mutex_unlock(&rep.lock);
+	if (write(rep.done_pipe[1], "x", 1) != 1)
+		log_warn("reporter: cannot wake the loop");
+}
+
+static void
+reporter_run_job(struct report_job *job)
+{
+	switch (job->kind) {
+	case REPORT_ON_DEMAND:
+		reporter_answer(job);
+		return;		/* the loop frees it */
+	case REPORT_INTERVAL:
+		if (rep.run_start == 0)
+			rep.run_start = job->in.start;
+		stacktab_merge(&rep.run, &job->tab);
+		reporter_store_job(job, &job->tab);
+		break;
+	case REPORT_FINAL:
+		stacktab_merge(&rep.run, &job->tab);
+		if (rep.run_start != 0)
+			job->in.start = rep.run_start;
+		reporter_store_job(job, &rep.run);
+		break;
+	}
+	report_job_free(job);
+}
+
+static struct report_job *
+reporter_next(void)
+{
+	struct report_job *job;
+
+	pthread_mutex_lock(&rep.lock);
+	while (rep.queue == NULL && !rep.stopping)
+		pthread_cond_wait(&rep.cond, &rep.lock);
+	job = rep.queue;
+	if (job != NULL) {
+		rep.queue = job->next;
+		rep.queued--;
+	}
+	pthread_mutex_unlock(&rep.lock);
+	return job;
+}
+
+static void *
+reporter_main(void *arg)
+{
+	struct report_job *job;
+
+	while ((job = reporter_next()) != NULL)
+		reporter_run_job(job);
+	return NULL;
+}
+
+int
+reporter_start(struct report_store *store, char *err, size_t errsize)
+{
+	size_t i;
+
+	rep.store = store;
+	if ((rep.sym = symbolizer_new(getpid())) == NULL) {
+		snprintf(err, errsize, "profiler: cannot read this process's "
+		    "maps for symbolization");
+		return -1;
+	}
+	for (i = 0; i < module_count(); i++)
+		symbolizer_mark_own(rep.sym, module_path(i));
+	rep.status.debug_lines = !symbolizer_stripped(rep.sym);
+	if (!rep.status.debug_lines)
+		log_warn("profiler: hotlined has no line tables; reports name "
+		    "functions only");
+	stacktab_init(&rep.run, 200000);
+	if (pipe2(rep.done_pipe, O_CLOEXEC | O_NONBLOCK) == -1 ||
+	    pthread_create(&rep.thread, NULL, reporter_main, NULL) != 0) {
+		snprintf(err, errsize, "profiler: cannot start the reporter: %s",
+		    strerror(errno));
+		return -1;
+	}
+	rep.running = 1;
+	return 0;
+}
+
+int
+reporter_submit(struct report_job *job)
+{
+	struct report_job **tail;
+
+	pthread_mutex_lock(&rep.lock);
+	if (!rep.running || rep.queued >= REPORTER_QUEUE_MAX) {
+		rep.status.skipped++;
+		pthread_mutex_unlock(&rep.lock);
+		report_job_free(job);
+		return -1;
+	}
+	for (tail = &rep.queue; *tail != NULL; tail = &(*tail)->next)
+		;
+	job->next = NULL;
+	*tail = job;
+	rep.queued++;
+	pthread_cond_signal(&rep.cond);
+	pthread_mutex_unlock(&rep.lock);
+	return 0;
+}
+
+int
+reporter_done_fd(void)
+{
+	return rep.done_pipe[0];
+}
+
+struct report_job *
+reporter_take_done(void)
+{
+	struct report_job *job;
+	char buf[64];
+
+	if (read(rep.done_pipe[0], buf, sizeof buf) < 0) {
+		/* Drained already; the list is what counts. */
+	}
+	pthread_mutex_lock(&rep.lock);
+	job = rep.done;
+	if (job != NULL)
+		rep.done = job->next;
+	pthread_mutex_unlock(&rep.lock);
+	return job;
+}
+
+/* Wait for the queue to empty, at most budget_ms. */
+static int
+reporter_drain_wait(int budget_ms)
+{
+	int waited = 0, left;
+
+	for (;;) {
+		pthread_mutex_lock(&rep.lock);
+		left = rep.queued;
+		pthread_mutex_unlock(&rep.lock);
+		if (left == 0 || waited >= budget_ms)
+			return left;
+		usleep(10000);
+		waited += 10;
+	}
+}
+
+void
+reporter_stop(int budget_ms)
+{
+	if (!rep.running)
+		return;
+	if (reporter_drain_wait(budget_ms) > 0)
+		log_warn("profiler: reports still queued after %d ms; skipped",
+		    budget_ms);
+	pthread_mutex_lock(&rep.lock);
+	rep.stopping = 1;
+	while (rep.queue != NULL) {
+		struct report_job *job = rep.queue;
+
+		rep.queue = job->next;
+		rep.queued--;
+		rep.status.skipped++;
+		report_job_free(job);
+	}
+	pthread_cond_signal(&rep.cond);
+	pthread_mutex_unlock(&rep.lock);
+	/* The job in progress finishes; a stuck one would hang the stop, so
+	 * the budget above is the only wait for queued work. */
+	pthread_join(rep.thread, NULL);
+	rep.running = 0;
+	while ((rep.done) != NULL) {
+		struct report_job *job = rep.done;
+
+		rep.done = job->next;
+		report_job_free(job);
+	}
+	symbolizer_free(rep.sym);
+	stacktab_free(&rep.run);
+	close(rep.done_pipe[0]);
+	close(rep.done_pipe[1]);
+}
+
+void
+reporter_get_status(struct reporter_status *st)
+{
+	pthread_mutex_lock(&rep.lock);
+	*st = rep.status;
+	pthread_mutex_unlock(&rep.lock);
+}
