@@ -194,6 +194,7 @@ END_TEST
 START_TEST(test_rsa_jwk_bounds)
 {
 	unsigned char n[300];
+	struct jwk_set *set;
 	char *doc;
 	json_t *jwk;
 
@@ -216,8 +217,9 @@ START_TEST(test_rsa_jwk_bounds)
 	    sizeof n - 1), 256);
 	json_object_set_new(jwk, "n", test_b64_json(n, 257));
 	doc = jwks_doc(jwk, NULL);
-	ck_assert_ptr_nonnull(load(doc));
-	jwk_set_free(load(doc));
+	set = load(doc);
+	ck_assert_msg(set != NULL, "%s", err);
+	jwk_set_free(set);
 	free(doc);
 	/* Missing or padded n. */
 	jwk = test_pair_jwk(&rsa, "r1", "sig", NULL);
@@ -307,7 +309,7 @@ START_TEST(test_jwks_errors)
 		"{\"keys\":[],\"keys\":[]}",
 	};
 	char *doc, *big;
-	json_t *keys;
+	json_t *keys, *obj;
 	size_t i;
 
 	for (i = 0; i < HL_ARRAY_LEN(bad); i++) {
@@ -330,7 +332,9 @@ START_TEST(test_jwks_errors)
 	keys = json_array();
 	for (i = 0; i <= JWKS_MAX_ENTRIES; i++)
 		json_array_append_new(keys, json_pack("{s:s}", "kty", "oct"));
-	doc = json_dumps(json_pack("{s:o}", "keys", keys), JSON_COMPACT);
+	obj = json_pack("{s:o}", "keys", keys);
+	doc = json_dumps(obj, JSON_COMPACT);
+	json_decref(obj);
 	ck_assert_ptr_null(load(doc));
 	free(doc);
 	big = calloc(1, JWKS_TEXT_MAX + 2);
