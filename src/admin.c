@@ -24,11 +24,16 @@
 #define ADMIN_MAX_BODY		(1 << 20)
 #define ADMIN_TIMEOUT		30	/* seconds */
 
+#define ADMIN_MAX_TABLES	8
+
 struct admin {
 	struct master			*master;
 	struct evhttp			*http;
-	const struct admin_route	*routes;
-	size_t				 nroutes;
+	struct {
+		const struct admin_route *routes;
+		size_t			 n;
+	}				 tables[ADMIN_MAX_TABLES];
+	int				 ntables;
 	char				 address[128];
 };
 
@@ -156,6 +161,7 @@ admin_dispatch_cb(struct evhttp_request *req, void *arg)
 	const char *path, *rest = "";
 	unsigned method = admin_method_bit(req), allowed = 0;
 	size_t i;
+	int t;
 
 	if (!admin_authorized(a, req)) {
 		evhttp_add_header(evhttp_request_get_output_headers(req),
@@ -166,17 +172,20 @@ admin_dispatch_cb(struct evhttp_request *req, void *arg)
 	path = evhttp_uri_get_path(evhttp_request_get_evhttp_uri(req));
 	if (path == NULL || *path == '\0')
 		path = "/";
-	for (i = 0; i < a->nroutes; i++) {
-		const struct admin_route *r = &a->routes[i];
-		unsigned m = r->methods | (r->methods & ADMIN_GET ? ADMIN_HEAD : 0);
+	for (t = 0; t < a->ntables; t++) {
+		for (i = 0; i < a->tables[t].n; i++) {
+			const struct admin_route *r = &a->tables[t].routes[i];
+			unsigned m = r->methods |
+			    (r->methods & ADMIN_GET ? ADMIN_HEAD : 0);
 
-		if (!admin_path_matches(r, path, &rest))
-			continue;
-		if (m & method) {
-			r->handler(req, a->master, rest);
-			return;
+			if (!admin_path_matches(r, path, &rest))
+				continue;
+			if (m & method) {
+				r->handler(req, a->master, rest);
+				return;
+			}
+			allowed |= r->methods;
 		}
-		allowed |= r->methods;
 	}
 	if (allowed != 0)
 		admin_reply_405(req, allowed);
@@ -224,8 +233,7 @@ admin_start(struct master *m, const char *text,
 	getsockname(fd, (struct sockaddr *)&na.ss, &na.len);
 	a = xcalloc(1, sizeof *a);
 	a->master = m;
-	a->routes = routes;
-	a->nroutes = nroutes;
+	admin_add_routes(a, routes, nroutes);
 	netaddr_format(&na, a->address, sizeof a->address);
 	if ((a->http = evhttp_new(m->base)) == NULL ||
 	    evhttp_accept_socket_with_handle(a->http, fd) == NULL) {
@@ -244,6 +252,17 @@ admin_start(struct master *m, const char *text,
 	    EVHTTP_REQ_OPTIONS | EVHTTP_REQ_PATCH);
 	evhttp_set_gencb(a->http, admin_dispatch_cb, a);
 	return a;
+}
+
+void
+admin_add_routes(struct admin *a, const struct admin_route *routes,
+    size_t n)
+{
+	if (a->ntables == ADMIN_MAX_TABLES)
+		fatalx("admin: more than %d route tables", ADMIN_MAX_TABLES);
+	a->tables[a->ntables].routes = routes;
+	a->tables[a->ntables].n = n;
+	a->ntables++;
 }
 
 void

@@ -33,6 +33,10 @@ struct admin	*admin_start(struct master *m, const char *text,
 		    const struct admin_route *routes, size_t nroutes,
 		    char *err, size_t errsize);
 void		 admin_stop(struct admin *a);
+/* Another table of routes (must outlive the admin); tables are searched in
+ * the order they were added. */
+void		 admin_add_routes(struct admin *a,
+		    const struct admin_route *routes, size_t n);
 /* The bound address, e.g. "127.0.0.1:9000". */
 const char	*admin_address(const struct admin *a);
 

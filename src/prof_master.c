@@ -1,0 +1,569 @@
+/*
+ * The master's side of the profiler: drain the rings every PROF_DRAIN_MS
+ * (independent of the report interval, so bursts do not overflow them),
+ * keep the window's stacks, and close a window into a reporter job every
+ * profiling_interval_seconds. Per-worker figures (samples, drops, sampler
+ * time, utime/stime from /proc) are kept per slot and per window.
+ */
+#include "autoconf.h"
+
+#include <event2/buffer.h>
+#include <event2/event.h>
+#include <event2/http.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "admin.h"
+#include "master.h"
+#include "prof.h"
+#include "reporter.h"
+#include "ring.h"
+#include "router.h"
+#include "sample.h"
+#include "sampler.h"
+#include "stacktab.h"
+#include "util.h"
+
+/* What the master remembers of a slot across windows. */
+struct prof_slot {
+	int		 pid;		/* whose numbers these are */
+	uint64_t	 samples;	/* drained in this window */
+	uint64_t	 drops_start;	/* ring drops at window start */
+	uint64_t	 handler_start;	/* sampler ns at window start */
+	double		 utime_start;	/* seconds at window start */
+	double		 stime_start;
+};
+
+/* A capture for GET /api/profiling/profile. */
+struct prof_capture {
+	struct stacktab		 tab;
+	struct event		*timer;
+	struct evhttp_request	*req;
+	double			 start;
+	int			 folded;
+	struct prof_capture	*next;
+};
+
+static struct {
+	struct stacktab		 window;
+	double			 window_start;
+	struct event		*drain_timer;
+	struct event		*window_timer;
+	struct event		*done_event;
+	struct prof_slot	 slots[SUP_MAX_SLOTS];
+	uint64_t		*calls_start;	/* per route, at window start */
+	struct prof_capture	*captures;
+	struct report_job	*inflight[16];	/* on demand, at the reporter */
+	uint64_t		 samples_total;
+	int			 started;
+} prof;
+
+size_t
+prof_cpu_ring_bytes(void)
+{
+	return ring_bytes(PROF_CPU_RING_BYTES);
+}
+
+size_t
+prof_event_ring_bytes(void)
+{
+	return ring_bytes(PROF_EVENT_RING_BYTES);
+}
+
+static double
+now_epoch(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* utime and stime of pid in seconds, from /proc/<pid>/stat. */
+static int
+proc_cpu(int pid, double *ut, double *st)
+{
+	unsigned long long u, s;
+	char path[64], buf[1024], *p;
+	FILE *fp;
+	size_t n;
+
+	snprintf(path, sizeof path, "/proc/%d/stat", pid);
+	if (pid <= 0 || (fp = fopen(path, "r")) == NULL)
+		return -1;
+	n = fread(buf, 1, sizeof buf - 1, fp);
+	fclose(fp);
+	buf[n] = '\0';
+	/* comm may hold spaces: fields resume after the last ')'. */
+	if ((p = strrchr(buf, ')')) == NULL || sscanf(p + 2,
+	    "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &u,
+	    &s) != 2)
+		return -1;
+	*ut = (double)u / sysconf(_SC_CLK_TCK);
+	*st = (double)s / sysconf(_SC_CLK_TCK);
+	return 0;
+}
+
+static uint64_t
+slot_drops(struct master *m, uint32_t i)
+{
+	struct ring_stats st;
+
+	ring_stats(shm_cpu_ring(&m->shm, i), &st);
+	return st.drops;
+}
+
+/* Start a slot's window numbers from now. */
+static void
+prof_slot_mark(struct master *m, uint32_t i)
+{
+	struct prof_slot *ps = &prof.slots[i];
+	struct shm_slot *s = shm_slot(&m->shm, i);
+
+	ps->pid = s->pid;
+	ps->samples = 0;
+	ps->drops_start = slot_drops(m, i);
+	ps->handler_start = shm_read(&s->counters.prof_handler_ns);
+	if (proc_cpu(ps->pid, &ps->utime_start, &ps->stime_start) == -1)
+		ps->utime_start = ps->stime_start = 0;
+}
+
+struct drain_ctx {
+	struct master	*m;
+	uint32_t	 slot;
+};
+
+/* One record from a worker's CPU ring into the window (and captures). */
+static void
+prof_record_cb(const void *rec, size_t len, void *arg)
+{
+	const struct drain_ctx *ctx = arg;
+	const struct sample_cpu *s = rec;
+	struct prof_capture *c;
+	int cls;
+
+	if (sample_check(rec, len) != SAMPLE_CPU)
+		return;		/* memory records: a later issue's */
+	cls = s->hdr.flags & SAMPLE_CPU_CLASS_MASK;
+	stacktab_add(&prof.window, cls, s->pkg_id, s->pcs, s->hdr.depth, 1,
+	    s->weight_ns);
+	for (c = prof.captures; c != NULL; c = c->next)
+		stacktab_add(&c->tab, cls, s->pkg_id, s->pcs, s->hdr.depth, 1,
+		    s->weight_ns);
+	prof.slots[ctx->slot].samples++;
+	prof.samples_total++;
+}
+
+static void
+prof_drain_slot(struct master *m, uint32_t i)
+{
+	struct drain_ctx ctx = { m, i };
+
+	if (prof.slots[i].pid != shm_slot(&m->shm, i)->pid &&
+	    shm_slot(&m->shm, i)->pid != 0)
+		prof_slot_mark(m, i);	/* a new worker in the slot */
+	ring_drain(shm_cpu_ring(&m->shm, i), 0, prof_record_cb, &ctx);
+}
+
+static void
+prof_drain_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct master *m = arg;
+	uint32_t i;
+
+	for (i = 0; i < m->shm.hdr->nslots; i++) {
+		if (shm_slot(&m->shm, i)->pid != 0)
+			prof_drain_slot(m, i);
+	}
+}
+
+/* The window's per-worker figures, for every slot that sampled. */
+static struct report_worker *
+prof_workers(struct master *m, int *n)
+{
+	struct report_worker *w = xcalloc(m->shm.hdr->nslots, sizeof *w);
+	double ut, st;
+	uint32_t i;
+
+	*n = 0;
+	for (i = 0; i < m->shm.hdr->nslots; i++) {
+		struct prof_slot *ps = &prof.slots[i];
+		struct shm_slot *s = shm_slot(&m->shm, i);
+
+		if (ps->pid == 0)
+			continue;
+		if (proc_cpu(ps->pid, &ut, &st) == -1)
+			ut = ps->utime_start, st = ps->stime_start;
+		w[*n] = (struct report_worker){ (int)i, s->index, ps->pid,
+		    ps->samples, slot_drops(m, i) - ps->drops_start,
+		    shm_read(&s->counters.prof_handler_ns) - ps->handler_start,
+		    ut - ps->utime_start, st - ps->stime_start };
+		(*n)++;
+	}
+	return w;
+}
+
+/* Calls per handler in the window, from the latency histograms. */
+static struct report_handler *
+prof_handlers(struct master *m, int *n)
+{
+	size_t nr = router_count(), r;
+	struct report_handler *h = xcalloc(nr + 1, sizeof *h);
+	uint32_t i;
+
+	for (r = 0; r < nr; r++) {
+		const struct route *rt = router_at(r);
+		uint64_t calls = 0;
+
+		if (rt->index >= 0)
+			for (i = 0; i < m->shm.hdr->nslots; i++)
+				calls += shm_read(&shm_slot(&m->shm, i)->
+				    hist[rt->index].count);
+		if (rt->index >= 0)
+			calls += m->retired.hist[rt->index].count;
+		h[r] = (struct report_handler){ rt->pkg_id, rt->name,
+		    calls - prof.calls_start[r] };
+		prof.calls_start[r] = calls;
+	}
+	*n = (int)nr;
+	return h;
+}
+
+/* A job for the window that ends now; the window starts afresh. */
+static struct report_job *
+prof_close_window(struct master *m, enum report_kind kind)
+{
+	struct report_job *job = xcalloc(1, sizeof *job);
+	uint32_t i;
+
+	prof_drain_cb(-1, 0, m);
+	job->kind = kind;
+	job->tab = prof.window;
+	stacktab_init(&prof.window, PROF_MAX_STACKS);
+	job->workers = prof_workers(m, &job->in.nworkers);
+	job->handlers = prof_handlers(m, &job->in.nhandlers);
+	job->only = xstrdup(m->cf.profiling_only);
+	job->exclude = xstrdup(m->cf.profiling_exclude);
+	job->in = (struct report_input){
+		.tab = &job->tab, .kind = kind == REPORT_FINAL ? "final" :
+		    "interval", .start = prof.window_start, .end = now_epoch(),
+		.wall = m->cf.profiling_clock == 1,
+		.sample_interval_ms = m->cf.profiling_sample_interval_ms,
+		.workers = job->workers, .nworkers = job->in.nworkers,
+		.handlers = job->handlers, .nhandlers = job->in.nhandlers,
+		.only = job->only, .exclude = job->exclude,
+		.reduced = m->cf.profiling_reduced_profile,
+		.threshold_pct = m->cf.profiling_cpu_percent_threshold,
+	};
+	prof.window_start = job->in.end;
+	for (i = 0; i < m->shm.hdr->nslots; i++)
+		if (shm_slot(&m->shm, i)->pid != 0)
+			prof_slot_mark(m, i);
+	return job;
+}
+
+static void
+prof_window_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct master *m = arg;
+
+	if (prof.window.samples == 0 && prof.window.overflow == 0) {
+		/* Nothing sampled (profiling off, or idle on the CPU clock). */
+		report_job_free(prof_close_window(m, REPORT_INTERVAL));
+		return;
+	}
+	reporter_submit(prof_close_window(m, REPORT_INTERVAL));
+}
+
+/* Track an on-demand job while the reporter has it, so a client that
+ * leaves meanwhile is forgotten (its request is freed by evhttp). */
+static void
+prof_submit_on_demand(struct report_job *job)
+{
+	struct evhttp_request *req = job->req;
+	size_t i;
+
+	for (i = 0; i < HL_ARRAY_LEN(prof.inflight) &&
+	    prof.inflight[i] != NULL; i++)
+		;
+	if (req == NULL || i == HL_ARRAY_LEN(prof.inflight)) {
+		if (req != NULL)
+			admin_reply_error(req, 503, "too many profiles at once");
+		report_job_free(job);
+		return;
+	}
+	prof.inflight[i] = job;
+	if (reporter_submit(job) == -1) {
+		prof.inflight[i] = NULL;
+		admin_reply_error(req, 503, "the reporter is busy");
+	}
+}
+
+/* An on-demand capture is finished: hand its table to the reporter. */
+static void
+prof_capture_done_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct prof_capture *c = arg, **pp;
+	struct master *m = master_get();
+	struct report_job *job = xcalloc(1, sizeof *job);
+
+	prof_drain_cb(-1, 0, m);
+	for (pp = &prof.captures; *pp != c; pp = &(*pp)->next)
+		;
+	*pp = c->next;
+	job->kind = REPORT_ON_DEMAND;
+	job->tab = c->tab;
+	job->req = c->req;
+	job->folded = c->folded;
+	job->workers = prof_workers(m, &job->in.nworkers);
+	job->in = (struct report_input){
+		.tab = &job->tab, .kind = "on_demand", .start = c->start,
+		.end = now_epoch(), .wall = m->cf.profiling_clock == 1,
+		.sample_interval_ms = m->cf.profiling_sample_interval_ms,
+		.workers = job->workers, .nworkers = job->in.nworkers,
+	};
+	event_free(c->timer);
+	free(c);
+	prof_submit_on_demand(job);
+}
+
+/* The admin client went away before its profile was ready. */
+static void
+prof_capture_gone_cb(struct evhttp_connection *conn, void *arg)
+{
+	struct prof_capture *c;
+	size_t i;
+
+	for (c = prof.captures; c != NULL; c = c->next) {
+		if (c->req != NULL &&
+		    evhttp_request_get_connection(c->req) == conn)
+			c->req = NULL;
+	}
+	for (i = 0; i < HL_ARRAY_LEN(prof.inflight); i++) {
+		struct report_job *job = prof.inflight[i];
+
+		if (job != NULL && job->req != NULL &&
+		    evhttp_request_get_connection(job->req) == conn)
+			job->req = NULL;
+	}
+}
+
+void
+prof_master_profile(struct master *m, struct evhttp_request *req,
+    int seconds, int folded)
+{
+	struct prof_capture *c = xcalloc(1, sizeof *c);
+	struct timeval tv = { seconds, 0 };
+
+	stacktab_init(&c->tab, PROF_MAX_STACKS);
+	c->req = req;
+	c->folded = folded;
+	c->start = now_epoch();
+	c->timer = evtimer_new(m->base, prof_capture_done_cb, c);
+	c->next = prof.captures;
+	prof.captures = c;
+	evhttp_connection_set_closecb(evhttp_request_get_connection(req),
+	    prof_capture_gone_cb, NULL);
+	evtimer_add(c->timer, &tv);
+}
+
+/* Finished on-demand jobs come back here, on the loop, to be answered. */
+static void
+prof_done_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct report_job *job;
+
+	while ((job = reporter_take_done()) != NULL) {
+		size_t i;
+
+		for (i = 0; i < HL_ARRAY_LEN(prof.inflight); i++)
+			if (prof.inflight[i] == job)
+				prof.inflight[i] = NULL;
+		if (job->req == NULL)
+			;	/* the client left */
+		else if (job->failed)
+			admin_reply_error(job->req, 500,
+			    "the profile could not be built");
+		else
+			admin_reply_text(job->req, 200, job->folded ?
+			    "text/plain; charset=utf-8" : "application/json",
+			    job->result, strlen(job->result));
+		report_job_free(job);
+	}
+}
+
+static void
+prof_apply_switch(struct master *m)
+{
+	int on = m->cf.profiling_enabled && !m->cf.profiling_memory_only;
+
+	__atomic_store_n(&m->shm.hdr->profiling_on, (uint32_t)on,
+	    __ATOMIC_RELEASE);
+}
+
+static void
+prof_schedule_window(struct master *m)
+{
+	struct timeval tv = { m->cf.profiling_interval_seconds, 0 };
+
+	event_del(prof.window_timer);
+	event_add(prof.window_timer, &tv);
+}
+
+int
+prof_master_start(struct master *m, char *err, size_t errsize)
+{
+	struct timeval drain = { 0, PROF_DRAIN_MS * 1000 };
+	uint32_t i;
+
+	for (i = 0; i < m->shm.hdr->nslots; i++) {
+		if (ring_init(shm_cpu_ring(&m->shm, i), PROF_CPU_RING_BYTES) ==
+		    NULL || ring_init(shm_event_ring(&m->shm, i),
+		    PROF_EVENT_RING_BYTES) == NULL) {
+			snprintf(err, errsize, "profiler: cannot format rings");
+			return -1;
+		}
+	}
+	stacktab_init(&prof.window, PROF_MAX_STACKS);
+	prof.calls_start = xcalloc(router_count() + 1, sizeof *prof.calls_start);
+	prof.window_start = now_epoch();
+	if (reporter_start(&m->reports, err, errsize) == -1)
+		return -1;
+	prof.drain_timer = event_new(m->base, -1, EV_PERSIST, prof_drain_cb, m);
+	prof.window_timer = event_new(m->base, -1, EV_PERSIST, prof_window_cb,
+	    m);
+	prof.done_event = event_new(m->base, reporter_done_fd(),
+	    EV_READ | EV_PERSIST, prof_done_cb, m);
+	event_add(prof.drain_timer, &drain);
+	event_add(prof.done_event, NULL);
+	prof_schedule_window(m);
+	prof_apply_switch(m);
+	prof.started = 1;
+	return 0;
+}
+
+void
+prof_master_reload(struct master *m)
+{
+	if (!prof.started)
+		return;
+	prof_apply_switch(m);
+	prof_schedule_window(m);
+}
+
+void
+prof_master_switch(struct master *m, int on)
+{
+	__atomic_store_n(&m->shm.hdr->profiling_on, (uint32_t)(on != 0),
+	    __ATOMIC_RELEASE);
+}
+
+void
+prof_master_reaped(struct master *m, int slot)
+{
+	if (!prof.started)
+		return;
+	prof_drain_slot(m, (uint32_t)slot);
+	ring_reset(shm_cpu_ring(&m->shm, (uint32_t)slot));
+	ring_reset(shm_event_ring(&m->shm, (uint32_t)slot));
+	prof.slots[slot].pid = 0;
+}
+
+void
+prof_master_stop(struct master *m)
+{
+	struct prof_capture *c;
+
+	if (!prof.started)
+		return;
+	if (m->cf.profiling_enabled)
+		reporter_submit(prof_close_window(m, REPORT_FINAL));
+	reporter_stop(PROF_FINAL_BUDGET_MS);
+	while ((c = prof.captures) != NULL) {
+		prof.captures = c->next;
+		if (c->req != NULL)
+			admin_reply_error(c->req, 503, "hotlined is stopping");
+		event_free(c->timer);
+		stacktab_free(&c->tab);
+		free(c);
+	}
+	event_free(prof.drain_timer);
+	event_free(prof.window_timer);
+	event_free(prof.done_event);
+	stacktab_free(&prof.window);
+	free(prof.calls_start);
+	prof.started = 0;
+}
+
+/* Sampler time over the workers' CPU time since they started. */
+static double
+prof_overhead(struct master *m)
+{
+	double ut, st, cpu = 0, handler = 0;
+	uint32_t i;
+
+	for (i = 0; i < m->shm.hdr->nslots; i++) {
+		struct shm_slot *s = shm_slot(&m->shm, i);
+
+		if (s->pid == 0 || proc_cpu(s->pid, &ut, &st) == -1)
+			continue;
+		cpu += ut + st;
+		handler += shm_read(&s->counters.prof_handler_ns) / 1e9;
+	}
+	return cpu > 0 ? handler / cpu : 0;
+}
+
+void
+prof_master_totals(struct master *m, unsigned long long *samples,
+    unsigned long long *dropped, double *overhead,
+    unsigned long long *written)
+{
+	struct reporter_status rs;
+	uint32_t i;
+
+	*dropped = 0;
+	for (i = 0; i < m->shm.hdr->nslots && prof.started; i++)
+		*dropped += slot_drops(m, i);
+	*samples = prof.samples_total;
+	*overhead = prof.started ? prof_overhead(m) : 0;
+	reporter_get_status(&rs);
+	*written = rs.written;
+}
+
+json_t *
+prof_master_status(struct master *m)
+{
+	unsigned long long samples, dropped, written;
+	struct reporter_status rs;
+	double overhead;
+	int mean = m->cf.profiling_sample_interval_ms;
+
+	prof_master_totals(m, &samples, &dropped, &overhead, &written);
+	reporter_get_status(&rs);
+	return json_pack("{s:b, s:b, s:s, s:i, s:s, s:i, s:i, s:b, s:i, s:b,"
+	    " s:b, s:I, s:I, s:f, s:s, s:{s:I, s:I, s:I, s:s?, s:I, s:f}}",
+	    "enabled", (int)__atomic_load_n(&m->shm.hdr->profiling_on,
+	    __ATOMIC_ACQUIRE),
+	    "scalene_installed", 1,
+	    "output_directory", m->cf.profiling_output_dir,
+	    "interval_seconds", m->cf.profiling_interval_seconds,
+	    "clock", m->cf.profiling_clock == 1 ? "wall" : "cpu",
+	    "sample_interval_ms", mean < 4 ? 4 : mean,
+	    "requested_sample_interval_ms", mean,
+	    "sample_interval_clamped", mean < 4,
+	    "stack_depth", m->cf.profiling_stack_depth,
+	    "cpu_only", m->cf.profiling_cpu_only,
+	    "memory_only", m->cf.profiling_memory_only,
+	    "samples", (json_int_t)samples, "dropped", (json_int_t)dropped,
+	    "overhead_ratio", overhead,
+	    "debug_info", rs.debug_lines ? "lines" : "functions only",
+	    "reports", "written", (json_int_t)rs.written, "failed",
+	    (json_int_t)rs.failed, "skipped", (json_int_t)rs.skipped,
+	    "last", rs.last_name[0] != '\0' ? rs.last_name : NULL,
+	    "last_at", (json_int_t)rs.last_at, "last_build_seconds",
+	    rs.last_seconds);
+}
