@@ -350,10 +350,13 @@ ring_consume(struct ring *r)
 size_t
 ring_drain(struct ring *r, size_t max, ring_record_cb cb, void *arg)
 {
+	/* Acquire, as in ring_peek(): what is below this head is complete. */
+	uint64_t end = __atomic_load_n(&r->head, __ATOMIC_ACQUIRE);
 	const void *rec;
 	size_t n = 0, len;
 
-	while ((max == 0 || n < max) && (rec = ring_peek(r, &len)) != NULL) {
+	while ((max != 0 ? n < max : ring_get(&r->tail) < end) &&
+	    (rec = ring_peek(r, &len)) != NULL) {
 		cb(rec, len, arg);
 		ring_consume(r);
 		n++;

@@ -17,6 +17,8 @@
  *    worker's main flow with SIGPROF blocked around reserve..commit
  *    (ring_writer_block()/ring_writer_unblock()), so the handler can never
  *    run in the middle of an event-ring write and then write it itself.
+ *    The handler must be installed without SA_NODEFER, so SIGPROF cannot
+ *    nest within itself.
  *    The handler may interrupt an event-ring write to write the CPU ring:
  *    two rings share no state, so that is safe. Nested reserve/commit on
  *    the SAME ring (a handler writing the ring its interrupted context is
@@ -83,9 +85,9 @@ struct ring *ring_attach(void *mem);
 
 /* Writer. Reserve room for a record of `len` payload bytes and return where
  * to write it (8-byte aligned), or NULL when it does not fit: the ring is
- * full or len is over ring_max_record(); the drop is counted. The pointer is
- * valid until ring_commit() or ring_abort(). A second reserve without a
- * commit replaces the first reservation. */
+ * full or len is over ring_max_record(); the drop is counted (len 0 is
+ * refused, not counted). The pointer is valid until ring_commit() or
+ * ring_abort(). A second reserve without a commit replaces the first. */
 void *ring_reserve(struct ring *r, size_t len);
 
 /* Writer. Publish the reserved record with its final length, at most the
@@ -118,13 +120,15 @@ const void *ring_peek(struct ring *r, size_t *len);
 /* Reader. Release the record ring_peek() returned; no-op when empty. */
 void ring_consume(struct ring *r);
 
-/* Reader. Pass up to `max` records (0: all present) to cb, consuming each.
+/* Reader. Pass up to `max` records to cb, consuming each; with max 0, those
+ * committed when the call began (so a fast writer cannot keep it looping).
  * Returns how many were passed. */
 size_t ring_drain(struct ring *r, size_t max, ring_record_cb cb, void *arg);
 
-/* Reader, with no writer alive: discard unread records and any dead
- * writer's reservation. Counters other than lag are kept (they are totals
- * for the slot). Pointers from ring_peek() become invalid. */
+/* Reader, with no writer alive: discard unread records (drain first to keep
+ * a dead worker's last samples) and any dead writer's reservation. Counters
+ * other than lag are kept (they are totals for the slot). Pointers from
+ * ring_peek() become invalid. */
 void ring_reset(struct ring *r);
 
 /* Either side: a snapshot of the counters. */

@@ -492,6 +492,33 @@ START_TEST(drain_with_limit)
 }
 END_TEST
 
+/* ring_drain() callback: every record read makes the writer add one. */
+static void
+refill_cb(const void *rec, size_t len, void *arg)
+{
+	struct ring *r = arg;
+	uint64_t seq;
+
+	ck_assert(trec_ok(rec, len, &seq));
+	ck_assert_int_eq(trec_write(r, seq + 100, 32), 0);
+}
+
+/* With max 0, a drain stops at what was there when it began, however fast
+ * the writer refills. */
+START_TEST(drain_stops_at_start_head)
+{
+	struct ring *r = tring_new(4096);
+	int i;
+
+	for (i = 0; i < 10; i++)
+		ck_assert_int_eq(trec_write(r, (uint64_t)i, 32), 0);
+	ck_assert_uint_eq(ring_drain(r, 0, refill_cb, r), 10);
+	ck_assert_uint_eq(tstats(r).records, 20);
+	ck_assert_int_eq(trec_read(r), 100);
+	tring_free(r);
+}
+END_TEST
+
 /* A frame the writer cannot have made is skipped, counted, never read
  * through; the ring goes on working. */
 START_TEST(corrupt_frame_is_skipped)
@@ -1066,6 +1093,7 @@ ring_suite(void)
 	tcase_add_test(tc, variable_sizes_model);
 	tcase_add_test(tc, reset_discards_unread);
 	tcase_add_test(tc, drain_with_limit);
+	tcase_add_test(tc, drain_stops_at_start_head);
 	tcase_add_test(tc, corrupt_frame_is_skipped);
 	suite_add_tcase(s, tc);
 
