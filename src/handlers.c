@@ -11,7 +11,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <sys/time.h>
+#include <unistd.h>
 #include <time.h>
 
 #include "config.h"
@@ -79,16 +81,29 @@ work_b(uint64_t n, uint64_t x)
 	return x;
 }
 
+/* n tiny system calls: time the kernel spends, for the system column. */
+static __attribute__((noinline)) uint64_t
+work_sys(uint64_t n)
+{
+	uint64_t x = 0;
+
+	for (uint64_t i = 0; i < n; i++)
+		x += (uint64_t)syscall(SYS_getppid);
+	return x;
+}
+
 static void
 handle_work(struct hl_request *req, void *arg)
 {
 	json_int_t a = data_int(req, "a", data_int(req, "iterations", 0));
 	json_int_t b = data_int(req, "b", 0);
+	json_int_t sys = data_int(req, "syscalls", 0);
 	uint64_t x = work_a((uint64_t)a, 1);
 
 	x = work_b((uint64_t)b, x);
-	hl_reply(req, HL_STATUS_OK, json_pack("{s:I, s:I, s:I}", "a", a,
-	    "b", b, "result", (json_int_t)(x >> 1)));
+	x += work_sys((uint64_t)sys);
+	hl_reply(req, HL_STATUS_OK, json_pack("{s:I, s:I, s:I, s:I}", "a", a,
+	    "b", b, "syscalls", sys, "result", (json_int_t)(x >> 1)));
 }
 
 /* Build a document of n items in jansson and serialize it. */
@@ -221,7 +236,9 @@ static const struct builtin builtins[] = {
 	  "\"a\":{\"type\":\"integer\",\"minimum\":0,\"maximum\":2000000000},"
 	  "\"b\":{\"type\":\"integer\",\"minimum\":0,\"maximum\":2000000000},"
 	  "\"iterations\":{\"type\":\"integer\",\"minimum\":0,"
-	  "\"maximum\":2000000000}},\"additionalProperties\":false}",
+	  "\"maximum\":2000000000},"
+	  "\"syscalls\":{\"type\":\"integer\",\"minimum\":0,"
+	  "\"maximum\":100000000}},\"additionalProperties\":false}",
 	  NULL, handle_work, NULL, 0 } },
 	{ "pkg_id_json", { 0, "json", "{\"type\":\"object\",\"properties\":{"
 	  "\"items\":{\"type\":\"integer\",\"minimum\":0,\"maximum\":1000000}},"
