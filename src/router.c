@@ -6,6 +6,8 @@
 #include <string.h>
 
 #include "request.h"
+#include "sample.h"
+#include "sampler.h"
 #include "router.h"
 #include "schema.h"
 #include "stats.h"
@@ -205,7 +207,9 @@ router_dispatch(struct hl_request *req)
 	}
 	if (!router_valid(r, req))
 		return;
+	sampler_pkg_id = r->pkg_id;	/* samples in the handler are its */
 	r->fn(req, r->arg);
+	sampler_pkg_id = SAMPLE_NO_PKG;
 	if (!req->answered) {
 		STATS_ADD(handler_no_reply, 1);
 		request_reply_error(req, HL_STATUS_ERROR,
