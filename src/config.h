@@ -84,6 +84,8 @@ struct config {
 	int		 profiling_enabled;
 	char		*profiling_output_dir;
 	int		 profiling_interval_seconds;
+	int		 profiling_max_reports;
+	size_t		 profiling_max_report_bytes;
 
 	/* Bookkeeping, filled by config_load. */
 	char		*path;		/* the main file, or NULL */
