@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "admin_api.h"
+#include "admin_reports.h"
 #include "master.h"
 #include "metrics.h"
 #include "util.h"
@@ -170,6 +171,9 @@ const struct admin_route admin_api_routes[] = {
 	{ ADMIN_GET, "/health", admin_health },
 	{ ADMIN_GET, "/metrics", admin_metrics },
 	{ ADMIN_GET, "/api/workers", admin_workers },
+	{ ADMIN_GET, "/api/profiling/reports", admin_reports_list },
+	{ ADMIN_GET, "/api/profiling/reports/", admin_reports_get },
+	{ ADMIN_DELETE, "/api/profiling/reports/", admin_reports_delete },
 };
 
 const size_t admin_api_nroutes = HL_ARRAY_LEN(admin_api_routes);

@@ -93,6 +93,8 @@ struct config {
 	int		 profiling_cpu_percent_threshold;
 	char		*profiling_only;
 	char		*profiling_exclude;
+	int		 profiling_max_reports;
+	size_t		 profiling_max_report_bytes;
 
 	/* Bookkeeping, filled by config_load. */
 	char		*path;		/* the main file, or NULL */

@@ -157,6 +157,14 @@ const struct config_key config_keys[] = {
 	  OFF(profiling_exclude), RELOAD, NULL,
 	  "comma-separated path substrings: leave matching files out "
 	  "(Scalene's --profile-exclude)" },
+	{ "profiling_max_reports", NULL, CONFIG_INT, 1, 100000, "100",
+	  OFF(profiling_max_reports), RELOAD, NULL,
+	  "report sets (.json, .html, .folded of one window) kept; the oldest "
+	  "are deleted beyond" },
+	{ "profiling_max_report_bytes", NULL, CONFIG_SIZE, 1024, 1LL << 40,
+	  "256m", OFF(profiling_max_report_bytes), RELOAD, NULL,
+	  "total bytes of report files kept; the oldest sets are deleted "
+	  "beyond" },
 };
 
 const size_t config_nkeys = sizeof config_keys / sizeof config_keys[0];

@@ -108,6 +108,8 @@ master_reload(struct master *m)
 	}
 	config_free(&m->cf);
 	m->cf = next;
+	report_store_configure(&m->reports, m->cf.profiling_output_dir,
+	    m->cf.profiling_max_reports, m->cf.profiling_max_report_bytes);
 	log_set_level((enum log_level)m->cf.log_level);
 	m->reloads++;
 	__atomic_add_fetch(&m->shm.hdr->epoch, 1, __ATOMIC_RELAXED);
@@ -269,6 +271,8 @@ master_setup(struct master *m, char *err, size_t errsize)
 		snprintf(err, errsize, "shared memory: %s", strerror(errno));
 		return -1;
 	}
+	report_store_init(&m->reports, m->cf.profiling_output_dir,
+	    m->cf.profiling_max_reports, m->cf.profiling_max_report_bytes);
 	if (master_setup_events(m, err, errsize) == -1)
 		return -1;
 	log_debug("open-file limit %ld", nofile);
@@ -303,6 +307,7 @@ master_cleanup(struct master *m)
 		event_base_free(m->base);
 	listener_close(&m->listener);
 	shm_destroy(&m->shm);
+	report_store_free(&m->reports);
 	daemon_pidfile_remove();
 	router_reset();
 	config_free(&m->cf);

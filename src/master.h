@@ -11,6 +11,7 @@
 
 #include "config.h"
 #include "listener.h"
+#include "report_store.h"
 #include "shm.h"
 #include "supervisor.h"
 
@@ -39,6 +40,7 @@ struct master {
 	struct shm		 shm;
 	struct listener		 listener;
 	struct admin		*admin;
+	struct report_store	 reports;	/* profiling_output_dir */
 	struct supervisor	 sup;
 	struct event		*sig_event;
 	struct event		*tick_event;
