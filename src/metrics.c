@@ -13,6 +13,7 @@
 
 #include "master.h"
 #include "metrics.h"
+#include "prof.h"
 #include "router.h"
 #include "ws_handshake.h"
 #include "util.h"
@@ -254,6 +255,31 @@ metrics_latency(struct evbuffer *out, struct master *m)
 	}
 }
 
+static void
+metrics_profiler(struct evbuffer *out, struct master *m)
+{
+	unsigned long long samples, dropped, written;
+	double overhead;
+
+	prof_master_totals(m, &samples, &dropped, &overhead, &written);
+	metric_header(out, "hotline_profiler_samples_total", "counter",
+	    "CPU samples the master has aggregated.");
+	evbuffer_add_printf(out, "hotline_profiler_samples_total %llu\n",
+	    samples);
+	metric_header(out, "hotline_profiler_dropped_total", "counter",
+	    "Samples lost to a full ring.");
+	evbuffer_add_printf(out, "hotline_profiler_dropped_total %llu\n",
+	    dropped);
+	metric_header(out, "hotline_profiler_overhead_ratio", "gauge",
+	    "CPU time in the sampler over the workers' CPU time.");
+	evbuffer_add_printf(out, "hotline_profiler_overhead_ratio %.6f\n",
+	    overhead);
+	metric_header(out, "hotline_profiler_reports_written_total", "counter",
+	    "Reports written to profiling_output_dir.");
+	evbuffer_add_printf(out, "hotline_profiler_reports_written_total "
+	    "%llu\n", written);
+}
+
 struct evbuffer *
 metrics_render(struct master *m)
 {
@@ -265,6 +291,7 @@ metrics_render(struct master *m)
 	metrics_summed(out, m);
 	metrics_ws(out, m);
 	metrics_latency(out, m);
+	metrics_profiler(out, m);
 	metrics_per_worker(out, m);
 	return out;
 }

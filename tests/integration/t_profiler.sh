@@ -1,0 +1,140 @@
+#!/bin/bash
+# The line profiler end to end, with workloads whose true split is known:
+# the work handler's two identical loops in a 3:1 ratio, the hash handler's
+# time inside libcrypto, system calls; then reports on disk, on-demand
+# profiles, the run-time switch, a worker killed mid-run, the final report.
+. "$(dirname "$0")/lib.sh"
+
+dir=$T/reports
+start_hotlined prof -w 1 -o profiling_interval_seconds=2 \
+    -o profiling_sample_interval_ms=5 -o "profiling_output_dir=$dir" \
+    -o profiling_max_reports=50 || exit 1
+url="ws://$HL_WS/web"
+load() { $PY "$top_srcdir/tests/integration/load.py" "$url" "$@"; }
+
+s=$(admin_get /api/profiling/status)
+check "status has the seed's keys" test "$(echo "$s" | jq "(j['enabled'], j['scalene_installed'], j['interval_seconds'], j['output_directory'] == '$dir')")" = "(True, True, 2, True)"
+check "status says the clock and interval" test "$(echo "$s" | jq "(j['clock'], j['sample_interval_ms'], j['sample_interval_clamped'])")" = "('cpu', 5, False)"
+
+# newest_report KIND: the newest JSON report of that kind with samples.
+newest_report() {
+	ls -t "$dir"/profile_*.json 2>/dev/null | while read -r f; do
+		if $PY -c "import json,sys; d=json.load(open('$f')); sys.exit(not (d['kind']=='$1' and d['totals']['samples'] > 50))"; then
+			echo "$f"; break
+		fi
+	done
+}
+# One window of a single workload, then the report that covers it.
+measure() {
+	local before
+	before=$(ls "$dir"/profile_*.json 2>/dev/null | wc -l)
+	load 3 "$1" 2 >/dev/null
+	wait_until 10 sh -c "test \$(ls '$dir'/profile_*.json 2>/dev/null | wc -l) -gt $before"
+	sleep 2.5	# the window that saw the whole load closes
+	newest_report interval
+}
+
+# 3:1 split between two loops of identical work.
+r=$(measure '{"pkg_id":3,"req_id":"w","data":{"a":3000000,"b":1000000}}')
+check "a report was written for the work window" test -n "$r"
+split=$($PY - "$r" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+a = b = 0
+for f in d["files"]:
+    for l in f["lines"]:
+        if l["function"] == "work_a": a += l["cpu_pct"]
+        if l["function"] == "work_b": b += l["cpu_pct"]
+print("%.1f %.1f" % (100 * a / (a + b) if a + b else 0, a + b))
+PY
+)
+note "work_a share of work_a+work_b: ${split% *}% (both: ${split#* }% of the window)"
+check "the 3:1 split is reported within 5 points of 75% (${split% *}%)" \
+    $PY -c "import sys; sys.exit(not 70 <= float('${split% *}') <= 80)"
+check "the hottest line is in work_a" test "$(jq "max((l for f in j['files'] for l in f['lines']), key=lambda l: l['cpu_pct'])['function']" <"$r")" = work_a
+check "the hottest line is in src/handlers.c" test "$(jq "[f['file'] for f in j['files'] if any(l['function'] == 'work_a' for l in f['lines'])][0].endswith('src/handlers.c')" <"$r")" = True
+h=$(jq "[(x['calls'] > 0, x['cpu_ms_per_call'] > 1) for x in j['handlers'] if x['pkg_id'] == 3]" <"$r")
+check "per-handler: work has calls and CPU per call ($h)" test "$h" = "[(True, True)]"
+check "the folded stacks of the set name work_a" grep -q "work_a" "${r%.json}.folded"
+check "the report reconciles with /proc (gap within 25%)" \
+    $PY -c "import json,sys; d=json.load(open('$r'))['reconciliation']; sys.exit(not abs(d['gap_pct']) <= 25)"
+
+# Time in OpenSSL is native time, charged to the line that calls it.
+r=$(measure '{"pkg_id":5,"req_id":"h","data":{"bytes":1048576,"rounds":4}}')
+line=$($PY - "$r" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+ls = [l for f in d["files"] for l in f["lines"] if l["function"] == "handle_hash"]
+l = max(ls, key=lambda l: l["cpu_pct"]) if ls else {}
+print(l.get("native_pct", 0), l.get("own_pct", 0), ",".join(l.get("native_libraries", [])))
+PY
+)
+note "handle_hash's hottest line: native/own/libraries = $line"
+set -- $line
+check "hash: the calling line's time is mostly native ($1% vs $2% own)" \
+    $PY -c "import sys; sys.exit(not float('$1') > 4 * float('$2') and float('$1') > 30)"
+check "hash: the library is named libcrypto ($3)" sh -c "echo '$3' | grep -q libcrypto"
+
+# Many small system calls show as system time.
+r=$(measure '{"pkg_id":3,"req_id":"s","data":{"syscalls":200000}}')
+sys=$($PY - "$r" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+ls = [l for f in d["files"] for l in f["lines"] if l["function"] == "work_sys"]
+print(sum(l["system_pct"] for l in ls), sum(l["cpu_pct"] for l in ls))
+PY
+)
+note "work_sys: system / all = $sys (percent of the window)"
+set -- $sys
+check "syscalls: work_sys's time is mostly system time ($1 of $2)" \
+    $PY -c "import sys; sys.exit(not float('$1') > 0.6 * float('$2') and float('$2') > 20)"
+
+# On-demand profiles, pprof style.
+load 3 '{"pkg_id":3,"req_id":"w","data":{"a":1000000,"b":0}}' >/dev/null &
+loader=$!
+p=$(curl -s -m 10 "http://$HL_ADMIN/api/profiling/profile?seconds=2")
+check "GET /profile?seconds=2 returns a fresh profile" test "$(echo "$p" | jq "(j['kind'], j['totals']['samples'] > 20)")" = "('on_demand', True)"
+f=$(curl -s -m 10 "http://$HL_ADMIN/api/profiling/profile?seconds=1&format=folded")
+check "format=folded returns folded stacks" sh -c "echo '$f' | grep -q '^.*work_a [0-9]*$'"
+wait "$loader"
+for bad in 0 301 abc -1; do
+	check "seconds=$bad is refused with 400" test "$(curl -s -o /dev/null -w '%{http_code}' "http://$HL_ADMIN/api/profiling/profile?seconds=$bad")" = 400
+done
+check "format=xml is refused with 400" test "$(curl -s -o /dev/null -w '%{http_code}' "http://$HL_ADMIN/api/profiling/profile?seconds=1&format=xml")" = 400
+
+# Switching at run time.
+check "POST /api/profiling/stop" sh -c "curl -s -X POST http://$HL_ADMIN/api/profiling/stop | grep -q '\"enabled\":false'"
+sleep 1
+n1=$(admin_get /api/profiling/status | jq "j['samples']")
+load 2 '{"pkg_id":3,"req_id":"w","data":{"a":1000000}}' >/dev/null
+sleep 0.5
+n2=$(admin_get /api/profiling/status | jq "j['samples']")
+check "stopped: no samples under load ($n1 -> $n2)" test "$n1" = "$n2"
+check "POST /api/profiling/start" sh -c "curl -s -X POST http://$HL_ADMIN/api/profiling/start | grep -q '\"enabled\":true'"
+load 2 '{"pkg_id":3,"req_id":"w","data":{"a":1000000}}' >/dev/null
+sleep 0.5
+n3=$(admin_get /api/profiling/status | jq "j['samples']")
+check "started again: samples grow ($n2 -> $n3)" test "$n3" -gt "$n2"
+check "GET /api/profiling/start is a 405" test "$(curl -s -o /dev/null -w '%{http_code}' "http://$HL_ADMIN/api/profiling/start")" = 405
+
+# A worker killed mid-run loses its own last samples only.
+load 3 '{"pkg_id":3,"req_id":"w","data":{"a":1000000}}' >/dev/null &
+loader=$!
+sleep 1
+kill -9 "$(running_pids | head -1)"
+wait "$loader"
+before=$(ls "$dir"/profile_*.json | wc -l)
+load 3 '{"pkg_id":3,"req_id":"w","data":{"a":1000000}}' >/dev/null
+check "reports keep coming after a worker died" wait_until 10 sh -c "test \$(ls '$dir'/profile_*.json | wc -l) -gt $before"
+check "the admin port still answers" health_ok
+
+m=$(admin_get /metrics | $HL_PY metrics)
+check "metrics: samples counted" sh -c "echo '$m' | grep -qE '^hotline_profiler_samples_total\{\} [1-9]'"
+check "metrics: reports counted" sh -c "echo '$m' | grep -qE '^hotline_profiler_reports_written_total\{\} [1-9]'"
+check "metrics: overhead ratio exported" sh -c "echo '$m' | grep -q '^hotline_profiler_overhead_ratio{}'"
+
+# The whole run on stop.
+stop_hotlined "$HL_PID" QUIT
+check "QUIT writes a final report of the whole run" test -n "$(newest_report final)"
+check "the reports are listed by the admin API's pattern only" \
+    sh -c "ls '$dir' | grep -vqE '^profile_[0-9]{8}T[0-9]{6}Z_[0-9]{4,10}\.(json|folded|html)$' && exit 1 || exit 0"
