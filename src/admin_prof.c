@@ -2,6 +2,7 @@
  * profiles (pprof's convention: /profile?seconds=N). */
 #include "autoconf.h"
 
+#include <sys/queue.h>
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
 #include <jansson.h>

@@ -64,8 +64,9 @@ handle_time(struct hl_request *req, void *arg)
 }
 
 /* Two loops of identical work per iteration, on separate lines, so a
- * request {"a": 3n, "b": n} spends three quarters of its time in work_a. */
-static __attribute__((noinline)) uint64_t
+ * request {"a": 3n, "b": n} spends three quarters of its time in work_a.
+ * noipa: gcc would otherwise fold the identical functions into one. */
+static __attribute__((noinline, noipa)) uint64_t
 work_a(uint64_t n, uint64_t x)
 {
 	for (uint64_t i = 0; i < n; i++)
@@ -73,7 +74,7 @@ work_a(uint64_t n, uint64_t x)
 	return x;
 }
 
-static __attribute__((noinline)) uint64_t
+static __attribute__((noinline, noipa)) uint64_t
 work_b(uint64_t n, uint64_t x)
 {
 	for (uint64_t i = 0; i < n; i++)
@@ -82,7 +83,7 @@ work_b(uint64_t n, uint64_t x)
 }
 
 /* n tiny system calls: time the kernel spends, for the system column. */
-static __attribute__((noinline)) uint64_t
+static __attribute__((noinline, noipa)) uint64_t
 work_sys(uint64_t n)
 {
 	uint64_t x = 0;

@@ -18,8 +18,10 @@
 
 #include "admin.h"
 #include "admin_api.h"
+#include "admin_prof.h"
 #include "handlers.h"
 #include "module.h"
+#include "prof.h"
 #include "router.h"
 #include "daemon.h"
 #include "master.h"
@@ -115,6 +117,7 @@ master_reload(struct master *m)
 	__atomic_add_fetch(&m->shm.hdr->epoch, 1, __ATOMIC_RELAXED);
 	supervisor_reload(m);
 	listener_trim(&m->listener, m->cf.workers);
+	prof_master_reload(m);
 	log_notice("reloaded: %d workers", m->cf.workers);
 	daemon_notify("READY=1");
 	return;
@@ -200,6 +203,7 @@ master_setup_events(struct master *m, char *err, size_t errsize)
 	    admin_api_nroutes, err, errsize);
 	if (m->admin == NULL)
 		return -1;
+	admin_add_routes(m->admin, admin_prof_routes, admin_prof_nroutes);
 	signal(SIGPIPE, SIG_IGN);
 	if ((m->sigfd = proc_signalfd(sigs, HL_ARRAY_LEN(sigs))) == -1) {
 		snprintf(err, errsize, "signalfd: %s", strerror(errno));
@@ -267,13 +271,18 @@ master_setup(struct master *m, char *err, size_t errsize)
 	if (m->cf.pidfile[0] != '\0' &&
 	    daemon_pidfile_open(m->cf.pidfile, err, errsize) == -1)
 		return -1;
-	if (shm_create(&m->shm, (uint32_t)m->cf.max_workers * 2, 0, 0) == -1) {
+	if (shm_create(&m->shm, (uint32_t)m->cf.max_workers * 2,
+	    prof_cpu_ring_bytes(), prof_event_ring_bytes()) == -1) {
 		snprintf(err, errsize, "shared memory: %s", strerror(errno));
 		return -1;
 	}
 	report_store_init(&m->reports, m->cf.profiling_output_dir,
 	    m->cf.profiling_max_reports, m->cf.profiling_max_report_bytes);
 	if (master_setup_events(m, err, errsize) == -1)
+		return -1;
+	/* After the signal mask is set (the reporter thread inherits it) and
+	 * before the first fork (workers attach to formatted rings). */
+	if (prof_master_start(m, err, errsize) == -1)
 		return -1;
 	log_debug("open-file limit %ld", nofile);
 	return 0;
@@ -333,6 +342,7 @@ master_run(const struct master_options *opt, struct config *cf)
 	supervisor_converge(m);
 	master_announce(m);
 	event_base_dispatch(m->base);
+	prof_master_stop(m);
 	log_notice("stopped");
 out:
 	master_cleanup(m);

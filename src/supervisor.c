@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "master.h"
+#include "prof.h"
 #include "proc.h"
 #include "supervisor.h"
 #include "util.h"
@@ -206,6 +207,7 @@ supervisor_retire(struct master *m, int slot)
 	    ((const char *)ss + off);
 	uint64_t *to = (uint64_t *)(void *)((char *)&m->retired + off);
 
+	prof_master_reaped(m, slot);
 	for (i = 0; i < n; i++)
 		to[i] += shm_read(&from[i]);
 	m->retired.counters.connections_active = 0;	/* gauges */

@@ -18,6 +18,7 @@
 #include "handlers.h"
 #include "master.h"
 #include "module.h"
+#include "prof.h"
 #include "proc.h"
 #include "stats.h"
 #include "util.h"
@@ -133,6 +134,7 @@ static void
 worker_tick_cb(evutil_socket_t fd, short what, void *arg)
 {
 	shm_write(&worker.slot->heartbeat, hl_now_ms());
+	prof_worker_tick();
 	conn_sweep();
 	if (worker.draining && conn_count() == 0)
 		worker_stop();
@@ -207,6 +209,7 @@ worker_setup_events(const struct config *cf)
 static void
 worker_free(void)
 {
+	prof_worker_free();
 	module_worker_fini();
 	conn_server_free();
 	handlers_release();
@@ -239,6 +242,9 @@ worker_main(struct master *m, int slot, int index)
 	worker_setup_events(&m->cf);
 	if (module_worker_init(worker.base, index, err, sizeof err) == -1)
 		fatalx("%s", err);
+	if (prof_worker_init(m, slot) == -1)
+		log_warn("profiler: cannot start the sampler: %s",
+		    strerror(errno));
 	__atomic_store_n(&worker.slot->state, SLOT_RUNNING, __ATOMIC_RELEASE);
 	log_debug("serving (slot %d)", slot);
 	event_base_dispatch(worker.base);
