@@ -69,15 +69,21 @@ check "no worker restarts" test "$(workers_json | jq "j['restarts']")" = 0
 check "no worker death in the log" sh -c "! grep -q 'died unexpectedly' '$HL_LOG'"
 stop_hotlined "$HL_PID" TERM
 
-# Origin allow-list and the handshake timeout.
+# Origin allow-list, subprotocols and the handshake timeout.
 start_hotlined origin -w 1 -o ws_origins=https://ok.example \
-    -o ws_handshake_timeout=1 || exit 1
+    -o ws_handshake_timeout=1 -o ws_subprotocols=chat,v2 || exit 1
 check "an Origin not in ws_origins is a 403" \
     test "$(status_of GET /web "Origin: https://evil.example")" = "HTTP/1.1 403 Forbidden"
 check "the allowed Origin upgrades" \
     test "$(status_of GET /web "Origin: https://ok.example")" = "HTTP/1.1 101 Switching Protocols"
 check "a request without Origin (not a browser) upgrades" \
     test "$(status_of GET /web)" = "HTTP/1.1 101 Switching Protocols"
+$WS request "$HL_WS" GET /web "Sec-WebSocket-Protocol: v2, chat" >"$T/proto"
+check "of the subprotocols offered, the server picks its first choice" \
+    grep -q '^Sec-WebSocket-Protocol: chat$' "$T/proto"
+check "none of ours offered: a 101 without Sec-WebSocket-Protocol" \
+    sh -c "$WS request '$HL_WS' GET /web 'Sec-WebSocket-Protocol: other' >'$T/proto2' &&
+    grep -q '^HTTP/1.1 101 ' '$T/proto2' && ! grep -qi '^Sec-WebSocket-Protocol' '$T/proto2'"
 read -r code secs <<<"$($WS stall "$HL_WS")"
 check "half a request gets a 408 within 2 s (got $code after $secs s)" \
     $PY -c "import sys; sys.exit(not ('$code' == '408' and float('$secs') <= 2))"
