@@ -26,6 +26,8 @@ not_ok() { tap_n=$((tap_n + 1)); tap_failed=$((tap_failed + 1)); echo "not ok $t
 # check DESCRIPTION COMMAND...: one test point from a command's status.
 check() { local d=$1; shift; if "$@"; then ok "$d"; else not_ok "$d"; fi; }
 note() { echo "# $*"; }
+# todo DESCRIPTION REASON: a failing test point for a known defect.
+todo() { tap_n=$((tap_n + 1)); echo "not ok $tap_n - $1 # TODO $2"; }
 
 # wait_until SECONDS COMMAND...: poll every 0.1 s until COMMAND succeeds.
 wait_until() {
@@ -87,6 +89,27 @@ workers_json() { admin_get /api/workers; }
 # running_pids: pids of running workers, one per line, sorted by index.
 running_pids() {
 	workers_json | jq "'\n'.join(str(w['pid']) for w in sorted(j['workers'], key=lambda w: w['index']) if w['state'] == 'running')"
+}
+
+# run_cases NAME COMMAND...: a test point per line a python scenario prints
+# ("ok DESC", "not ok DESC: SEEN", "todo DESC: SEEN | WHY"); its last line,
+# "cases N", must count them, so a crash half-way is a failure too.
+run_cases() {
+	local name=$1 out=$T/cases.$tap_n line d n=0 want=none
+	shift
+	"$@" >"$out" 2>&1
+	while IFS= read -r line; do
+		line=${line//#/no.}
+		case $line in
+		"ok "*) ok "${line#ok }"; n=$((n + 1)) ;;
+		"not ok "*) not_ok "${line#not ok }"; n=$((n + 1)) ;;
+		"todo "*) d=${line#todo }; todo "${d%% | *}" "${line##* | }"
+			n=$((n + 1)) ;;
+		"cases "*) want=${line#cases } ;;
+		*) note "$line" ;;
+		esac
+	done <"$out"
+	check "$name: all $n cases ran to the end" test "$want" = "$n"
 }
 
 sanitizer_clean() {
