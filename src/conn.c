@@ -92,7 +92,11 @@ conn_set_events(struct conn *c, short events)
 	event_add(&c->ev, NULL);
 }
 
-/* Mark activity: the connection moves to the young end of the LRU list. */
+/* Mark activity: the connection moves to the young end of the LRU list.
+ * Only open connections count traffic as activity: a handshake's timer
+ * runs from accept (a client trickling bytes must still finish in time)
+ * and a closing connection's from the close (a peer that keeps sending
+ * but never answers the close is still dropped). */
 static void
 conn_touch(struct conn *c)
 {
@@ -132,6 +136,7 @@ conn_start_close(struct conn *c, uint16_t code, const char *reason,
 	if (c->state != CONN_OPEN)
 		return;
 	out_close_frame(c, code, reason);
+	conn_touch(c);		/* the closing timer starts now */
 	c->state = CONN_CLOSING;
 	if (at_once)
 		c->flags |= CONN_F_CLOSE_AFTER;
@@ -248,16 +253,18 @@ conn_message(struct conn *c, uint8_t opcode, const uint8_t *p, size_t len)
 static void
 conn_fragment(struct conn *c, const struct ws_frame *f)
 {
-	if (c->frag_len + f->payload_len > c->frag_cap) {
+	if (f->payload_len > 0 && c->frag_len + f->payload_len > c->frag_cap) {
 		c->frag_cap = (uint32_t)HL_MAX(c->frag_len + f->payload_len,
 		    (uint64_t)c->frag_cap * 2);
 		c->frag = xrealloc(c->frag, c->frag_cap);
 	}
-	memcpy(c->frag + c->frag_len, f->payload, f->payload_len);
+	if (f->payload_len > 0)	/* frag may still be NULL */
+		memcpy(c->frag + c->frag_len, f->payload, f->payload_len);
 	c->frag_len += (uint32_t)f->payload_len;
 	if (!f->fin)
 		return;
-	conn_message(c, f->msg_opcode, c->frag, c->frag_len);
+	conn_message(c, f->msg_opcode, c->frag != NULL ? c->frag :
+	    (const uint8_t *)"", c->frag_len);
 	out_flush();	/* an echo may point into frag */
 	free(c->frag);
 	c->frag = NULL;
@@ -288,6 +295,9 @@ conn_peer_close(struct conn *c, const struct ws_frame *f)
 static void
 conn_frame(struct conn *c, const struct ws_frame *f)
 {
+	/* After our close only the peer's close matters (RFC 6455 5.5.1). */
+	if (c->state == CONN_CLOSING && f->opcode != WS_OP_CLOSE)
+		return;
 	switch (f->opcode) {
 	case WS_OP_PING:
 		out_frame(c, WS_OP_PONG, f->payload, f->payload_len);
@@ -319,12 +329,17 @@ conn_process(struct conn *c, uint8_t *data, size_t len)
 	if (c->state == CONN_HANDSHAKE &&
 	    (off = conn_handshake(c, data, len)) == 0)
 		return 0;
-	while (off < len && c->state == CONN_OPEN) {
+	while (off < len && (c->state == CONN_OPEN ||
+	    (c->state == CONN_CLOSING && !(c->flags & CONN_F_CLOSE_AFTER)))) {
 		n = ws_msg_feed(&c->msg, data + off, len - off,
 		    conn_srv.limits.max_message_bytes, &f, &code);
 		if (n == 0) {
 			c->need = f.frame_len;
 			return off;
+		}
+		if (n < 0 && c->state == CONN_CLOSING) {
+			conn_close(c);	/* garbage while closing: just go */
+			return len;
 		}
 		if (n < 0) {
 			STATS_ADD(protocol_errors, 1);
@@ -336,7 +351,7 @@ conn_process(struct conn *c, uint8_t *data, size_t len)
 		off += (size_t)n;
 		conn_frame(c, &f);
 	}
-	return c->state == CONN_OPEN ? off : len;
+	return c->state == CONN_OPEN || c->state == CONN_CLOSING ? off : len;
 }
 
 /* The most a connection may keep between reads in its state. */
@@ -355,7 +370,7 @@ conn_keep_rest(struct conn *c, uint8_t *data, size_t len, size_t used)
 {
 	size_t rest = len - used, cap;
 
-	if (c->state == CONN_CLOSED || c->state == CONN_CLOSING)
+	if (c->state == CONN_CLOSED || (c->flags & CONN_F_CLOSE_AFTER))
 		rest = 0;
 	if (rest == 0) {
 		free(c->in);
@@ -419,7 +434,8 @@ conn_readable(struct conn *c)
 	if (n == -1)
 		return;
 	STATS_ADD(bytes_in, (uint64_t)n);
-	conn_touch(c);
+	if (c->state == CONN_OPEN)
+		conn_touch(c);
 	data = c->in != NULL ? c->in : conn_rbuf;
 	if (c->in != NULL)
 		c->in_len += (uint32_t)n;

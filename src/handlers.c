@@ -245,12 +245,12 @@ static const struct builtin builtins[] = {
 	  "\"items\":{\"type\":\"integer\",\"minimum\":0,\"maximum\":1000000}},"
 	  "\"additionalProperties\":false}", NULL, handle_json, NULL, 0 } },
 	{ "pkg_id_hash", { 0, "hash", "{\"type\":\"object\",\"properties\":{"
-	  "\"bytes\":{\"type\":\"integer\",\"minimum\":1,\"maximum\":67108864},"
-	  "\"rounds\":{\"type\":\"integer\",\"minimum\":1,\"maximum\":100000}},"
+	  "\"bytes\":{\"type\":\"integer\",\"minimum\":1,\"maximum\":16777216},"
+	  "\"rounds\":{\"type\":\"integer\",\"minimum\":1,\"maximum\":1000}},"
 	  "\"additionalProperties\":false}", NULL, handle_hash, NULL, 0 } },
 	{ "pkg_id_alloc", { 0, "alloc", "{\"type\":\"object\",\"properties\":{"
-	  "\"bytes\":{\"type\":\"integer\",\"minimum\":1,\"maximum\":67108864},"
-	  "\"count\":{\"type\":\"integer\",\"minimum\":1,\"maximum\":100000},"
+	  "\"bytes\":{\"type\":\"integer\",\"minimum\":1,\"maximum\":16777216},"
+	  "\"count\":{\"type\":\"integer\",\"minimum\":1,\"maximum\":10000},"
 	  "\"keep\":{\"type\":\"boolean\"},\"release\":{\"type\":\"boolean\"}},"
 	  "\"additionalProperties\":false}", NULL, handle_alloc, NULL, 0 } },
 	{ "pkg_id_delay", { 0, "delay", "{\"type\":\"object\",\"properties\":{"

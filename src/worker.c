@@ -186,8 +186,15 @@ worker_setup_events(const struct config *cf)
 	struct timeval tick = { 0, WORKER_TICK_MS * 1000 };
 	struct conn_limits lim;
 
-	if ((worker.base = event_base_new()) == NULL)
+	struct event_config *ec = event_config_new();
+
+	/* Timers on the monotonic clock, not its coarse variant: the delay
+	 * handler and module timers fire on time, not up to a tick early. */
+	if (ec == NULL ||
+	    event_config_set_flag(ec, EVENT_BASE_FLAG_PRECISE_TIMER) == -1 ||
+	    (worker.base = event_base_new_with_config(ec)) == NULL)
 		fatalx("cannot create the worker's event base");
+	event_config_free(ec);
 	worker_limits(cf, &lim);
 	conn_server_init(worker.base, &lim);
 	worker.listener = evconnlistener_new(worker.base, worker_accept_cb,
