@@ -34,7 +34,7 @@ build() {
 }
 
 failed_builds=0
-build werror --enable-werror || failed_builds=$((failed_builds + 1))
+build werror --enable-werror --enable-alloc-guard || failed_builds=$((failed_builds + 1))
 build asan --enable-werror --enable-asan || failed_builds=$((failed_builds + 1))
 
 echo "=== distcheck"
