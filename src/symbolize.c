@@ -50,6 +50,7 @@ struct symbolizer {
 	int nown;
 	enum sym_debug debug;
 	uint64_t last_refresh_ms;
+	uint64_t refresh_min_ms; /* between automatic refreshes */
 	uint16_t gen;
 
 	struct sym_entry *table; /* pc cache */
@@ -432,6 +433,7 @@ symbolizer_new(pid_t pid)
 	sym->unknown = sym_intern(sym, SYM_UNKNOWN);
 	sym->unmapped = sym_intern(sym, SYM_UNMAPPED);
 	sym->last_refresh_ms = hl_now_ms();
+	sym->refresh_min_ms = SYM_REFRESH_MIN_MS;
 	if (sym_report(sym) != 0)
 		goto fail;
 	sym->debug = sym_probe_debug(sym);
@@ -603,7 +605,7 @@ sym_resolve_module(struct symbolizer *sym, Dwfl_Module *mod, uint64_t addr,
 static int
 sym_refresh_due(const struct symbolizer *sym)
 {
-	return hl_now_ms() - sym->last_refresh_ms >= SYM_REFRESH_MIN_MS;
+	return hl_now_ms() - sym->last_refresh_ms >= sym->refresh_min_ms;
 }
 
 /* Resolves addr with libdw into fr[0..max); returns the frame count. */
@@ -697,6 +699,12 @@ symbolizer_stats(const struct symbolizer *sym, struct sym_stats *out)
 {
 	*out = sym->stats;
 	out->strings = sym->strings.used;
+}
+
+void
+symbolizer_set_refresh_min_ms(struct symbolizer *sym, uint64_t ms)
+{
+	sym->refresh_min_ms = ms;
 }
 
 int

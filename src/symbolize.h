@@ -102,4 +102,8 @@ void symbolizer_stats(const struct symbolizer *sym, struct sym_stats *out);
  * Returns 0, or -1 when the cache already holds entries or cap is 0. */
 int symbolizer_set_cache_cap(struct symbolizer *sym, uint32_t cap);
 
+/* Changes the least time between automatic refreshes (SYM_REFRESH_MIN_MS by
+ * default); tests that must not race the clock raise it. */
+void symbolizer_set_refresh_min_ms(struct symbolizer *sym, uint64_t ms);
+
 #endif /* HL_SYMBOLIZE_H */
