@@ -38,9 +38,16 @@ struct prof_slot {
 	double		 stime_start;
 };
 
+/* Where a window (or a capture) started: per slot and per route. */
+struct prof_base {
+	struct prof_slot	*slots;		/* nslots entries */
+	uint64_t		*calls;		/* router_count() entries */
+};
+
 /* A capture for GET /api/profiling/profile. */
 struct prof_capture {
 	struct stacktab		 tab;
+	struct prof_base	 base;
 	struct event		*timer;
 	struct evhttp_request	*req;
 	double			 start;
@@ -54,8 +61,7 @@ static struct {
 	struct event		*drain_timer;
 	struct event		*window_timer;
 	struct event		*done_event;
-	struct prof_slot	 slots[SUP_MAX_SLOTS];
-	uint64_t		*calls_start;	/* per route, at window start */
+	struct prof_base	 base;		/* of the current window */
 	struct prof_capture	*captures;
 	struct report_job	*inflight[16];	/* on demand, at the reporter */
 	uint64_t		 samples_total;
@@ -117,11 +123,11 @@ slot_drops(struct master *m, uint32_t i)
 	return st.drops;
 }
 
-/* Start a slot's window numbers from now. */
+/* Start a slot's numbers from now. */
 static void
-prof_slot_mark(struct master *m, uint32_t i)
+prof_slot_mark(struct master *m, struct prof_base *b, uint32_t i)
 {
-	struct prof_slot *ps = &prof.slots[i];
+	struct prof_slot *ps = &b->slots[i];
 	struct shm_slot *s = shm_slot(&m->shm, i);
 
 	ps->pid = s->pid;
@@ -154,7 +160,9 @@ prof_record_cb(const void *rec, size_t len, void *arg)
 	for (c = prof.captures; c != NULL; c = c->next)
 		stacktab_add(&c->tab, cls, s->pkg_id, s->pcs, s->hdr.depth, 1,
 		    s->weight_ns);
-	prof.slots[ctx->slot].samples++;
+	prof.base.slots[ctx->slot].samples++;
+	for (c = prof.captures; c != NULL; c = c->next)
+		c->base.slots[ctx->slot].samples++;
 	prof.samples_total++;
 }
 
@@ -162,10 +170,15 @@ static void
 prof_drain_slot(struct master *m, uint32_t i)
 {
 	struct drain_ctx ctx = { m, i };
+	int pid = shm_slot(&m->shm, i)->pid;
+	struct prof_capture *c;
 
-	if (prof.slots[i].pid != shm_slot(&m->shm, i)->pid &&
-	    shm_slot(&m->shm, i)->pid != 0)
-		prof_slot_mark(m, i);	/* a new worker in the slot */
+	/* A new worker in the slot: its numbers start now. */
+	if (pid != 0 && prof.base.slots[i].pid != pid)
+		prof_slot_mark(m, &prof.base, i);
+	for (c = prof.captures; c != NULL; c = c->next)
+		if (pid != 0 && c->base.slots[i].pid != pid)
+			prof_slot_mark(m, &c->base, i);
 	ring_drain(shm_cpu_ring(&m->shm, i), 0, prof_record_cb, &ctx);
 }
 
@@ -181,9 +194,9 @@ prof_drain_cb(evutil_socket_t fd, short what, void *arg)
 	}
 }
 
-/* The window's per-worker figures, for every slot that sampled. */
+/* Per-worker figures since base, for every slot that sampled. */
 static struct report_worker *
-prof_workers(struct master *m, int *n)
+prof_workers(struct master *m, const struct prof_base *b, int *n)
 {
 	struct report_worker *w = xcalloc(m->shm.hdr->nslots, sizeof *w);
 	double ut, st;
@@ -191,7 +204,7 @@ prof_workers(struct master *m, int *n)
 
 	*n = 0;
 	for (i = 0; i < m->shm.hdr->nslots; i++) {
-		struct prof_slot *ps = &prof.slots[i];
+		const struct prof_slot *ps = &b->slots[i];
 		struct shm_slot *s = shm_slot(&m->shm, i);
 
 		if (ps->pid == 0)
@@ -207,30 +220,64 @@ prof_workers(struct master *m, int *n)
 	return w;
 }
 
-/* Calls per handler in the window, from the latency histograms. */
+/* Calls per handler since base, from the latency histograms. */
+static uint64_t
+prof_route_calls(struct master *m, const struct route *rt)
+{
+	uint64_t calls = 0;
+	uint32_t i;
+
+	if (rt->index < 0)
+		return 0;
+	for (i = 0; i < m->shm.hdr->nslots; i++)
+		calls += shm_read(&shm_slot(&m->shm, i)->hist[rt->index].count);
+	return calls + m->retired.hist[rt->index].count;
+}
+
 static struct report_handler *
-prof_handlers(struct master *m, int *n)
+prof_handlers(struct master *m, const struct prof_base *b, int *n)
 {
 	size_t nr = router_count(), r;
 	struct report_handler *h = xcalloc(nr + 1, sizeof *h);
-	uint32_t i;
 
 	for (r = 0; r < nr; r++) {
 		const struct route *rt = router_at(r);
-		uint64_t calls = 0;
 
-		if (rt->index >= 0)
-			for (i = 0; i < m->shm.hdr->nslots; i++)
-				calls += shm_read(&shm_slot(&m->shm, i)->
-				    hist[rt->index].count);
-		if (rt->index >= 0)
-			calls += m->retired.hist[rt->index].count;
 		h[r] = (struct report_handler){ rt->pkg_id, rt->name,
-		    calls - prof.calls_start[r] };
-		prof.calls_start[r] = calls;
+		    prof_route_calls(m, rt) - b->calls[r] };
 	}
 	*n = (int)nr;
 	return h;
+}
+
+/* Take a baseline of every slot and route now. */
+static void
+prof_base_mark(struct master *m, struct prof_base *b)
+{
+	size_t r;
+	uint32_t i;
+
+	if (b->slots == NULL) {
+		b->slots = xcalloc(m->shm.hdr->nslots, sizeof *b->slots);
+		b->calls = xcalloc(router_count() + 1, sizeof *b->calls);
+	}
+	for (i = 0; i < m->shm.hdr->nslots; i++) {
+		if (shm_slot(&m->shm, i)->pid != 0)
+			prof_slot_mark(m, b, i);
+		else
+			memset(&b->slots[i], 0, sizeof b->slots[i]);
+	}
+	for (r = 0; r < router_count(); r++)
+		b->calls[r] = prof_route_calls(m, router_at(r));
+}
+
+static void
+prof_base_free(struct prof_base *b)
+{
+	free(b->slots);
+	free(b->calls);
+	b->slots = NULL;
+	b->calls = NULL;
 }
 
 /* A job for the window that ends now; the window starts afresh. */
@@ -238,14 +285,13 @@ static struct report_job *
 prof_close_window(struct master *m, enum report_kind kind)
 {
 	struct report_job *job = xcalloc(1, sizeof *job);
-	uint32_t i;
 
 	prof_drain_cb(-1, 0, m);
 	job->kind = kind;
 	job->tab = prof.window;
 	stacktab_init(&prof.window, PROF_MAX_STACKS);
-	job->workers = prof_workers(m, &job->in.nworkers);
-	job->handlers = prof_handlers(m, &job->in.nhandlers);
+	job->workers = prof_workers(m, &prof.base, &job->in.nworkers);
+	job->handlers = prof_handlers(m, &prof.base, &job->in.nhandlers);
 	job->only = xstrdup(m->cf.profiling_only);
 	job->exclude = xstrdup(m->cf.profiling_exclude);
 	job->in = (struct report_input){
@@ -260,9 +306,7 @@ prof_close_window(struct master *m, enum report_kind kind)
 		.threshold_pct = m->cf.profiling_cpu_percent_threshold,
 	};
 	prof.window_start = job->in.end;
-	for (i = 0; i < m->shm.hdr->nslots; i++)
-		if (shm_slot(&m->shm, i)->pid != 0)
-			prof_slot_mark(m, i);
+	prof_base_mark(m, &prof.base);
 	return job;
 }
 
@@ -319,14 +363,17 @@ prof_capture_done_cb(evutil_socket_t fd, short what, void *arg)
 	job->tab = c->tab;
 	job->req = c->req;
 	job->folded = c->folded;
-	job->workers = prof_workers(m, &job->in.nworkers);
+	job->workers = prof_workers(m, &c->base, &job->in.nworkers);
+	job->handlers = prof_handlers(m, &c->base, &job->in.nhandlers);
 	job->in = (struct report_input){
 		.tab = &job->tab, .kind = "on_demand", .start = c->start,
 		.end = now_epoch(), .wall = m->cf.profiling_clock == 1,
 		.sample_interval_ms = m->cf.profiling_sample_interval_ms,
 		.workers = job->workers, .nworkers = job->in.nworkers,
+		.handlers = job->handlers, .nhandlers = job->in.nhandlers,
 	};
 	event_free(c->timer);
+	prof_base_free(&c->base);
 	free(c);
 	prof_submit_on_demand(job);
 }
@@ -360,6 +407,8 @@ prof_master_profile(struct master *m, struct evhttp_request *req,
 	struct timeval tv = { seconds, 0 };
 
 	stacktab_init(&c->tab, PROF_MAX_STACKS);
+	prof_drain_cb(-1, 0, m);	/* samples from before are not its */
+	prof_base_mark(m, &c->base);
 	c->req = req;
 	c->folded = folded;
 	c->start = now_epoch();
@@ -429,7 +478,7 @@ prof_master_start(struct master *m, char *err, size_t errsize)
 		}
 	}
 	stacktab_init(&prof.window, PROF_MAX_STACKS);
-	prof.calls_start = xcalloc(router_count() + 1, sizeof *prof.calls_start);
+	prof_base_mark(m, &prof.base);
 	prof.window_start = now_epoch();
 	if (reporter_start(&m->reports, err, errsize) == -1)
 		return -1;
@@ -465,12 +514,17 @@ prof_master_switch(struct master *m, int on)
 void
 prof_master_reaped(struct master *m, int slot)
 {
+	struct prof_capture *c;
+
 	if (!prof.started)
 		return;
 	prof_drain_slot(m, (uint32_t)slot);
 	ring_reset(shm_cpu_ring(&m->shm, (uint32_t)slot));
 	ring_reset(shm_event_ring(&m->shm, (uint32_t)slot));
-	prof.slots[slot].pid = 0;
+	/* Its counters are gone with it: its row leaves the tables. */
+	memset(&prof.base.slots[slot], 0, sizeof prof.base.slots[slot]);
+	for (c = prof.captures; c != NULL; c = c->next)
+		memset(&c->base.slots[slot], 0, sizeof c->base.slots[slot]);
 }
 
 void
@@ -489,13 +543,14 @@ prof_master_stop(struct master *m)
 			admin_reply_error(c->req, 503, "hotlined is stopping");
 		event_free(c->timer);
 		stacktab_free(&c->tab);
+		prof_base_free(&c->base);
 		free(c);
 	}
 	event_free(prof.drain_timer);
 	event_free(prof.window_timer);
 	event_free(prof.done_event);
 	stacktab_free(&prof.window);
-	free(prof.calls_start);
+	prof_base_free(&prof.base);
 	prof.started = 0;
 }
 

@@ -129,6 +129,6 @@ cleanup() {
 			echo "# --- $f"; tail -40 "$f" | sed 's/^/# /'
 		done
 	fi
-	rm -rf "$T"
+	[ -n "${HL_KEEP:-}" ] && echo "# kept $T" || rm -rf "$T"
 }
 trap cleanup EXIT
