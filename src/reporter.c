@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <openssl/evp.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -188,6 +189,19 @@ reporter_main(void *arg)
 	return NULL;
 }
 
+/* Resolve one pc in a library without debug information now, on the main
+ * thread: libdw then starts its debuginfod client (with no URLs nothing is
+ * fetched), which initializes libcurl and OpenSSL. Done here rather than in
+ * the reporter thread, that one-time state belongs to the main thread,
+ * which every forked worker has too. */
+static void
+reporter_warm_up(void)
+{
+	struct sym_frame f;
+
+	symbolizer_lookup(rep.sym, (uint64_t)(uintptr_t)&EVP_Digest, 0, &f, 1);
+}
+
 int
 reporter_start(struct report_store *store, char *err, size_t errsize)
 {
@@ -201,6 +215,7 @@ reporter_start(struct report_store *store, char *err, size_t errsize)
 	}
 	for (i = 0; i < module_count(); i++)
 		symbolizer_mark_own(rep.sym, module_path(i));
+	reporter_warm_up();
 	rep.status.debug_lines = !symbolizer_stripped(rep.sym);
 	if (!rep.status.debug_lines)
 		log_warn("profiler: hotlined has no line tables; reports name "

@@ -4,10 +4,14 @@
   load.py URL SECONDS JSON [CONNECTIONS]
 
 Loopback only, bounded by SECONDS; each connection keeps one request in
-flight. Exits 1 if any reply had a non-zero status_code.
+flight. Exits 1 if any reply had a non-zero status_code. In JSON, @K@ and
+@3K@ become a random K in [300000, 1300000) and 3K, new for each request:
+work of varying length keeps its proportions without repeating at a fixed
+period (which could alias with the profiler's tick-quantized samples).
 """
 import asyncio
 import json
+import random
 import sys
 import time
 
@@ -17,7 +21,9 @@ import websockets
 async def one(url, deadline, message, counts):
     async with websockets.connect(url, open_timeout=5, max_size=None) as ws:
         while time.monotonic() < deadline:
-            await ws.send(message)
+            k = random.randrange(300000, 1300000)
+            await ws.send(message.replace("@3K@", str(3 * k))
+                          .replace("@K@", str(k)))
             reply = json.loads(await asyncio.wait_for(ws.recv(), 30))
             counts["ok" if reply.get("status_code") == 0 else "bad"] += 1
 
