@@ -29,6 +29,7 @@ PUBLISH=${PUBLISH:-'{"pkg_id":3,"req_id":"pub","data":{"message":"%T"}}'}
 logs=$(mktemp -d "${TMPDIR:-/tmp}/hotline-bench-smoke.XXXXXX")
 server_pid=
 failed=0
+# shellcheck disable=SC2317 # called by the EXIT trap
 cleanup() {
 	[ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null
 	if [ "$failed" -eq 0 ]; then rm -rf "$logs"; else echo "# logs kept in $logs"; fi

@@ -21,11 +21,11 @@
 
 #define TABLE_BITS 16
 #define TABLE_SIZE (1u << TABLE_BITS)
-#define PROBES 64
+#define PROBES     64
 
 struct bc_entry {
 	uint64_t stamp; /* 0 = empty */
-	uint64_t last;	/* latest arrival, wall ns */
+	uint64_t last; /* latest arrival, wall ns */
 	uint64_t count;
 };
 
@@ -35,7 +35,7 @@ struct bc_thread {
 	size_t sub_len, pub_len, pub_hlen, stamp_at;
 	uint8_t sub_mask[4], pub_mask[4];
 	struct bench_conn *publisher;
-	uint64_t pub_due;   /* publications made since go */
+	uint64_t pub_due; /* publications made since go */
 	uint64_t published; /* of them, stamped inside the window */
 	int pub_over;
 };
@@ -60,8 +60,8 @@ bc_build_publish(struct bc_thread *bt, const char *tmpl)
 	bt->pub_len = bt->pub_hlen + plen;
 	bt->pub_frame = malloc(bt->pub_len);
 	if (bt->pub_frame != NULL)
-		bench_frame_build(bt->pub_frame, bt->pub_len, WSLAY_TEXT_FRAME, p,
-		    plen, bt->pub_mask);
+		bench_frame_build(bt->pub_frame, bt->pub_len, WSLAY_TEXT_FRAME,
+		    p, plen, bt->pub_mask);
 	free(p);
 	return bt->pub_frame ? 0 : -1;
 }
@@ -146,8 +146,8 @@ bc_lookup(struct bc_entry *table, uint64_t stamp)
 static uint64_t
 bc_stamp(const struct bench_msg *m)
 {
-	const uint8_t *p = memmem(m->data, m->len, BENCH_TS_MARK,
-	    sizeof BENCH_TS_MARK - 1);
+	const uint8_t *p =
+	    memmem(m->data, m->len, BENCH_TS_MARK, sizeof BENCH_TS_MARK - 1);
 	uint64_t v = 0;
 	int i;
 
@@ -231,6 +231,7 @@ bc_on_tick(struct bench_thread *t, uint64_t now)
 		bench_conn_send(bt->publisher, bt->pub_frame, bt->pub_len);
 		bench_conn_flush(bt->publisher);
 		bt->pub_due++;
+		STAT_ADD(t->st.sent, 1);
 		if (bc_stamp_in_window(run, stamp)) {
 			STAT_ADD(t->st.published, 1);
 			bt->published++;
@@ -245,8 +246,9 @@ bc_on_tick(struct bench_thread *t, uint64_t now)
 static int
 bc_finished(struct bench_run *run, uint64_t now)
 {
-	uint64_t over = __atomic_load_n(&run->threads[0].t_done,
-	    __ATOMIC_ACQUIRE), expected, got = 0;
+	uint64_t over =
+		     __atomic_load_n(&run->threads[0].t_done, __ATOMIC_ACQUIRE),
+		 expected, got = 0;
 	unsigned i;
 
 	if (run->o->publish == NULL)
@@ -256,7 +258,8 @@ bc_finished(struct bench_run *run, uint64_t now)
 	expected = __atomic_load_n(&run->bcast_expected, __ATOMIC_RELAXED);
 	for (i = 0; i < run->nthreads; i++)
 		got += STAT_LOAD(run->threads[i].st.messages);
-	return got >= expected || now >= over + (uint64_t)(run->o->timeout * 1e9);
+	return got >= expected ||
+	    now >= over + (uint64_t)(run->o->timeout * 1e9);
 }
 
 /* After the join: combine the threads' tables into the last-delivery data. */

@@ -7,7 +7,7 @@
  * connections that never hear from the server cost no 8.7 KiB context) and
  * runs with no_buffering: data frames reach us through the frame chunk
  * callbacks without a malloc; control frames are still buffered by wslay,
- * which answers pings and close frames through ws_send_cb. Our own frames
+ * which answers pings and close frames (bench_ws.c). Our own frames
  * and wslay's never interleave mid-frame: wslay sends only when our ring is
  * at a frame boundary, and we write only when wslay has nothing pending.
  */
@@ -25,20 +25,9 @@
 #include <unistd.h>
 
 #include "bench.h"
+#include "bench_ws.h"
 
 #define HS_BUF 2048
-
-struct bench_wsin {
-	wslay_event_context_ptr ctx;
-	struct bench_conn *c;
-	const char *left; /* bytes read past the upgrade response */
-	size_t left_len;
-	uint64_t frame_len;
-	int frame_opcode, frame_fin, frame_first;
-	int msg_opcode, delivered, eof;
-	size_t msg_total, head_len;
-	uint8_t head[BENCH_HEAD];
-};
 
 /* Close code 1000 with a fixed mask: the only frame we send to say bye. */
 static const uint8_t close_frame[] = { 0x88, 0x82, 0x5a, 0x3c, 0x96, 0x0f,
@@ -147,7 +136,7 @@ bench_conn_send(struct bench_conn *c, const void *frame, size_t len)
 	if (q->count == q->cap) /* callers size their use to cap */
 		abort();
 	q->iov[(q->head + q->count) % q->cap] =
-	    (struct iovec) { (void *)(uintptr_t)frame, len };
+	    (struct iovec){ (void *)(uintptr_t)frame, len };
 	q->count++;
 }
 
@@ -215,167 +204,12 @@ bench_conn_start_close(struct bench_conn *c)
 	bench_conn_flush(c);
 }
 
-/* wslay reads from the handshake leftovers, then from the socket. */
-static ssize_t
-ws_recv_cb(wslay_event_context_ptr ctx, uint8_t *buf, size_t len, int flags,
-    void *user)
-{
-	struct bench_wsin *in = user;
-	struct bench_conn *c = in->c;
-	ssize_t r;
-
-	if (in->left_len > 0) {
-		r = (ssize_t)(len < in->left_len ? len : in->left_len);
-		memcpy(buf, in->left, (size_t)r);
-		in->left += r;
-		in->left_len -= (size_t)r;
-		return r;
-	}
-	/* A short read emptied the socket: skip the read that would EAGAIN. */
-	if (c->drained) {
-		wslay_event_set_error(ctx, WSLAY_ERR_WOULDBLOCK);
-		return -1;
-	}
-	r = read(c->fd, buf, len);
-	if (r > 0) {
-		c->drained = (size_t)r < len;
-		STAT_ADD(c->t->st.bytes_in, (uint64_t)r);
-		return r;
-	}
-	if (r < 0 && (errno == EAGAIN || errno == EINTR))
-		wslay_event_set_error(ctx, WSLAY_ERR_WOULDBLOCK);
-	else {
-		in->eof = 1;
-		wslay_event_set_error(ctx, WSLAY_ERR_CALLBACK_FAILURE);
-	}
-	return -1;
-}
-
-/* wslay's own frames (pong, close reply) go straight to the socket. */
-static ssize_t
-ws_send_cb(wslay_event_context_ptr ctx, const uint8_t *data, size_t len,
-    int flags, void *user)
-{
-	struct bench_wsin *in = user;
-	ssize_t w = send(in->c->fd, data, len, MSG_NOSIGNAL);
-
-	if (w >= 0) {
-		STAT_ADD(in->c->t->st.bytes_out, (uint64_t)w);
-		return w;
-	}
-	wslay_event_set_error(ctx, errno == EAGAIN ? WSLAY_ERR_WOULDBLOCK
-						   : WSLAY_ERR_CALLBACK_FAILURE);
-	return -1;
-}
-
-static int
-ws_genmask_cb(wslay_event_context_ptr ctx, uint8_t *buf, size_t len,
-    void *user)
-{
-	bench_random(buf, len);
-	return 0;
-}
-
-/* Hand a complete message (or its head) to the mode. */
-static void
-ws_deliver(struct bench_wsin *in, const uint8_t *data, size_t len)
-{
-	struct bench_msg m = { in->msg_opcode, data, len, in->msg_total,
-		bench_now() };
-
-	in->delivered = 1;
-	in->c->t->run->mode->on_message(in->c, &m);
-}
-
-static void
-ws_frame_start_cb(wslay_event_context_ptr ctx,
-    const struct wslay_event_on_frame_recv_start_arg *arg, void *user)
-{
-	struct bench_wsin *in = user;
-
-	in->frame_opcode = arg->opcode;
-	if (arg->opcode & 8) /* control frames reach ws_msg_cb */
-		return;
-	if (arg->opcode != WSLAY_CONTINUATION_FRAME) {
-		in->msg_opcode = arg->opcode;
-		in->msg_total = in->head_len = 0;
-		in->delivered = 0;
-	}
-	in->frame_len = arg->payload_length;
-	in->frame_fin = arg->fin;
-	in->frame_first = 1;
-}
-
-/* A message in one frame and one chunk is delivered without a copy. */
-static void
-ws_frame_chunk_cb(wslay_event_context_ptr ctx,
-    const struct wslay_event_on_frame_recv_chunk_arg *arg, void *user)
-{
-	struct bench_wsin *in = user;
-	size_t n;
-
-	if (in->frame_opcode & 8)
-		return;
-	in->msg_total += arg->data_length;
-	if (in->frame_first && in->frame_fin && in->msg_total == in->frame_len &&
-	    in->frame_opcode != WSLAY_CONTINUATION_FRAME) {
-		ws_deliver(in, arg->data, arg->data_length);
-		return;
-	}
-	in->frame_first = 0;
-	n = BENCH_HEAD - in->head_len;
-	if (n > arg->data_length)
-		n = arg->data_length;
-	memcpy(in->head + in->head_len, arg->data, n);
-	in->head_len += n;
-}
-
-static void
-ws_frame_end_cb(wslay_event_context_ptr ctx, void *user)
-{
-	struct bench_wsin *in = user;
-
-	if ((in->frame_opcode & 8) || !in->frame_fin || in->delivered)
-		return;
-	ws_deliver(in, in->head, in->head_len);
-}
-
-/* Only control frames arrive here (no_buffering): note a close. */
-static void
-ws_msg_cb(wslay_event_context_ptr ctx,
-    const struct wslay_event_on_msg_recv_arg *arg, void *user)
-{
-}
-
-/* Create the wslay client context for c, seeded with leftover bytes. */
-static int
-conn_ws_init(struct bench_conn *c, const char *left, size_t left_len)
-{
-	static const struct wslay_event_callbacks cb = { ws_recv_cb,
-		ws_send_cb, ws_genmask_cb, ws_frame_start_cb, ws_frame_chunk_cb,
-		ws_frame_end_cb, ws_msg_cb };
-	struct bench_wsin *in = calloc(1, sizeof *in);
-
-	if (in == NULL)
-		return -1;
-	in->c = c;
-	in->left = left;
-	in->left_len = left_len;
-	if (wslay_event_context_client_init(&in->ctx, &cb, in) != 0) {
-		free(in);
-		return -1;
-	}
-	wslay_event_config_set_no_buffering(in->ctx, 1);
-	c->in = in;
-	return 0;
-}
-
 /* Let wslay parse whatever is readable, then answer what it queued. */
 static void
 conn_recv(struct bench_conn *c)
 {
 	c->drained = 0;
-	if (c->in == NULL && conn_ws_init(c, NULL, 0) < 0) {
+	if (c->in == NULL && bench_ws_init(c, NULL, 0) < 0) {
 		conn_fail(c, ERR_IO, "out of memory");
 		return;
 	}
@@ -425,8 +259,8 @@ conn_read_handshake(struct bench_conn *c)
 	if (r < 0 && (errno == EAGAIN || errno == EINTR))
 		return;
 	if (r <= 0) {
-		conn_fail(c, ERR_IO, r == 0 ? "closed before the upgrade"
-					    : strerror(errno));
+		conn_fail(c, ERR_IO,
+		    r == 0 ? "closed before the upgrade" : strerror(errno));
 		return;
 	}
 	STAT_ADD(c->t->st.bytes_in, (uint64_t)r);
@@ -448,7 +282,7 @@ conn_read_handshake(struct bench_conn *c)
 	if (head == c->hs_len) {
 		free(c->hs); /* nothing left over: do not hold 2 KiB idle */
 		c->hs = NULL;
-	} else if (conn_ws_init(c, c->hs + head, c->hs_len - head) < 0) {
+	} else if (bench_ws_init(c, c->hs + head, c->hs_len - head) < 0) {
 		conn_fail(c, ERR_IO, "out of memory");
 		return;
 	}
@@ -515,17 +349,17 @@ bench_conn_open(struct bench_conn *c)
 	int one = 1, n;
 
 	c->t_start = bench_now();
-	c->fd = socket(o->addr.ss_family,
-	    SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	c->fd = socket(
+	    o->addr.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (c->fd < 0)
 		return -1;
 	c->state = CONN_CONNECTING;
 	setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
 	c->hs = malloc(HS_BUF);
-	c->rev = event_new(c->t->base, c->fd, EV_READ | EV_PERSIST,
-	    conn_read_cb, c);
-	c->wev = event_new(c->t->base, c->fd, EV_WRITE | EV_PERSIST,
-	    conn_write_cb, c);
+	c->rev =
+	    event_new(c->t->base, c->fd, EV_READ | EV_PERSIST, conn_read_cb, c);
+	c->wev = event_new(
+	    c->t->base, c->fd, EV_WRITE | EV_PERSIST, conn_write_cb, c);
 	if (c->hs == NULL || c->rev == NULL || c->wev == NULL ||
 	    bench_hs_key(key, c->accept) < 0)
 		goto fail;
@@ -555,10 +389,12 @@ bench_conn_sweep(struct bench_thread *t, uint64_t now)
 	for (i = 0; i < t->nconns; i++) {
 		struct bench_conn *c = &t->conns[i];
 
-		if ((c->state == CONN_CONNECTING || c->state == CONN_HANDSHAKE ||
+		if ((c->state == CONN_CONNECTING ||
+			c->state == CONN_HANDSHAKE ||
 			c->state == CONN_CLOSING) &&
 		    now - c->t_start > limit)
-			conn_fail(c, ERR_TIMEOUT, c->state == CONN_CLOSING
+			conn_fail(c, ERR_TIMEOUT,
+			    c->state == CONN_CLOSING
 				? "no close from the server in time"
 				: "no upgrade response in time");
 	}

@@ -32,8 +32,8 @@ bench_hs_key(char key[25], char accept[29])
 
 /* The upgrade request; its length, or -1 if it does not fit. */
 int
-bench_hs_request(char *buf, size_t size, const struct bench_opts *o,
-    const char *key)
+bench_hs_request(
+    char *buf, size_t size, const struct bench_opts *o, const char *key)
 {
 	int n;
 
@@ -95,7 +95,8 @@ hs_header(const char *line, size_t len, const char *accept, unsigned *seen)
 	else if (nl == 10 && strncasecmp(line, "Connection", 10) == 0 &&
 	    hs_has_token(v, vl, "upgrade"))
 		*seen |= 2;
-	else if (nl == 20 && strncasecmp(line, "Sec-WebSocket-Accept", 20) == 0 &&
+	else if (nl == 20 &&
+	    strncasecmp(line, "Sec-WebSocket-Accept", 20) == 0 &&
 	    vl == strlen(accept) && memcmp(v, accept, vl) == 0)
 		*seen |= 4;
 }
@@ -105,8 +106,8 @@ hs_header(const char *line, size_t len, const char *accept, unsigned *seen)
  * Connection and the expected Accept. 0 when valid, else -1 and a cause.
  */
 int
-bench_hs_response(const char *buf, size_t len, const char *accept,
-    const char **cause)
+bench_hs_response(
+    const char *buf, size_t len, const char *accept, const char **cause)
 {
 	const char *p = buf, *end = buf + len, *eol;
 	unsigned seen = 0;
@@ -116,7 +117,10 @@ bench_hs_response(const char *buf, size_t len, const char *accept,
 		return -1;
 	}
 	if (memcmp(buf + 9, "101", 3) != 0) {
-		*cause = "status is not 101";
+		static __thread char why[40];
+
+		snprintf(why, sizeof why, "status %.3s, not 101", buf + 9);
+		*cause = why;
 		return -1;
 	}
 	while ((eol = memchr(p, '\n', (size_t)(end - p))) != NULL) {

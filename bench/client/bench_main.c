@@ -58,8 +58,9 @@ main_rlimit(const struct bench_opts *o)
 	rl.rlim_cur = rl.rlim_max;
 	if (rl.rlim_max >= need && setrlimit(RLIMIT_NOFILE, &rl) == 0)
 		return 0;
-	fprintf(stderr, "hotline-bench: %u connections need %llu descriptors; "
-			"the hard limit is %llu (ulimit -n)\n",
+	fprintf(stderr,
+	    "hotline-bench: %u connections need %llu descriptors; "
+	    "the hard limit is %llu (ulimit -n)\n",
 	    o->conns, (unsigned long long)need,
 	    (unsigned long long)rl.rlim_max);
 	return -1;
@@ -123,6 +124,8 @@ main_should_stop(struct bench_run *run, uint64_t now)
 		run->interrupted = 1;
 		return 1;
 	}
+	if (__atomic_load_n(&run->setup_failed, __ATOMIC_ACQUIRE))
+		return 1;
 	if (__atomic_load_n(&run->done_threads, __ATOMIC_ACQUIRE) ==
 	    run->nthreads)
 		return 1;
@@ -142,13 +145,14 @@ main_supervise(struct bench_run *run)
 	run->t_go = now;
 	run->wall_go = bench_wall();
 	run->t_measure = now + (uint64_t)(o->warmup * 1e9);
-	run->t_end = o->duration ? run->t_measure + (uint64_t)(o->duration * 1e9)
-				 : 0;
+	run->t_end =
+	    o->duration ? run->t_measure + (uint64_t)(o->duration * 1e9) : 0;
 	__atomic_store_n(&run->go, 1, __ATOMIC_RELEASE);
 	next_progress = now + 1000000000u;
 	while (!main_should_stop(run, now = bench_now())) {
 		if (o->progress && now >= next_progress) {
-			bench_report_progress(run, (double)(now - run->t_go) / 1e9);
+			bench_report_progress(
+			    run, (double)(now - run->t_go) / 1e9);
 			next_progress += 1000000000u;
 		}
 		main_nap();
@@ -215,8 +219,8 @@ main_start(struct bench_run *run, pthread_t *tids)
 	sigfillset(&all);
 	pthread_sigmask(SIG_BLOCK, &all, &old);
 	for (i = 0; i < run->nthreads && rc == 0; i++)
-		rc = pthread_create(&tids[i], NULL, bench_thread_main,
-		    &run->threads[i]);
+		rc = pthread_create(
+		    &tids[i], NULL, bench_thread_main, &run->threads[i]);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (rc != 0) {
 		fprintf(stderr, "hotline-bench: pthread_create: %s\n",
@@ -267,10 +271,12 @@ main(int argc, char **argv)
 	if (setup_ok) {
 		run.t_open_ns = bench_now() - t0;
 		if (run.mode->persistent)
-			printf("hotline-bench: all %u connections open in %.3f s\n",
+			printf("hotline-bench: all %u connections open in %.3f "
+			       "s\n",
 			    o.conns, (double)run.t_open_ns / 1e9);
 		fflush(stdout);
 		t_stop = main_supervise(&run);
+		setup_ok = !run.setup_failed;
 	}
 	__atomic_store_n(&run.stop, 1, __ATOMIC_RELEASE);
 	for (i = 0; i < run.nthreads; i++)
@@ -282,9 +288,12 @@ main(int argc, char **argv)
 	for (i = 0; i < run.nthreads; i++)
 		bench_thread_free(&run.threads[i]);
 	if (!setup_ok && !run.interrupted) {
-		fprintf(stderr, "hotline-bench: setup failed: %llu connection "
-				"attempts failed before all %u were open\n",
-		    (unsigned long long)run.total.hs_failures, o.conns);
+		fprintf(stderr,
+		    "hotline-bench: setup failed: %llu connection "
+		    "attempts failed%s\n",
+		    (unsigned long long)run.total.hs_failures,
+		    run.mode->persistent ? " before all were open"
+					 : " before any upgrade succeeded");
 		return EXIT_FAILURE;
 	}
 	if (setup_ok)

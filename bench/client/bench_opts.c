@@ -85,8 +85,9 @@ opts_usage(FILE *f)
 	size_t i;
 	char left[40];
 
-	fprintf(f, "usage: hotline-bench MODE [options]\n"
-		   "modes: rr connect idle broadcast scenario\n");
+	fprintf(f,
+	    "usage: hotline-bench MODE [options]\n"
+	    "modes: rr connect idle broadcast scenario\n");
 	for (i = 0; i < OPT_ROWS; i++) {
 		const struct opt_row *r = &opt_table[i];
 
@@ -119,8 +120,10 @@ opts_store(struct bench_opts *o, const struct opt_row *r, const char *arg)
 	v = strtod(arg, &end);
 	if (end == arg || *end != '\0' || v < r->min || v > r->max ||
 	    (r->type != OPT_DOUBLE && v != (double)(uint64_t)v)) {
-		fprintf(stderr, "hotline-bench: --%s: '%s' is not a number "
-				"in [%g, %g]\n", r->name, arg, r->min, r->max);
+		fprintf(stderr,
+		    "hotline-bench: --%s: '%s' is not a number "
+		    "in [%g, %g]\n",
+		    r->name, arg, r->min, r->max);
 		return -1;
 	}
 	if (r->type == OPT_UINT)
@@ -160,8 +163,10 @@ opts_url(struct bench_opts *o)
 	int rc;
 
 	if (strncmp(u, "ws://", 5) != 0) {
-		fprintf(stderr, "hotline-bench: %s: only ws:// URLs are "
-				"supported\n", u);
+		fprintf(stderr,
+		    "hotline-bench: %s: only ws:// URLs are "
+		    "supported\n",
+		    u);
 		return -1;
 	}
 	hs = u + 5;
@@ -191,15 +196,17 @@ opts_url(struct bench_opts *o)
 	hints.ai_flags = AI_NUMERICSERV;
 	rc = getaddrinfo(host, port, &hints, &ai);
 	if (rc != 0) {
-		fprintf(stderr, "hotline-bench: %s: %s\n", host,
-		    gai_strerror(rc));
+		fprintf(
+		    stderr, "hotline-bench: %s: %s\n", host, gai_strerror(rc));
 		return -1;
 	}
 	if (!opts_is_loopback(ai->ai_addr)) {
-		fprintf(stderr, "hotline-bench: refusing %s: the target must be "
-				"a loopback address (127.0.0.0/8 or ::1); load "
-				"tests against other hosts are not allowed "
-				"here\n", host);
+		fprintf(stderr,
+		    "hotline-bench: refusing %s: the target must be "
+		    "a loopback address (127.0.0.0/8 or ::1); load "
+		    "tests against other hosts are not allowed "
+		    "here\n",
+		    host);
 		freeaddrinfo(ai);
 		return -1;
 	}
@@ -219,8 +226,8 @@ opts_token_query(struct bench_opts *o)
 	size_t n = strlen(o->path);
 	const unsigned char *s;
 
-	n += (size_t)snprintf(o->path + n, sizeof o->path - n, "%ctoken=",
-	    strchr(o->path, '?') ? '&' : '?');
+	n += (size_t)snprintf(o->path + n, sizeof o->path - n,
+	    "%ctoken=", strchr(o->path, '?') ? '&' : '?');
 	for (s = (const unsigned char *)o->token; *s && n + 4 < sizeof o->path;
 	     s++) {
 		if (strchr("-._~", *s) || (*s >= '0' && *s <= '9') ||
@@ -263,8 +270,9 @@ opts_getopt_spec(struct option *lo, char *so)
 	*so++ = 'h';
 	for (i = 0; i < OPT_ROWS; i++) {
 		lo[i].name = opt_table[i].name;
-		lo[i].has_arg = opt_table[i].type == OPT_FLAG ? no_argument
-							       : required_argument;
+		lo[i].has_arg = opt_table[i].type == OPT_FLAG
+		    ? no_argument
+		    : required_argument;
 		lo[i].flag = NULL;
 		lo[i].val = opt_table[i].key;
 		if (opt_table[i].key < 256) {
@@ -272,9 +280,9 @@ opts_getopt_spec(struct option *lo, char *so)
 			*so++ = ':';
 		}
 	}
-	lo[i++] = (struct option) { "help", no_argument, NULL, 'h' };
-	lo[i++] = (struct option) { "mode", required_argument, NULL, 'M' };
-	lo[i] = (struct option) { 0 };
+	lo[i++] = (struct option){ "help", no_argument, NULL, 'h' };
+	lo[i++] = (struct option){ "mode", required_argument, NULL, 'M' };
+	lo[i] = (struct option){ 0 };
 	*so = '\0';
 }
 
@@ -288,9 +296,14 @@ bench_opts_parse(struct bench_opts *o, int argc, char **argv)
 	int c;
 	size_t i;
 
-	*o = (struct bench_opts) { .url = "ws://127.0.0.1:8000/web",
-		.pipeline = 1, .size = 16, .threads = 1,
-		.messages = 100, .open_burst = 64, .timeout = 5, .rate = 10 };
+	*o = (struct bench_opts){ .url = "ws://127.0.0.1:8000/web",
+		.pipeline = 1,
+		.size = 16,
+		.threads = 1,
+		.messages = 100,
+		.open_burst = 64,
+		.timeout = 5,
+		.rate = 10 };
 	opts_getopt_spec(lo, so);
 	while ((c = getopt_long(argc, argv, so, lo, NULL)) != -1) {
 		if (c == 'h') {
@@ -321,8 +334,9 @@ bench_opts_parse(struct bench_opts *o, int argc, char **argv)
 	if (o->token != NULL && !o->token_header && opts_token_query(o) < 0)
 		return -1;
 	if (o->publish != NULL && strstr(o->publish, "%T") == NULL) {
-		fprintf(stderr, "hotline-bench: --publish must contain %%T, "
-				"where the send stamp goes\n");
+		fprintf(stderr,
+		    "hotline-bench: --publish must contain %%T, "
+		    "where the send stamp goes\n");
 		return -1;
 	}
 	/* Duration-bound by default; scenario runs until its quota is sent. */

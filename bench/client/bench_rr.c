@@ -26,15 +26,15 @@ struct rr_conn {
 	uint64_t answered; /* responses, any outcome */
 	unsigned inflight;
 	int dead;
-	uint8_t *frames;   /* P frames of flen bytes */
+	uint8_t *frames; /* P frames of flen bytes */
 	uint64_t *sent_ns; /* per frame: when it was queued */
-	uint64_t *seq;	   /* per frame: the id it carries; UINT64_MAX free */
+	uint64_t *seq; /* per frame: the id it carries; UINT64_MAX free */
 	uint8_t (*mask)[4];
 };
 
 struct rr_thread {
 	size_t flen, hlen, id_at; /* frame length, header, digit offset */
-	uint64_t quota_conn;	  /* scenario: requests per connection */
+	uint64_t quota_conn; /* scenario: requests per connection */
 	unsigned live, finished;
 };
 
@@ -159,8 +159,8 @@ rr_fill(struct bench_conn *c, uint64_t now)
 		if (rc->seq[slot] != UINT64_MAX)
 			break; /* an older response is still missing */
 		rr_digits(digits, rc->next_seq);
-		bench_frame_patch(f + rt->hlen, rt->id_at, digits, ID_DIGITS,
-		    rc->mask[slot]);
+		bench_frame_patch(
+		    f + rt->hlen, rt->id_at, digits, ID_DIGITS, rc->mask[slot]);
 		rc->seq[slot] = rc->next_seq++;
 		rc->sent_ns[slot] = now;
 		rc->inflight++;
@@ -245,16 +245,18 @@ rr_on_message(struct bench_conn *c, const struct bench_msg *m)
 		return;
 	}
 	if (m->opcode != WSLAY_TEXT_FRAME)
-		bench_error(t, ERR_OPCODE, "response opcode %d, not text",
-		    m->opcode);
+		bench_error(
+		    t, ERR_OPCODE, "response opcode %d, not text", m->opcode);
 	slot = rr_match(c, m);
 	if (slot < 0) {
-		bench_error(t, ERR_REQ_ID, "response without the expected "
-					   "req_id: %.*s", BENCH_SHOW(m));
+		bench_error(t, ERR_REQ_ID,
+		    "response without the expected "
+		    "req_id: %.*s",
+		    BENCH_SHOW(m));
 		slot = rr_oldest(rc, p);
 	} else if (m->opcode == WSLAY_TEXT_FRAME && !rr_status_ok(m))
-		bench_error(t, ERR_STATUS, "status_code is not 0: %.*s",
-		    BENCH_SHOW(m));
+		bench_error(
+		    t, ERR_STATUS, "status_code is not 0: %.*s", BENCH_SHOW(m));
 	if (!t->done && bench_in_window(t, m->now)) {
 		STAT_ADD(t->st.messages, 1);
 		hist_record(&t->st.lat, m->now - rc->sent_ns[slot]);

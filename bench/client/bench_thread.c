@@ -14,7 +14,7 @@
 
 #include "bench.h"
 
-#define TICK_US 10000
+#define TICK_US  10000
 #define SWEEP_NS 100000000u
 
 /* True while now is inside the measurement window. */
@@ -84,7 +84,8 @@ bench_thread_opened(struct bench_conn *c)
 /*
  * A connection failed before it was open. Persistent modes cannot measure
  * with fewer connections than asked: that is a setup failure. The connect
- * mode counts it and retries the slot at the next tick.
+ * mode counts it and retries the slot at the next tick, unless no upgrade
+ * has succeeded yet: then the target is not there (setup failure too).
  */
 void
 bench_thread_open_failed(struct bench_conn *c)
@@ -92,7 +93,7 @@ bench_thread_open_failed(struct bench_conn *c)
 	struct bench_thread *t = c->t;
 
 	t->opening--;
-	if (t->run->mode->persistent)
+	if (t->run->mode->persistent || t->nopen == 0)
 		__atomic_store_n(&t->run->setup_failed, 1, __ATOMIC_RELEASE);
 }
 

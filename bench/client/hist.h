@@ -15,9 +15,9 @@
 #include <stdint.h>
 
 #define HIST_SUB_BITS 8
-#define HIST_SUB (1u << HIST_SUB_BITS)
+#define HIST_SUB      (1u << HIST_SUB_BITS)
 #define HIST_MAX_BITS 40 /* 2^40 ns is about 18 minutes */
-#define HIST_MAX ((UINT64_C(1) << HIST_MAX_BITS) - 1)
+#define HIST_MAX      ((UINT64_C(1) << HIST_MAX_BITS) - 1)
 #define HIST_BUCKETS \
 	(HIST_SUB + (HIST_MAX_BITS - HIST_SUB_BITS) * (HIST_SUB / 2))
 

@@ -67,8 +67,8 @@ probe_send_cb(wslay_event_context_ptr ctx, const uint8_t *d, size_t len,
 }
 
 static ssize_t
-probe_recv_cb(wslay_event_context_ptr ctx, uint8_t *d, size_t len, int flags,
-    void *user)
+probe_recv_cb(
+    wslay_event_context_ptr ctx, uint8_t *d, size_t len, int flags, void *user)
 {
 	size_t n = wire_len - wire_pos;
 
@@ -83,8 +83,7 @@ probe_recv_cb(wslay_event_context_ptr ctx, uint8_t *d, size_t len, int flags,
 }
 
 static int
-probe_mask_cb(wslay_event_context_ptr ctx, uint8_t *buf, size_t len,
-    void *user)
+probe_mask_cb(wslay_event_context_ptr ctx, uint8_t *buf, size_t len, void *user)
 {
 	memset(buf, 7, len);
 	return 0;

@@ -10,9 +10,11 @@ Listens on 127.0.0.1:PORT (any path) and answers each text message
   3  publish:   {"pkg_id":3,"req_id":R,"status_code":0,"data":D} goes to
                 every subscriber, and the publisher gets the same reply
 Invalid JSON or a missing pkg_id/req_id gets status_code 2.
+PING_INTERVAL=SECONDS in the environment makes it ping every connection.
 """
 import asyncio
 import json
+import os
 import sys
 
 import websockets
@@ -49,7 +51,8 @@ async def handler(ws, path=None):
 
 async def main(port):
     async with websockets.serve(handler, "127.0.0.1", port,
-                                max_size=2 ** 24, ping_interval=None):
+                                max_size=2 ** 24,
+                                ping_interval=float(os.environ.get("PING_INTERVAL", 0)) or None):
         await asyncio.Future()
 
 

@@ -164,8 +164,8 @@ START_TEST(merge_equals_single)
 	ck_assert_uint_eq(ha.count, hall.count);
 	ck_assert_uint_eq(ha.min, hall.min);
 	ck_assert_uint_eq(ha.max, hall.max);
-	ck_assert_int_eq(memcmp(ha.buckets, hall.buckets, sizeof ha.buckets),
-	    0);
+	ck_assert_int_eq(
+	    memcmp(ha.buckets, hall.buckets, sizeof ha.buckets), 0);
 	for (i = 0; i < sizeof pcts / sizeof pcts[0]; i++)
 		ck_assert_uint_eq(hist_percentile(&ha, pcts[i]),
 		    hist_percentile(&hall, pcts[i]));
