@@ -1,0 +1,329 @@
+/*
+ * hotline-bench: request/response modes.
+ *
+ * rr keeps -p requests in flight on each of -c connections for the run;
+ * scenario (the seed guide's load test) has each connection send --messages
+ * requests and reports the time until the last response.
+ *
+ * Each connection owns -p frames, built and masked once; request seq uses
+ * frame seq % P, whose ten req_id digits are re-masked in place before it is
+ * queued. A frame is reused only after its response arrived, so it has been
+ * written by then. Nothing is allocated per message.
+ */
+#include "autoconf.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bench.h"
+
+#define ID_DIGITS 10
+#define ID_PREFIX "\"req-"
+
+struct rr_conn {
+	uint64_t next_seq; /* id of the next request */
+	uint64_t answered; /* responses, any outcome */
+	unsigned inflight;
+	int dead;
+	uint8_t *frames; /* P frames of flen bytes */
+	uint64_t *sent_ns; /* per frame: when it was queued */
+	uint64_t *seq; /* per frame: the id it carries; UINT64_MAX free */
+	uint8_t (*mask)[4];
+};
+
+struct rr_thread {
+	size_t flen, hlen, id_at; /* frame length, header, digit offset */
+	uint64_t quota_conn; /* scenario: requests per connection */
+	unsigned live, finished;
+};
+
+/* Write seq as ten zero-padded digits. */
+static void
+rr_digits(char out[ID_DIGITS], uint64_t seq)
+{
+	int i;
+
+	for (i = ID_DIGITS - 1; i >= 0; i--, seq /= 10)
+		out[i] = (char)('0' + seq % 10);
+}
+
+/* The request payload with id 0; *id_at gets the digits' offset. */
+static char *
+rr_payload(const struct bench_opts *o, size_t *len, size_t *id_at)
+{
+	static const char pre[] = "{\"pkg_id\":1,\"req_id\":\"req-";
+	static const char mid[] = "\",\"data\":{\"message\":\"";
+	size_t n = sizeof pre - 1 + ID_DIGITS + sizeof mid - 1 + o->size + 3;
+	char *p = malloc(n + 1), *w;
+
+	if (p == NULL)
+		return NULL;
+	w = p + sprintf(p, "%s%0*d%s", pre, ID_DIGITS, 0, mid);
+	memset(w, 'x', o->size);
+	memcpy(w + o->size, "\"}}", 4);
+	*id_at = sizeof pre - 1;
+	*len = n;
+	return p;
+}
+
+/* Allocate c's frames and bookkeeping; -1 on OOM. */
+static int
+rr_conn_init(struct bench_conn *c, struct rr_thread *rt, const char *payload,
+    size_t plen)
+{
+	unsigned p = c->t->run->o->pipeline, i;
+	struct rr_conn *rc = calloc(1, sizeof *rc);
+
+	if (rc == NULL)
+		return -1;
+	c->mode_state = rc;
+	rc->frames = malloc(p * rt->flen);
+	rc->sent_ns = calloc(p, sizeof *rc->sent_ns);
+	rc->seq = malloc(p * sizeof *rc->seq);
+	rc->mask = calloc(p, sizeof *rc->mask);
+	if (rc->frames == NULL || rc->sent_ns == NULL || rc->seq == NULL ||
+	    rc->mask == NULL)
+		return -1;
+	for (i = 0; i < p; i++) {
+		bench_frame_build(rc->frames + i * rt->flen, rt->flen,
+		    WSLAY_TEXT_FRAME, payload, plen, rc->mask[i]);
+		rc->seq[i] = UINT64_MAX;
+	}
+	return 0;
+}
+
+static int
+rr_thread_init(struct bench_thread *t)
+{
+	struct rr_thread *rt = calloc(1, sizeof *rt);
+	size_t plen, id_at;
+	char *payload;
+	unsigned i;
+
+	if (rt == NULL)
+		return -1;
+	t->mode_state = rt;
+	payload = rr_payload(t->run->o, &plen, &id_at);
+	if (payload == NULL)
+		return -1;
+	rt->hlen = bench_frame_header_len(plen);
+	rt->flen = rt->hlen + plen;
+	rt->id_at = id_at;
+	rt->live = t->nconns;
+	if (t->run->o->mode == MODE_SCENARIO)
+		rt->quota_conn = t->run->o->messages;
+	for (i = 0; i < t->nconns; i++)
+		if (rr_conn_init(&t->conns[i], rt, payload, plen) < 0) {
+			free(payload);
+			return -1;
+		}
+	free(payload);
+	return 0;
+}
+
+static void
+rr_thread_fini(struct bench_thread *t)
+{
+	unsigned i;
+
+	for (i = 0; t->conns != NULL && i < t->nconns; i++) {
+		struct rr_conn *rc = t->conns[i].mode_state;
+
+		if (rc == NULL)
+			continue;
+		free(rc->frames);
+		free(rc->sent_ns);
+		free(rc->seq);
+		free(rc->mask);
+		free(rc);
+	}
+	free(t->mode_state);
+}
+
+/* Queue as many requests as the pipeline, the quota and free frames allow. */
+static void
+rr_fill(struct bench_conn *c, uint64_t now)
+{
+	struct bench_thread *t = c->t;
+	struct rr_thread *rt = t->mode_state;
+	struct rr_conn *rc = c->mode_state;
+	unsigned p = t->run->o->pipeline;
+	char digits[ID_DIGITS];
+
+	while (rc->inflight < p && !t->done && !rc->dead &&
+	    (rt->quota_conn == 0 || rc->next_seq < rt->quota_conn)) {
+		unsigned slot = (unsigned)(rc->next_seq % p);
+		uint8_t *f = rc->frames + slot * rt->flen;
+
+		if (rc->seq[slot] != UINT64_MAX)
+			break; /* an older response is still missing */
+		rr_digits(digits, rc->next_seq);
+		bench_frame_patch(
+		    f + rt->hlen, rt->id_at, digits, ID_DIGITS, rc->mask[slot]);
+		rc->seq[slot] = rc->next_seq++;
+		rc->sent_ns[slot] = now;
+		rc->inflight++;
+		STAT_ADD(t->st.sent, 1);
+		bench_conn_send(c, f, rt->flen);
+	}
+}
+
+/* The frame a response answers, or -1 (then the oldest is retired). */
+static int
+rr_match(struct bench_conn *c, const struct bench_msg *m)
+{
+	struct rr_conn *rc = c->mode_state;
+	unsigned p = c->t->run->o->pipeline;
+	const char *v = bench_json_value(m->data, m->len, "\"req_id\"");
+	const char *end = (const char *)m->data + m->len;
+	uint64_t seq = 0;
+	int i;
+
+	if (v == NULL || end - v < (long)sizeof ID_PREFIX - 1 + ID_DIGITS + 1 ||
+	    memcmp(v, ID_PREFIX, sizeof ID_PREFIX - 1) != 0 ||
+	    v[sizeof ID_PREFIX - 1 + ID_DIGITS] != '"')
+		return -1;
+	v += sizeof ID_PREFIX - 1;
+	for (i = 0; i < ID_DIGITS; i++) {
+		if (v[i] < '0' || v[i] > '9')
+			return -1;
+		seq = seq * 10 + (uint64_t)(v[i] - '0');
+	}
+	return rc->seq[seq % p] == seq ? (int)(seq % p) : -1;
+}
+
+/* The frame of the oldest request in flight (inflight > 0). */
+static int
+rr_oldest(const struct rr_conn *rc, unsigned p)
+{
+	uint64_t seq = rc->next_seq - rc->inflight;
+	unsigned i;
+
+	for (i = 0; i < p; i++, seq++)
+		if (rc->seq[seq % p] != UINT64_MAX)
+			return (int)(seq % p);
+	return 0;
+}
+
+/* True when the response carries "status_code": 0. */
+static int
+rr_status_ok(const struct bench_msg *m)
+{
+	const char *v = bench_json_value(m->data, m->len, "\"status_code\"");
+	const char *end = (const char *)m->data + m->len;
+
+	return v != NULL && v < end && *v == '0' &&
+	    (v + 1 == end || v[1] < '0' || v[1] > '9');
+}
+
+/* Scenario bookkeeping: a connection answered its quota (or died). */
+static void
+rr_conn_finished(struct bench_conn *c, uint64_t now)
+{
+	struct bench_thread *t = c->t;
+	struct rr_thread *rt = t->mode_state;
+
+	STAT_ADD(t->st.done_conns, 1);
+	if (++rt->finished == t->nconns) {
+		t->t_done = now;
+		bench_thread_finish(t);
+	}
+}
+
+static void
+rr_on_message(struct bench_conn *c, const struct bench_msg *m)
+{
+	struct bench_thread *t = c->t;
+	struct rr_thread *rt = t->mode_state;
+	struct rr_conn *rc = c->mode_state;
+	unsigned p = t->run->o->pipeline;
+	int slot;
+
+	if (rc->inflight == 0) {
+		STAT_ADD(t->st.other, 1); /* nothing asked: a server push */
+		return;
+	}
+	if (m->opcode != WSLAY_TEXT_FRAME)
+		bench_error(
+		    t, ERR_OPCODE, "response opcode %d, not text", m->opcode);
+	slot = rr_match(c, m);
+	if (slot < 0) {
+		bench_error(t, ERR_REQ_ID,
+		    "response without the expected "
+		    "req_id: %.*s",
+		    BENCH_SHOW(m));
+		slot = rr_oldest(rc, p);
+	} else if (m->opcode == WSLAY_TEXT_FRAME && !rr_status_ok(m))
+		bench_error(
+		    t, ERR_STATUS, "status_code is not 0: %.*s", BENCH_SHOW(m));
+	if (!t->done && bench_in_window(t, m->now)) {
+		STAT_ADD(t->st.messages, 1);
+		hist_record(&t->st.lat, m->now - rc->sent_ns[slot]);
+	}
+	rc->seq[slot] = UINT64_MAX;
+	rc->inflight--;
+	rc->answered++;
+	if (t->quota && t->st.messages >= t->quota) {
+		t->t_done = m->now;
+		bench_thread_finish(t);
+	}
+	if (rt->quota_conn && rc->answered == rt->quota_conn)
+		rr_conn_finished(c, m->now);
+	rr_fill(c, m->now);
+}
+
+/* Go: fill every connection's pipeline. */
+static void
+rr_on_start(struct bench_thread *t)
+{
+	uint64_t now = bench_now();
+	unsigned i;
+
+	if (t->nconns == 0)
+		bench_thread_finish(t);
+	for (i = 0; i < t->nconns; i++) {
+		struct bench_conn *c = &t->conns[i];
+
+		if (c->state != CONN_OPEN)
+			continue;
+		rr_fill(c, now);
+		bench_conn_flush(c);
+	}
+}
+
+/* A connection was lost: it will never answer; scenario stops waiting. */
+static void
+rr_on_closed(struct bench_conn *c)
+{
+	struct rr_thread *rt = c->t->mode_state;
+	struct rr_conn *rc = c->mode_state;
+
+	if (rc->dead)
+		return;
+	rc->dead = 1;
+	if (rt->quota_conn && rc->answered < rt->quota_conn)
+		rr_conn_finished(c, bench_now());
+	if (--rt->live == 0)
+		bench_thread_finish(c->t);
+}
+
+const struct bench_mode bench_mode_rr = {
+	.name = "rr",
+	.persistent = 1,
+	.thread_init = rr_thread_init,
+	.thread_fini = rr_thread_fini,
+	.on_message = rr_on_message,
+	.on_start = rr_on_start,
+	.on_closed = rr_on_closed,
+};
+
+const struct bench_mode bench_mode_scenario = {
+	.name = "scenario",
+	.persistent = 1,
+	.thread_init = rr_thread_init,
+	.thread_fini = rr_thread_fini,
+	.on_message = rr_on_message,
+	.on_start = rr_on_start,
+	.on_closed = rr_on_closed,
+};
