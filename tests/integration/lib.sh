@@ -10,6 +10,9 @@ HOTLINED=$top_builddir/src/hotlined
 PY=/usr/bin/python3
 HL_PY="$PY $top_srcdir/tests/integration/hl.py"
 T=$(mktemp -d /tmp/hl-test.XXXXXX)
+# Daemons started on defaults write reports under the working directory:
+# keep them in the test's own directory, not the build tree.
+cd "$T" || exit 1
 export ASAN_OPTIONS=${ASAN_OPTIONS:-abort_on_error=0:detect_leaks=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1}
 # No stray configuration from the environment.
