@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "sampler.h"
+#include "hl_check.h"
 
 #ifdef HL_ALLOC_GUARD
 START_TEST(allocation_in_handler_aborts)
@@ -67,17 +68,11 @@ main(void)
 {
 	Suite *s = suite_create("alloc_guard");
 	TCase *tc = tcase_create("guard");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(tc, allocation_in_handler_aborts);
 	tcase_add_test(tc, forwarding_behaves_as_glibc);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return hl_check_run(s);
 }
 #else
 int

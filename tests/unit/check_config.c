@@ -11,6 +11,7 @@
 #include "config.h"
 #include "config_value.h"
 #include "log.h"
+#include "hl_check.h"
 
 static char	 tmpdir[] = "/tmp/hl-check-config-XXXXXX";
 
@@ -560,11 +561,5 @@ config_suite(void)
 int
 main(void)
 {
-	SRunner *sr = srunner_create(config_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return hl_check_run(config_suite());
 }

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "sendq.h"
+#include "hl_check.h"
 
 static int sv[2];
 
@@ -176,8 +177,6 @@ main(void)
 {
 	Suite *s = suite_create("sendq");
 	TCase *tc = tcase_create("queue");
-	SRunner *sr;
-	int failed;
 
 	signal(SIGPIPE, SIG_IGN);
 	tcase_add_checked_fixture(tc, setup, teardown);
@@ -188,9 +187,5 @@ main(void)
 	tcase_add_test(tc, partial_writes_resume);
 	tcase_add_test(tc, write_error_reported);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return hl_check_run(s);
 }

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "shm.h"
+#include "hl_check.h"
 
 START_TEST(layout_is_fixed)
 {
@@ -114,17 +115,11 @@ main(void)
 {
 	Suite *s = suite_create("shm");
 	TCase *tc = tcase_create("scoreboard");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(tc, layout_is_fixed);
 	tcase_add_test(tc, create_fills_header);
 	tcase_add_test(tc, counters_cross_fork);
 	tcase_add_test(tc, state_names);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return hl_check_run(s);
 }

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 
 #include "stacktab.h"
+#include "hl_check.h"
 
 static uint64_t
 total_of(const struct stacktab *t, uint64_t *weight)
@@ -120,17 +121,11 @@ main(void)
 {
 	Suite *s = suite_create("stacktab");
 	TCase *tc = tcase_create("table");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(tc, same_stack_aggregates);
 	tcase_add_test(tc, growth_keeps_pcs);
 	tcase_add_test(tc, bounded_with_overflow);
 	tcase_add_test(tc, merge_and_clear);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return hl_check_run(s);
 }
