@@ -16,6 +16,7 @@
 #include <unistd.h>
 #include <time.h>
 
+#include "bcast_conn.h"
 #include "config.h"
 #include "handlers.h"
 #include "util.h"
@@ -222,6 +223,11 @@ handle_delay(struct hl_request *req, void *arg)
 	d->reply = hl_defer(req);
 	evtimer_add(d->timer, &tv);
 }
+
+/* subscribe and unsubscribe (bcast_conn.c); length limits are checked
+ * there, against the configuration. */
+#define TOPIC_SCHEMA	"{\"type\":\"object\",\"required\":[\"topic\"]," \
+	"\"properties\":{\"topic\":{\"type\":\"string\"}}}"
 
 struct builtin {
 	const char	*key;		/* config key holding its pkg_id */
