@@ -262,6 +262,10 @@ static const struct builtin builtins[] = {
 	{ "pkg_id_delay", { 0, "delay", "{\"type\":\"object\",\"properties\":{"
 	  "\"ms\":{\"type\":\"integer\",\"minimum\":0,\"maximum\":60000}},"
 	  "\"additionalProperties\":false}", NULL, handle_delay, NULL, 0 } },
+	{ "pkg_id_subscribe", { 0, "subscribe", TOPIC_SCHEMA, NULL,
+	  bcast_handle_subscribe, NULL, 0 } },
+	{ "pkg_id_unsubscribe", { 0, "unsubscribe", TOPIC_SCHEMA, NULL,
+	  bcast_handle_unsubscribe, NULL, 0 } },
 };
 
 int
