@@ -126,20 +126,27 @@ admin_bcast_lag(struct evbuffer *out, struct master *m)
 void
 admin_bcast_metrics(struct evbuffer *out, struct master *m)
 {
+	uint64_t mine[3], v;
 	size_t i;
 
 	admin_bcast_family(out, "ws_broadcast_errors_total", "counter",
 	    "Broadcast deliveries that failed, by reason.");
-	for (i = 0; i < HL_ARRAY_LEN(bcast_reasons); i++)
+	bcast_master_counters(&mine[0], &mine[1], &mine[2]);
+	for (i = 0; i < HL_ARRAY_LEN(bcast_reasons); i++) {
+		v = admin_bcast_sum(m, bcast_reasons[i].offset, 0);
+		if (bcast_reasons[i].offset == COUNTER(bcast_drop_too_big))
+			v += mine[1];
+		else if (bcast_reasons[i].offset == COUNTER(bcast_drop_redis))
+			v += mine[2];
 		evbuffer_add_printf(out, "ws_broadcast_errors_total{reason="
 		    "\"%s\"} %llu\n", bcast_reasons[i].reason,
-		    (unsigned long long)admin_bcast_sum(m,
-		    bcast_reasons[i].offset, 0));
+		    (unsigned long long)v);
+	}
 	admin_bcast_family(out, "hotline_broadcasts_sent_total", "counter",
-	    "Broadcasts published by the workers of this instance (the "
-	    "admin endpoint's are not included).");
+	    "Broadcasts published (by handlers and the admin endpoint).");
 	evbuffer_add_printf(out, "hotline_broadcasts_sent_total %llu\n",
-	    (unsigned long long)admin_bcast_sum(m, COUNTER(bcast_published), 0));
+	    (unsigned long long)(admin_bcast_sum(m, COUNTER(bcast_published),
+	    0) + mine[0]));
 	admin_bcast_family(out, "hotline_broadcast_frames_delivered_total",
 	    "counter", "Broadcast frames queued on subscribers' sockets.");
 	evbuffer_add_printf(out, "hotline_broadcast_frames_delivered_total "

@@ -40,6 +40,9 @@ struct bcast_shared {
 	uint64_t	outbox_offset;
 	uint64_t	outbox_size;	/* one ring region */
 	uint64_t	next_id;	/* message ids, every publisher */
+	uint64_t	master_published; /* the master's own counters */
+	uint64_t	master_too_big;
+	uint64_t	master_redis_drops;
 	char		instance[24];
 	uint32_t	wake[];		/* per slot: a wake-up is pending */
 };
@@ -73,6 +76,20 @@ static struct {
 	uint32_t		 rx_topic_len;
 	char			 rx_topic[BCAST_TOPIC_MAX + 1];
 } bc;
+
+/* Count in the worker's slot, or in the region for the master (which has
+ * no slot); both single-writer. */
+#define BSTAT(wfield, mfield, n) do {					\
+	if (bc.is_master)						\
+		shm_add(&bc.sh->mfield, (n));				\
+	else								\
+		STATS_ADD(wfield, (n));					\
+} while (0)
+/* A drop: also in the worker's broadcast_errors total. */
+#define BDROP(wfield, mfield, n) do {					\
+	BSTAT(wfield, mfield, n);					\
+	STATS_ADD(broadcast_errors, (n));				\
+} while (0)
 
 static uint64_t
 bcast_now_ns(void)
@@ -113,6 +130,15 @@ bcast_outbox(uint32_t i)
 {
 	return (struct bcast_ring *)(void *)((char *)bc.sh +
 	    bc.sh->outbox_offset + i * bc.sh->outbox_size);
+}
+
+void
+bcast_master_counters(uint64_t *published, uint64_t *too_big,
+    uint64_t *redis_drops)
+{
+	*published = bc.sh != NULL ? shm_read(&bc.sh->master_published) : 0;
+	*too_big = bc.sh != NULL ? shm_read(&bc.sh->master_too_big) : 0;
+	*redis_drops = bc.sh != NULL ? shm_read(&bc.sh->master_redis_drops) : 0;
 }
 
 const char *
@@ -288,11 +314,8 @@ bcast_redis_publish(struct bredis *r, const char *topic, size_t tlen,
 
 	memcpy(head + n, topic, tlen);
 	head[n + tlen] = '\n';
-	if (bredis_publish(r, head, (size_t)n + tlen + 1, json, len) ==
-	    -1) {
-		STATS_ADD(bcast_drop_redis, 1);
-		STATS_ADD(broadcast_errors, 1);
-	}
+	if (bredis_publish(r, head, (size_t)n + tlen + 1, json, len) == -1)
+		BDROP(bcast_drop_redis, master_redis_drops, 1);
 }
 
 /* Serialize the envelope with room for the frame header in front. */
@@ -314,8 +337,7 @@ static int
 bcast_refuse(const char **why, const char *reason)
 {
 	*why = reason;
-	STATS_ADD(bcast_drop_too_big, 1);
-	STATS_ADD(broadcast_errors, 1);
+	BDROP(bcast_drop_too_big, master_too_big, 1);
 	return -1;
 }
 
@@ -361,7 +383,7 @@ bcast_publish(const char *topic, size_t tlen, const json_t *data, char *id,
 	bcast_ring_put(bcast_outbox(bc.self), a, sizeof meta + tlen, frame,
 	    meta.frame_len);
 	n = bcast_wake_others();
-	STATS_ADD(bcast_published, 1);
+	BSTAT(bcast_published, master_published, 1);
 	if (bc.is_worker && bcast_conn_interested(topic, tlen)) {
 		local = hl_buf_new(meta.frame_len);
 		memcpy(local->data, frame, meta.frame_len);

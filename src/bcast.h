@@ -57,6 +57,10 @@ const char *bcast_topic_check(const char *topic, size_t len);
 int	 bcast_publish(const char *topic, size_t tlen, const json_t *data,
 	    char *id, const char **why);
 
+/* What the master itself published, refused as too big, and could not
+ * send to Redis (it has no scoreboard slot). */
+void	 bcast_master_counters(uint64_t *published, uint64_t *too_big,
+	    uint64_t *redis_drops);
 /* The instance id in message ids and on Redis. */
 const char *bcast_instance(void);
 
