@@ -269,7 +269,7 @@ def closed_by_server(s, seconds=10):
         return False
 
 
-async def slow(addr, admin, policy, msgs=150, size=20000):
+async def slow(addr, admin, policy, msgs=150, size=40000):
     raw = raw_subscriber(addr)
     conns = await connect(addr, 10)
     inboxes = [[] for _ in conns]
