@@ -384,7 +384,8 @@ files_json(struct builder *b, uint64_t whole)
 	struct tally ft;
 	size_t i;
 
-	qsort(b->lines, b->nlines, sizeof *b->lines, line_order);
+	if (b->nlines > 1)	/* qsort(NULL, 0, ...) is undefined */
+		qsort(b->lines, b->nlines, sizeof *b->lines, line_order);
 	memset(&ft, 0, sizeof ft);
 	for (i = 0; i < b->nlines; i++) {
 		const struct line_rec *l = &b->lines[i];
@@ -433,7 +434,8 @@ sorted_by_pct(json_t *arr)
 
 	for (i = 0; i < n; i++)
 		items[i] = json_incref(json_array_get(arr, i));
-	qsort(items, n, sizeof *items, json_pct_desc);
+	if (n > 1)
+		qsort(items, n, sizeof *items, json_pct_desc);
 	for (i = 0; i < n; i++)
 		json_array_append_new(out, items[i]);
 	free(items);
@@ -687,7 +689,8 @@ folded_collect(struct folded_set *fs, struct symbolizer *sym,
 		if (buf[0] != '\0')
 			folded_add(fs, buf, e->samples, e->weight_ns);
 	}
-	qsort(fs->items, fs->n, sizeof *fs->items, folded_order);
+	if (fs->n > 1)
+		qsort(fs->items, fs->n, sizeof *fs->items, folded_order);
 }
 
 static void

@@ -137,6 +137,7 @@ done
 # counted and logged); once it is back, delivery resumes.
 collect cb "$B_WS"
 $BC publish "$A_ADMIN" x 1 5
+sleep 1		# a POST returns when the PUBLISH is queued, not yet sent
 stop_redis
 check "a logs the lost connection" wait_until 10 grep -q 'connection lost' "$A_LOG"
 $BC publish "$A_ADMIN" x 6 10
