@@ -135,7 +135,7 @@ done
 
 # Redis goes away: messages published meanwhile may be lost (and are
 # counted and logged); once it is back, delivery resumes.
-collect cb "$B_WS"
+collect cb2 "$B_WS"
 $BC publish "$A_ADMIN" x 1 5
 sleep 1		# a POST returns when the PUBLISH is queued, not yet sent
 stop_redis
@@ -152,10 +152,10 @@ check "a: the master's publisher is back too (5 connections back)" \
 $BC publish "$A_ADMIN" x 11 15
 sleep 0.5
 curl -s -m 5 -X POST -d '{"topic":"x","data":{"stop":true}}' "http://$A_ADMIN/api/broadcast" >/dev/null
-wait "$cb_PID"
-note "b got: $(tail -1 "$T/cb.out" | jq "sorted(set(tuple(g) for g in j['got']))")"
+wait "$cb2_PID"
+note "b got: $(tail -1 "$T/cb2.out" | jq "sorted(set(tuple(g) for g in j['got']))")"
 check "b: before and after the outage everything arrived once, in order; of the 5 sent while down, at most those" \
-    test "$(tail -1 "$T/cb.out" | jq "j['stopped'] and all(g == sorted(set(g)) and set(range(1, 6)) | set(range(11, 16)) <= set(g) <= set(range(1, 16)) for g in j['got'])")" = True
+    test "$(tail -1 "$T/cb2.out" | jq "j['stopped'] and all(g == sorted(set(g)) and set(range(1, 6)) | set(range(11, 16)) <= set(g) <= set(range(1, 16)) for g in j['got'])")" = True
 HL_ADMIN=$A_ADMIN
 check "a counted what it could not send to Redis (reason redis > 0)" \
     test "$(metric 'ws_broadcast_errors_total{reason="redis"}')" -gt 0
