@@ -67,6 +67,11 @@ static const struct {
 	{ "idle_closes", offsetof(struct shm_counters, idle_closes) },
 	{ "replies_dropped", offsetof(struct shm_counters, replies_dropped) },
 	{ "handler_no_reply", offsetof(struct shm_counters, handler_no_reply) },
+	{ "broadcasts_published", offsetof(struct shm_counters, bcast_published) },
+	{ "broadcasts_received", offsetof(struct shm_counters, bcast_received) },
+	{ "broadcast_frames_delivered", offsetof(struct shm_counters, bcast_delivered) },
+	{ "broadcast_errors", offsetof(struct shm_counters, broadcast_errors) },
+	{ "broadcast_redis_up", offsetof(struct shm_counters, bcast_redis_up) },
 };
 
 static json_t *

@@ -80,6 +80,17 @@ struct config {
 	int		 pkg_id_hash;
 	int		 pkg_id_alloc;
 	int		 pkg_id_delay;
+	/* broadcast (src/bcast.c) */
+	int		 pkg_id_subscribe;
+	int		 pkg_id_unsubscribe;
+	int		 broadcast_pkg_id;
+	int		 broadcast_max_topics;
+	int		 broadcast_max_topic_bytes;
+	size_t		 broadcast_max_bytes;
+	size_t		 broadcast_outbox_bytes;
+	int		 broadcast_slow_policy;	/* 0 drop, 1 close */
+	char		*redis_url;
+	char		*redis_broadcast_channel;
 	/* profiling */
 	int		 profiling_enabled;
 	char		*profiling_output_dir;

@@ -16,6 +16,8 @@
 
 static const char *const clocks[] = { "cpu", "wall", NULL };
 
+static const char *const slow_policies[] = { "drop", "close", NULL };
+
 static const char *const log_levels[] = {
 	"debug", "info", "notice", "warn", "error", NULL,
 };
@@ -114,6 +116,39 @@ const struct config_key config_keys[] = {
 	{ "pkg_id_delay", NULL, CONFIG_INT, INT32_MIN, INT32_MAX, "7",
 	  OFF(pkg_id_delay), FIXED, NULL,
 	  "pkg_id of the delayed-reply handler; 0 disables it" },
+	{ "pkg_id_subscribe", NULL, CONFIG_INT, INT32_MIN, INT32_MAX, "8",
+	  OFF(pkg_id_subscribe), FIXED, NULL,
+	  "pkg_id of the built-in subscribe handler; 0 disables it" },
+	{ "pkg_id_unsubscribe", NULL, CONFIG_INT, INT32_MIN, INT32_MAX, "9",
+	  OFF(pkg_id_unsubscribe), FIXED, NULL,
+	  "pkg_id of the built-in unsubscribe handler; 0 disables it" },
+	{ "broadcast_pkg_id", NULL, CONFIG_INT, INT32_MIN, INT32_MAX, "0",
+	  OFF(broadcast_pkg_id), FIXED, NULL,
+	  "pkg_id of broadcast envelopes sent to subscribers" },
+	{ "broadcast_max_topics", NULL, CONFIG_INT, 1, 4096, "32",
+	  OFF(broadcast_max_topics), RELOAD, NULL,
+	  "topics one connection may subscribe to" },
+	{ "broadcast_max_topic_bytes", NULL, CONFIG_INT, 1, 1024, "128",
+	  OFF(broadcast_max_topic_bytes), FIXED, NULL,
+	  "longest topic name, in bytes" },
+	{ "broadcast_max_bytes", NULL, CONFIG_SIZE, 256, 16LL << 20, "64k",
+	  OFF(broadcast_max_bytes), FIXED, NULL,
+	  "largest broadcast envelope; larger ones are refused and counted" },
+	{ "broadcast_outbox_bytes", NULL, CONFIG_SIZE, 64 * 1024, 1LL << 30,
+	  "1m", OFF(broadcast_outbox_bytes), FIXED, NULL,
+	  "shared-memory ring of each publisher (a power of two; rounded up); "
+	  "a worker more than this far behind loses the oldest messages" },
+	{ "broadcast_slow_policy", NULL, CONFIG_ENUM, 0, 0, "drop",
+	  OFF(broadcast_slow_policy), RELOAD, slow_policies,
+	  "a subscriber whose send queue is full: drop the message for it, or "
+	  "close it" },
+	{ "redis_url", NULL, CONFIG_STRING, 0, 0, "",
+	  OFF(redis_url), FIXED, NULL,
+	  "redis://IP:PORT of the Redis that carries broadcasts between "
+	  "instances; empty: this instance only" },
+	{ "redis_broadcast_channel", NULL, CONFIG_STRING, 0, 0,
+	  "hotline:broadcast", OFF(redis_broadcast_channel), FIXED, NULL,
+	  "Redis pub/sub channel of broadcasts" },
 	{ "profiling_enabled", "PROFILING_ENABLED", CONFIG_BOOL, 0, 0, "yes",
 	  OFF(profiling_enabled), RELOAD, NULL,
 	  "sample workers and write periodic reports" },

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "bcast_conn.h"
 #include "conn_int.h"
 #include "request.h"
 #include "router.h"
@@ -70,6 +71,12 @@ static const struct reply_ops conn_reply_ops = {
 	conn_reply_ref, conn_reply_unref, conn_reply_dropped,
 };
 
+struct conn *
+conn_of_request(const struct hl_request *req)
+{
+	return req->ops == &conn_reply_ops ? req->target : NULL;
+}
+
 void
 conn_ref(struct conn *c)
 {
@@ -113,6 +120,7 @@ conn_close(struct conn *c)
 		return;
 	event_del(&c->ev);
 	close(c->fd);
+	bcast_conn_closed(c);
 	sendq_clear(&c->q);
 	free(c->in);
 	free(c->frag);
@@ -188,6 +196,7 @@ conn_upgrade(struct conn *c, const struct ws_handshake_request *req)
 	ws_msg_init(&c->msg);
 	STATS_ADD(ws_accepted, 1);
 	STATS_ADD(ws_active, 1);
+	bcast_conn_opened(c, NULL);	/* the user's id once auth sets one */
 }
 
 /* Returns the bytes of the request head, or 0 when it is incomplete (the

@@ -1,4 +1,5 @@
-/* Private to conn.c and conn_out.c: the connection and the output batch. */
+/* Private to conn.c, conn_out.c and bcast_conn.c: the connection and the
+ * output batch. */
 #ifndef HL_CONN_INT_H
 #define HL_CONN_INT_H
 
@@ -9,6 +10,7 @@
 #include "conn.h"
 #include "envelope.h"
 #include "sendq.h"
+#include "topic.h"
 #include "ws_frame.h"
 
 enum conn_state {
@@ -37,6 +39,7 @@ struct conn {
 	uint32_t		 frag_cap;
 	uint64_t		 active_ms;
 	uint64_t		 need;		/* bytes the pending frame needs */
+	struct topic_member	 topics;	/* bcast_conn.c */
 	uint32_t		 refs;
 	int			 fd;
 	uint8_t			 state;
@@ -61,6 +64,9 @@ void	 conn_close(struct conn *c);
 void	 conn_ref(struct conn *c);
 void	 conn_unref(struct conn *c);
 void	 conn_set_events(struct conn *c, short events);
+struct hl_request;
+/* The connection a request came from, or NULL (not a WebSocket one). */
+struct conn *conn_of_request(const struct hl_request *req);
 
 /* conn_out.c: replies and frames go into one batch, written at the end of
  * the read event (or at once when sent from a timer). */

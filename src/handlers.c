@@ -16,6 +16,7 @@
 #include <unistd.h>
 #include <time.h>
 
+#include "bcast_conn.h"
 #include "config.h"
 #include "handlers.h"
 #include "util.h"
@@ -225,6 +226,11 @@ handle_delay(struct hl_request *req, void *arg)
 	evtimer_add(d->timer, &tv);
 }
 
+/* subscribe and unsubscribe (bcast_conn.c); length limits are checked
+ * there, against the configuration. */
+#define TOPIC_SCHEMA	"{\"type\":\"object\",\"required\":[\"topic\"]," \
+	"\"properties\":{\"topic\":{\"type\":\"string\"}}}"
+
 struct builtin {
 	const char	*key;		/* config key holding its pkg_id */
 	struct hl_handler h;
@@ -258,6 +264,10 @@ static const struct builtin builtins[] = {
 	{ "pkg_id_delay", { 0, "delay", "{\"type\":\"object\",\"properties\":{"
 	  "\"ms\":{\"type\":\"integer\",\"minimum\":0,\"maximum\":60000}},"
 	  "\"additionalProperties\":false}", NULL, handle_delay, NULL, 0 } },
+	{ "pkg_id_subscribe", { 0, "subscribe", TOPIC_SCHEMA, NULL,
+	  bcast_handle_subscribe, NULL, 0 } },
+	{ "pkg_id_unsubscribe", { 0, "unsubscribe", TOPIC_SCHEMA, NULL,
+	  bcast_handle_unsubscribe, NULL, 0 } },
 };
 
 int

@@ -19,6 +19,8 @@
 #include "admin.h"
 #include "admin_api.h"
 #include "admin_prof.h"
+#include "admin_bcast.h"
+#include "bcast.h"
 #include "handlers.h"
 #include "module.h"
 #include "prof.h"
@@ -204,6 +206,7 @@ master_setup_events(struct master *m, char *err, size_t errsize)
 	if (m->admin == NULL)
 		return -1;
 	admin_add_routes(m->admin, admin_prof_routes, admin_prof_nroutes);
+	admin_add_routes(m->admin, admin_bcast_routes, admin_bcast_nroutes);
 	signal(SIGPIPE, SIG_IGN);
 	if ((m->sigfd = proc_signalfd(sigs, HL_ARRAY_LEN(sigs))) == -1) {
 		snprintf(err, errsize, "signalfd: %s", strerror(errno));
@@ -272,13 +275,15 @@ master_setup(struct master *m, char *err, size_t errsize)
 	    daemon_pidfile_open(m->cf.pidfile, err, errsize) == -1)
 		return -1;
 	if (shm_create(&m->shm, (uint32_t)m->cf.max_workers * 2,
-	    prof_cpu_ring_bytes(), prof_event_ring_bytes()) == -1) {
+	    prof_cpu_ring_bytes(), prof_event_ring_bytes(),
+	    bcast_region_bytes(&m->cf, (uint32_t)m->cf.max_workers * 2)) == -1) {
 		snprintf(err, errsize, "shared memory: %s", strerror(errno));
 		return -1;
 	}
 	report_store_init(&m->reports, m->cf.profiling_output_dir,
 	    m->cf.profiling_max_reports, m->cf.profiling_max_report_bytes);
-	if (master_setup_events(m, err, errsize) == -1)
+	if (master_setup_events(m, err, errsize) == -1 ||
+	    bcast_master_init(m, err, errsize) == -1)
 		return -1;
 	/* After the signal mask is set (the reporter thread inherits it) and
 	 * before the first fork (workers attach to formatted rings). */
@@ -306,6 +311,7 @@ static void
 master_cleanup(struct master *m)
 {
 	admin_stop(m->admin);
+	bcast_master_free();
 	if (m->sig_event != NULL)
 		event_free(m->sig_event);
 	if (m->tick_event != NULL)

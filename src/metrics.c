@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "admin_bcast.h"
 #include "master.h"
 #include "metrics.h"
 #include "prof.h"
@@ -62,8 +63,6 @@ static const struct metric_counter metric_counters[] = {
 	{ "hotline_handler_no_reply_total", NULL, "counter",
 	  "Requests whose handler returned without replying.",
 	  COUNTER(handler_no_reply) },
-	{ "ws_broadcast_errors_total", NULL, "counter",
-	  "Broadcast deliveries that failed.", COUNTER(broadcast_errors) },
 };
 
 static uint64_t
@@ -291,6 +290,7 @@ metrics_render(struct master *m)
 	metrics_summed(out, m);
 	metrics_ws(out, m);
 	metrics_latency(out, m);
+	admin_bcast_metrics(out, m);
 	metrics_profiler(out, m);
 	metrics_per_worker(out, m);
 	return out;

@@ -25,9 +25,9 @@ int_compare(const void *a, const void *b)
 static void
 proc_close_others(const int *keep, int nkeep)
 {
-	int sorted[16], i, next = 3;
+	int sorted[PROC_KEEP_MAX], i, next = 3;
 
-	if (nkeep > 16)
+	if (nkeep > PROC_KEEP_MAX)
 		fatalx("proc_close_others: too many descriptors to keep");
 	memcpy(sorted, keep, (size_t)nkeep * sizeof *keep);
 	qsort(sorted, (size_t)nkeep, sizeof *sorted, int_compare);

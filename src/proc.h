@@ -6,6 +6,10 @@
 #include <signal.h>
 #include <sys/types.h>
 
+/* Descriptors proc_fork can keep: a few of its own, plus the broadcast
+ * eventfd of every worker slot (SUP_MAX_SLOTS). */
+#define PROC_KEEP_MAX	2064
+
 /*
  * Fork with every signal blocked and stdio flushed. In the child, signal
  * dispositions are reset to default and every descriptor except 0-2 and

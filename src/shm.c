@@ -21,10 +21,11 @@ static const char *const state_names[] = {
 
 int
 shm_create(struct shm *shm, uint32_t nslots, size_t cpu_bytes,
-    size_t event_bytes)
+    size_t event_bytes, size_t bcast_bytes)
 {
 	size_t rings = SHM_HEADER_SIZE + (size_t)nslots * SHM_SLOT_SIZE;
-	size_t size = rings + (size_t)nslots * (cpu_bytes + event_bytes);
+	size_t bcast = rings + (size_t)nslots * (cpu_bytes + event_bytes);
+	size_t size = bcast + bcast_bytes;
 	struct shm_header *hdr;
 	void *p;
 
@@ -45,6 +46,8 @@ shm_create(struct shm *shm, uint32_t nslots, size_t cpu_bytes,
 	hdr->rings_offset = rings;
 	hdr->cpu_ring_bytes = cpu_bytes;
 	hdr->event_ring_bytes = event_bytes;
+	hdr->bcast_offset = bcast;
+	hdr->bcast_bytes = bcast_bytes;
 	shm->hdr = hdr;
 	shm->size = size;
 	return 0;
@@ -78,6 +81,14 @@ void *
 shm_event_ring(const struct shm *shm, uint32_t i)
 {
 	return (char *)shm_cpu_ring(shm, i) + shm->hdr->cpu_ring_bytes;
+}
+
+void *
+shm_bcast_region(const struct shm *shm)
+{
+	if (shm->hdr->bcast_bytes == 0)
+		return NULL;
+	return (char *)shm->hdr + shm->hdr->bcast_offset;
 }
 
 const char *

@@ -14,7 +14,7 @@
 #include <sys/types.h>
 
 #define SHM_MAGIC		0x31454e494c544f48ULL	/* "HOTLINE1" */
-#define SHM_LAYOUT_VERSION	2
+#define SHM_LAYOUT_VERSION	3
 #define SHM_SLOT_SIZE		8192
 #define SHM_MAX_ROUTES		48	/* handlers with a latency histogram */
 #define SHM_HIST_BUCKETS	10	/* .005 .01 .025 .05 .1 .25 .5 1 2.5 5 */
@@ -46,6 +46,8 @@ struct shm_header {
 	uint64_t	event_ring_bytes; /* region of one event ring */
 	uint32_t	profiling_on;	/* master's switch; workers follow */
 	uint32_t	reserved1;
+	uint64_t	bcast_offset;	/* broadcast outboxes (src/bcast.c) */
+	uint64_t	bcast_bytes;
 };
 
 /* What a worker counts; the master sums them. Room is left for more: new
@@ -70,7 +72,20 @@ struct shm_counters {
 	uint64_t	prof_samples;		/* taken by the SIGPROF handler */
 	uint64_t	prof_handler_ns;	/* CPU spent in the handler */
 	uint64_t	prof_running;		/* gauge: 1 while sampling */
-	uint64_t	reserved[45];
+	/* broadcast (src/bcast.c); drops also count in broadcast_errors */
+	uint64_t	bcast_published;	/* broadcasts this worker sent */
+	uint64_t	bcast_received;		/* from other publishers */
+	uint64_t	bcast_delivered;	/* frames queued on sockets */
+	uint64_t	bcast_drop_slow;	/* send queue full: skipped */
+	uint64_t	bcast_close_slow;	/* send queue full: closed */
+	uint64_t	bcast_drop_lapped;	/* overwritten before read */
+	uint64_t	bcast_drop_too_big;	/* refused at publish */
+	uint64_t	bcast_drop_redis;	/* not sent to Redis */
+	uint64_t	bcast_redis_up;		/* gauge: 1 while connected */
+	uint64_t	bcast_lag[10];		/* publish -> queued, buckets */
+	uint64_t	bcast_lag_count;
+	uint64_t	bcast_lag_sum_ns;
+	uint64_t	reserved[24];
 };
 
 /* Handler latency, per route, as Prometheus wants it: per-bucket counts
@@ -102,9 +117,12 @@ struct shm {
 
 /* Map a zeroed segment for nslots slots, each with a CPU ring region of
  * cpu_bytes and an event ring region of event_bytes (multiples of 64; 0 for
- * none). Returns 0, or -1 with errno. */
+ * none), and a broadcast region of bcast_bytes after them. Returns 0, or -1
+ * with errno. */
 int	 shm_create(struct shm *shm, uint32_t nslots, size_t cpu_bytes,
-	    size_t event_bytes);
+	    size_t event_bytes, size_t bcast_bytes);
+/* The broadcast region (formatted by src/bcast.c), NULL when empty. */
+void	*shm_bcast_region(const struct shm *shm);
 /* The ring regions of slot i (formatted by the profiler). */
 void	*shm_cpu_ring(const struct shm *shm, uint32_t i);
 void	*shm_event_ring(const struct shm *shm, uint32_t i);

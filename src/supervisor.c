@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bcast.h"
 #include "master.h"
 #include "prof.h"
 #include "proc.h"
@@ -101,7 +102,8 @@ supervisor_spawn(struct master *m, int slot, int index)
 {
 	struct supervisor *sup = &m->sup;
 	struct shm_slot *ss = shm_slot(&m->shm, (uint32_t)slot);
-	int keep[2] = { m->listener.fds[index], log_fd() };
+	int keep[PROC_KEEP_MAX] = { m->listener.fds[index], log_fd() };
+	int nkeep = keep[1] == -1 ? 1 : 2;
 	pid_t pid;
 
 	memset((char *)ss + offsetof(struct shm_slot, counters), 0,
@@ -112,7 +114,8 @@ supervisor_spawn(struct master *m, int slot, int index)
 	shm_write(&ss->started_at, now_epoch_ms());
 	shm_write(&ss->heartbeat, hl_now_ms());
 	__atomic_store_n(&ss->state, SLOT_STARTING, __ATOMIC_RELEASE);
-	pid = proc_fork(keep, keep[1] == -1 ? 1 : 2);
+	nkeep += bcast_keep_fds(keep + nkeep, PROC_KEEP_MAX - nkeep);
+	pid = proc_fork(keep, nkeep);
 	if (pid == -1) {
 		log_error("cannot fork worker %d: %s", index, strerror(errno));
 		__atomic_store_n(&ss->state, SLOT_FREE, __ATOMIC_RELEASE);

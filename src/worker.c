@@ -14,6 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "bcast.h"
 #include "conn.h"
 #include "handlers.h"
 #include "master.h"
@@ -135,6 +136,7 @@ worker_tick_cb(evutil_socket_t fd, short what, void *arg)
 {
 	shm_write(&worker.slot->heartbeat, hl_now_ms());
 	prof_worker_tick();
+	bcast_worker_tick();
 	conn_sweep();
 	if (worker.draining && conn_count() == 0)
 		worker_stop();
@@ -219,6 +221,7 @@ worker_free(void)
 	prof_worker_free();
 	module_worker_fini();
 	conn_server_free();
+	bcast_worker_free();
 	handlers_release();
 	if (worker.listener != NULL)
 		evconnlistener_free(worker.listener);
@@ -247,6 +250,7 @@ worker_main(struct master *m, int slot, int index)
 	worker.shutdown_timeout = m->cf.shutdown_timeout;
 	__atomic_store_n(&worker.slot->pid, getpid(), __ATOMIC_RELAXED);
 	worker_setup_events(&m->cf);
+	bcast_worker_init(m, slot, worker.base);
 	if (module_worker_init(worker.base, index, err, sizeof err) == -1)
 		fatalx("%s", err);
 	if (prof_worker_init(m, slot) == -1)

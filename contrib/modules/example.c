@@ -9,6 +9,8 @@
  *   unless auth gives the caller that role).
  * pkg_id 102 "ticks": a deferred reply after the worker's next timer tick,
  *   and the worker-side state a module keeps (a timer on the worker's loop).
+ * pkg_id 103 "shout": {"topic": string, "data": value} broadcasts data to
+ *   the topic's subscribers on every worker (hl_broadcast).
  */
 #include <event2/event.h>
 #include <hotline/hotline.h>
@@ -65,6 +67,21 @@ tick_cb(evutil_socket_t fd, short what, void *arg)
 	nwaiting = 0;
 }
 
+/* hl_broadcast steals data, so take a reference to the borrowed tree. */
+static void
+shout(struct hl_request *req, void *arg)
+{
+	json_t *data = hl_request_data(req);
+	const char *topic = json_string_value(json_object_get(data, "topic"));
+	json_t *what = json_object_get(data, "data");
+
+	if (hl_broadcast(topic, json_incref(what)) == -1)
+		hl_reply_error(req, HL_STATUS_INVALID_DATA, "cannot broadcast");
+	else
+		hl_reply(req, HL_STATUS_OK, json_pack("{s:s, s:i}", "topic",
+		    topic, "worker", hl_worker_index()));
+}
+
 static int
 example_load(void)
 {
@@ -75,6 +92,9 @@ example_load(void)
 		  "\"minLength\":1,\"maxLength\":64}}}", NULL, greet, NULL, 0 },
 		{ 101, "admin_stats", NULL, admin, admin_stats, NULL, 0 },
 		{ 102, "ticks", NULL, NULL, ticks_later, NULL, 0 },
+		{ 103, "shout", "{\"type\":\"object\",\"required\":"
+		  "[\"topic\",\"data\"],\"properties\":{\"topic\":"
+		  "{\"type\":\"string\"}}}", NULL, shout, NULL, 0 },
 	};
 	char err[256];
 	size_t i;

@@ -126,6 +126,23 @@ struct hl_deferred *hl_defer(struct hl_request *req);
  * is dropped and counted), -1 when it cannot be serialized. */
 int	 hl_deferred_reply(struct hl_deferred *d, int status, json_t *data);
 
+/* --- broadcasting ----------------------------------------------------------- */
+
+/* Send data to every connection subscribed to topic (NUL-terminated; "all"
+ * is every connection, "user:<id>" every connection of a user) on every
+ * worker of this instance and, with redis_url set, of every instance, as
+ * {"pkg_id": broadcast_pkg_id, "req_id": "b-<instance>-<n>", "data": data}.
+ * data is stolen (the reference is consumed even on error; NULL sends
+ * null); topic is copied. Only in a worker. Returns 0 once the message is
+ * queued on this worker's subscribers and handed to the other workers
+ * (delivery is then at most once: a subscriber whose send queue is full
+ * misses it or is closed, by broadcast_slow_policy), or -1 when it cannot
+ * be sent: not in a worker, topic NULL, empty, longer than
+ * broadcast_max_topic_bytes or holding control characters, the envelope
+ * larger than broadcast_max_bytes, or data that jansson cannot serialize
+ * (these last two are counted in ws_broadcast_errors_total). */
+int	 hl_broadcast(const char *topic, json_t *data);
+
 /* --- the worker ------------------------------------------------------------ */
 
 /* The worker's event base (NULL in the master). */

@@ -15,7 +15,7 @@
 START_TEST(layout_is_fixed)
 {
 	/* Changing any of these needs SHM_LAYOUT_VERSION bumped. */
-	ck_assert_int_eq(SHM_LAYOUT_VERSION, 2);
+	ck_assert_int_eq(SHM_LAYOUT_VERSION, 3);
 	ck_assert_uint_eq(offsetof(struct shm_header, magic), 0);
 	ck_assert_uint_eq(offsetof(struct shm_header, layout_version), 8);
 	ck_assert_uint_eq(offsetof(struct shm_header, nslots), 20);
@@ -43,7 +43,7 @@ START_TEST(create_fills_header)
 	struct shm shm;
 	uint32_t i;
 
-	ck_assert_int_eq(shm_create(&shm, 8, 4096, 8192), 0);
+	ck_assert_int_eq(shm_create(&shm, 8, 4096, 8192, 0), 0);
 	ck_assert_uint_eq(shm.hdr->magic, SHM_MAGIC);
 	ck_assert_uint_eq(shm.hdr->layout_version, SHM_LAYOUT_VERSION);
 	ck_assert_uint_eq(shm.hdr->nslots, 8);
@@ -77,7 +77,7 @@ START_TEST(counters_cross_fork)
 	pid_t pid;
 	int status, i;
 
-	ck_assert_int_eq(shm_create(&shm, 4, 0, 0), 0);
+	ck_assert_int_eq(shm_create(&shm, 4, 0, 0, 0), 0);
 	pid = fork();
 	ck_assert_int_ne(pid, -1);
 	if (pid == 0) {
