@@ -24,6 +24,7 @@
 #include "handlers.h"
 #include "module.h"
 #include "prof.h"
+#include "reporter.h"
 #include "router.h"
 #include "daemon.h"
 #include "master.h"
@@ -322,7 +323,8 @@ master_cleanup(struct master *m)
 		event_base_free(m->base);
 	listener_close(&m->listener);
 	shm_destroy(&m->shm);
-	report_store_free(&m->reports);
+	if (!reporter_abandoned())
+		report_store_free(&m->reports);
 	daemon_pidfile_remove();
 	router_reset();
 	config_free(&m->cf);

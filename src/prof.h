@@ -20,7 +20,8 @@ typedef struct json_t json_t;
 #define PROF_EVENT_RING_BYTES	(256 * 1024)
 #define PROF_MAX_STACKS		100000	/* distinct stacks per window */
 #define PROF_PROFILE_MAX_S	300	/* GET /api/profiling/profile bound */
-#define PROF_FINAL_BUDGET_MS	2000
+#define PROF_FINAL_BUDGET_MS	2000	/* fast stop (TERM, INT) */
+#define PROF_FINAL_QUIT_MS	30000	/* graceful stop (QUIT) */
 
 /* Ring regions per slot, for shm_create (ring header included). */
 size_t	 prof_cpu_ring_bytes(void);

@@ -534,9 +534,12 @@ prof_master_stop(struct master *m)
 
 	if (!prof.started)
 		return;
-	if (m->cf.profiling_enabled)
+	prof_drain_cb(-1, 0, m);
+	/* A run that sampled nothing has nothing to report. */
+	if (m->cf.profiling_enabled && prof.samples_total > 0)
 		reporter_submit(prof_close_window(m, REPORT_FINAL));
-	reporter_stop(PROF_FINAL_BUDGET_MS);
+	reporter_stop(m->stop == MASTER_STOP_GRACEFUL ? PROF_FINAL_QUIT_MS :
+	    PROF_FINAL_BUDGET_MS);
 	while ((c = prof.captures) != NULL) {
 		prof.captures = c->next;
 		if (c->req != NULL)

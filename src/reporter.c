@@ -32,6 +32,8 @@ static struct {
 	pthread_cond_t		 cond;
 	struct report_job	*queue, *done;
 	int			 queued;
+	int			 busy;		/* a job is being built */
+	int			 abandoned;	/* stopped without a join */
 	int			 stopping;
 	int			 done_pipe[2];
 	struct report_store	*store;
@@ -168,12 +170,14 @@ reporter_next(void)
 	struct report_job *job;
 
 	pthread_mutex_lock(&rep.lock);
+	rep.busy = 0;
 	while (rep.queue == NULL && !rep.stopping)
 		pthread_cond_wait(&rep.cond, &rep.lock);
 	job = rep.queue;
 	if (job != NULL) {
 		rep.queue = job->next;
 		rep.queued--;
+		rep.busy = 1;
 	}
 	pthread_mutex_unlock(&rep.lock);
 	return job;
@@ -276,7 +280,8 @@ reporter_take_done(void)
 	return job;
 }
 
-/* Wait for the queue to empty, at most budget_ms. */
+/* Wait until every job is done, at most budget_ms; returns the jobs (in
+ * the queue or in progress) still unfinished. */
 static int
 reporter_drain_wait(int budget_ms)
 {
@@ -284,7 +289,7 @@ reporter_drain_wait(int budget_ms)
 
 	for (;;) {
 		pthread_mutex_lock(&rep.lock);
-		left = rep.queued;
+		left = rep.queued + rep.busy;
 		pthread_mutex_unlock(&rep.lock);
 		if (left == 0 || waited >= budget_ms)
 			return left;
@@ -298,9 +303,15 @@ reporter_stop(int budget_ms)
 {
 	if (!rep.running)
 		return;
-	if (reporter_drain_wait(budget_ms) > 0)
-		log_warn("profiler: reports still queued after %d ms; skipped",
+	if (reporter_drain_wait(budget_ms) > 0) {
+		/* A report still being built is abandoned with the process:
+		 * joining could wait as long as it takes. */
+		log_warn("profiler: reports unfinished after %d ms; skipped",
 		    budget_ms);
+		rep.running = 0;
+		rep.abandoned = 1;
+		return;
+	}
 	pthread_mutex_lock(&rep.lock);
 	rep.stopping = 1;
 	while (rep.queue != NULL) {
@@ -327,6 +338,12 @@ reporter_stop(int budget_ms)
 	stacktab_free(&rep.run);
 	close(rep.done_pipe[0]);
 	close(rep.done_pipe[1]);
+}
+
+int
+reporter_abandoned(void)
+{
+	return rep.abandoned;
 }
 
 void

@@ -59,6 +59,9 @@ struct report_job *reporter_take_done(void);
 /* Finish queued jobs (waiting at most budget_ms), then stop the thread. */
 void	 reporter_stop(int budget_ms);
 void	 reporter_get_status(struct reporter_status *st);
+/* 1 when reporter_stop gave up on a job: the thread may still use the
+ * report store, which must then outlive the process's cleanup. */
+int	 reporter_abandoned(void);
 void	 report_job_free(struct report_job *job);
 
 #endif
