@@ -41,19 +41,50 @@ admin_prof_stop(struct evhttp_request *req, struct master *m,
 	    "Profiling stopped", "enabled", 0));
 }
 
-/* seconds: 1..PROF_PROFILE_MAX_S, digits only; -1 when invalid. */
+/* An integer query value in [min, max], digits only; def when absent, -1
+ * when invalid. */
 static int
-admin_prof_seconds(const char *v)
+admin_prof_int(const char *v, int def, int min, int max)
 {
 	char *end;
 	long n;
 
 	if (v == NULL)
-		return PROFILE_DEFAULT_S;
-	if (*v == '\0' || strspn(v, "0123456789") != strlen(v))
+		return def;
+	if (*v == '\0' || strlen(v) > 9 || strspn(v, "0123456789") != strlen(v))
 		return -1;
 	n = strtol(v, &end, 10);
-	return n >= 1 && n <= PROF_PROFILE_MAX_S ? (int)n : -1;
+	return n >= min && n <= max ? (int)n : -1;
+}
+
+/* The query's report options; a message in *why when one is invalid. */
+static int
+admin_prof_options(struct evkeyvalq *q, struct master *m,
+    struct prof_request *pr, const char **why)
+{
+	const char *format = evhttp_find_header(q, "format");
+
+	pr->seconds = admin_prof_int(evhttp_find_header(q, "seconds"),
+	    PROFILE_DEFAULT_S, 1, PROF_PROFILE_MAX_S);
+	pr->reduced = admin_prof_int(evhttp_find_header(q, "reduced"),
+	    m->cf.profiling_reduced_profile, 0, 1);
+	pr->threshold_pct = admin_prof_int(evhttp_find_header(q,
+	    "cpu_percent_threshold"), m->cf.profiling_cpu_percent_threshold,
+	    0, 100);
+	pr->only = evhttp_find_header(q, "profile_only");
+	pr->exclude = evhttp_find_header(q, "profile_exclude");
+	pr->folded = format != NULL && strcmp(format, "folded") == 0;
+	if (pr->seconds == -1)
+		*why = "seconds must be an integer from 1 to 300";
+	else if (format != NULL && !pr->folded && strcmp(format, "json") != 0)
+		*why = "format must be json or folded";
+	else if (pr->reduced == -1)
+		*why = "reduced must be 0 or 1";
+	else if (pr->threshold_pct == -1)
+		*why = "cpu_percent_threshold must be an integer from 0 to 100";
+	else
+		return 0;
+	return -1;
 }
 
 static void
@@ -61,29 +92,20 @@ admin_prof_profile(struct evhttp_request *req, struct master *m,
     const char *rest)
 {
 	const char *query = evhttp_uri_get_query(
-	    evhttp_request_get_evhttp_uri(req)), *format;
+	    evhttp_request_get_evhttp_uri(req)), *why = NULL;
 	struct evkeyvalq params;
-	int seconds;
+	struct prof_request pr;
 
 	TAILQ_INIT(&params);
-	if (query != NULL && evhttp_parse_query_str(query, &params) == -1) {
+	if (query != NULL && evhttp_parse_query_str(query, &params) == -1)
 		admin_reply_error(req, 400, "malformed query string");
-		return;
-	}
-	seconds = admin_prof_seconds(evhttp_find_header(&params, "seconds"));
-	format = evhttp_find_header(&params, "format");
-	if (seconds == -1)
-		admin_reply_error(req, 400, "seconds must be an integer from "
-		    "1 to %d", PROF_PROFILE_MAX_S);
-	else if (format != NULL && strcmp(format, "json") != 0 &&
-	    strcmp(format, "folded") != 0)
-		admin_reply_error(req, 400, "format must be json or folded");
+	else if (admin_prof_options(&params, m, &pr, &why) == -1)
+		admin_reply_error(req, 400, "%s", why);
 	else if (!__atomic_load_n(&m->shm.hdr->profiling_on, __ATOMIC_ACQUIRE))
 		admin_reply_error(req, 409, "profiling is off; POST "
 		    "/api/profiling/start first");
 	else
-		prof_master_profile(m, req, seconds,
-		    format != NULL && strcmp(format, "folded") == 0);
+		prof_master_profile(m, req, &pr);
 	evhttp_clear_headers(&params);
 }
 

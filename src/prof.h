@@ -40,9 +40,20 @@ void	 prof_master_stop(struct master *m);
 void	 prof_master_switch(struct master *m, int on);
 /* GET /api/profiling/status. */
 json_t	*prof_master_status(struct master *m);
-/* GET /api/profiling/profile?seconds=N&format=json|folded: reply later. */
+/* What an on-demand profile asks for (the report options of the seed's
+ * flags, as query parameters); strings are copied. */
+struct prof_request {
+	int		 seconds;
+	int		 folded;	/* format=folded */
+	int		 reduced;	/* reduced=1 */
+	int		 threshold_pct;	/* cpu_percent_threshold */
+	const char	*only;		/* profile_only */
+	const char	*exclude;	/* profile_exclude */
+};
+
+/* GET /api/profiling/profile?seconds=N&...: reply later. */
 void	 prof_master_profile(struct master *m, struct evhttp_request *req,
-	    int seconds, int folded);
+	    const struct prof_request *pr);
 /* For /metrics. */
 void	 prof_master_totals(struct master *m, unsigned long long *samples,
 	    unsigned long long *dropped, double *overhead,

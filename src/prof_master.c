@@ -52,6 +52,10 @@ struct prof_capture {
 	struct evhttp_request	*req;
 	double			 start;
 	int			 folded;
+	int			 reduced;
+	int			 threshold_pct;
+	char			*only;
+	char			*exclude;
 	struct prof_capture	*next;
 };
 
@@ -363,6 +367,8 @@ prof_capture_done_cb(evutil_socket_t fd, short what, void *arg)
 	job->tab = c->tab;
 	job->req = c->req;
 	job->folded = c->folded;
+	job->only = c->only;
+	job->exclude = c->exclude;
 	job->workers = prof_workers(m, &c->base, &job->in.nworkers);
 	job->handlers = prof_handlers(m, &c->base, &job->in.nhandlers);
 	job->in = (struct report_input){
@@ -371,6 +377,8 @@ prof_capture_done_cb(evutil_socket_t fd, short what, void *arg)
 		.sample_interval_ms = m->cf.profiling_sample_interval_ms,
 		.workers = job->workers, .nworkers = job->in.nworkers,
 		.handlers = job->handlers, .nhandlers = job->in.nhandlers,
+		.only = job->only, .exclude = job->exclude,
+		.reduced = c->reduced, .threshold_pct = c->threshold_pct,
 	};
 	event_free(c->timer);
 	prof_base_free(&c->base);
@@ -401,16 +409,21 @@ prof_capture_gone_cb(struct evhttp_connection *conn, void *arg)
 
 void
 prof_master_profile(struct master *m, struct evhttp_request *req,
-    int seconds, int folded)
+    const struct prof_request *pr)
 {
 	struct prof_capture *c = xcalloc(1, sizeof *c);
-	struct timeval tv = { seconds, 0 };
+	struct timeval tv = { pr->seconds, 0 };
 
 	stacktab_init(&c->tab, PROF_MAX_STACKS);
 	prof_drain_cb(-1, 0, m);	/* samples from before are not its */
 	prof_base_mark(m, &c->base);
 	c->req = req;
-	c->folded = folded;
+	c->folded = pr->folded;
+	c->reduced = pr->reduced;
+	c->threshold_pct = pr->threshold_pct;
+	c->only = xstrdup(pr->only != NULL ? pr->only : m->cf.profiling_only);
+	c->exclude = xstrdup(pr->exclude != NULL ? pr->exclude :
+	    m->cf.profiling_exclude);
 	c->start = now_epoch();
 	c->timer = evtimer_new(m->base, prof_capture_done_cb, c);
 	c->next = prof.captures;
@@ -547,6 +560,8 @@ prof_master_stop(struct master *m)
 		event_free(c->timer);
 		stacktab_free(&c->tab);
 		prof_base_free(&c->base);
+		free(c->only);
+		free(c->exclude);
 		free(c);
 	}
 	event_free(prof.drain_timer);

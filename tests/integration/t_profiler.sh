@@ -107,16 +107,24 @@ check "syscalls: work_sys's time is mostly system time ($1 of $2)" \
     $PY -c "import sys; sys.exit(not float('$1') > 0.6 * float('$2') and float('$2') > 20)"
 
 # On-demand profiles, pprof style.
-load 3 '{"pkg_id":3,"req_id":"w","data":{"a":1000000,"b":0}}' >/dev/null &
+load 7 '{"pkg_id":3,"req_id":"w","data":{"a":1000000,"b":0}}' >/dev/null &
 loader=$!
 p=$(curl -s -m 10 "http://$HL_ADMIN/api/profiling/profile?seconds=2")
 check "GET /profile?seconds=2 returns a fresh profile" test "$(echo "$p" | jq "(j['kind'], j['totals']['samples'] > 20)")" = "('on_demand', True)"
 f=$(curl -s -m 10 "http://$HL_ADMIN/api/profiling/profile?seconds=1&format=folded")
 check "format=folded returns folded stacks" sh -c "echo '$f' | grep -q '^.*work_a [0-9]*$'"
+p=$(curl -s -m 10 "http://$HL_ADMIN/api/profiling/profile?seconds=1&profile_exclude=handlers.c")
+check "profile_exclude leaves matching files out" \
+    test "$(echo "$p" | jq "any(f['file'].endswith('handlers.c') for f in j['files'])")" = False
+p=$(curl -s -m 10 "http://$HL_ADMIN/api/profiling/profile?seconds=1&profile_only=handlers.c&reduced=1&cpu_percent_threshold=20")
+check "profile_only + reduced=1: only handlers.c, only lines >= 20%" \
+    test "$(echo "$p" | jq "(len(j['files']), all(l['cpu_pct'] >= 20 for f in j['files'] for l in f['lines']))")" = "(1, True)"
 wait "$loader"
 for bad in 0 301 abc -1; do
 	check "seconds=$bad is refused with 400" test "$(curl -s -o /dev/null -w '%{http_code}' "http://$HL_ADMIN/api/profiling/profile?seconds=$bad")" = 400
 done
+check "reduced=2 is refused with 400" test "$(curl -s -o /dev/null -w '%{http_code}' "http://$HL_ADMIN/api/profiling/profile?seconds=1&reduced=2")" = 400
+check "cpu_percent_threshold=101 is refused with 400" test "$(curl -s -o /dev/null -w '%{http_code}' "http://$HL_ADMIN/api/profiling/profile?seconds=1&cpu_percent_threshold=101")" = 400
 check "format=xml is refused with 400" test "$(curl -s -o /dev/null -w '%{http_code}' "http://$HL_ADMIN/api/profiling/profile?seconds=1&format=xml")" = 400
 
 # Switching at run time.
