@@ -158,6 +158,29 @@ check "the big report loads in headless Chromium within 20 s ($ms ms)" test "$ms
 check "the big report keeps the DOM small ($rows rows, $rects rects)" test "$rows" -lt 1500 -a "$rects" -lt 6000 -a "$rects" -gt 10
 check "the big report logs no console message" sh -c "! grep -E ':CONSOLE|Uncaught' '$T/big-chrome.log'"
 
+# contrib/ci's example: a baseline where work cost a tenth per call must
+# fail the job; the same run against itself at a loose threshold passes.
+ci() {
+	HOTLINED=$HOTLINED HOTLINE_REPORT=$REPORT PYTHON=$PY \
+	    LOAD=$top_srcdir/tests/integration/load.py \
+	    sh "$top_srcdir/contrib/ci/profile-regression.sh" -s 3 "$@" >"$T/ci.out" 2>&1
+}
+ci -o "$T/ci-base"
+check "contrib/ci: a run without a baseline keeps its report" test -s "$T/ci-base/profile.json"
+$PY - "$T/ci-base/profile.json" "$T/ci-cheap.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+for h in d["handlers"]:
+    h["calls"] *= 10
+    h["cpu_ms_per_call"] /= 10
+json.dump(d, open(sys.argv[2], "w"))
+PY
+ci -b "$T/ci-cheap.json" -t 20 -o "$T/ci-slow"; rc=$?
+check "contrib/ci: a 10x per-message regression fails the job (exit $rc)" \
+    sh -c "test $rc = 1 && grep -q '^REGRESSION: CPU per message' '$T/ci-slow/diff.txt'"
+ci -b "$T/ci-base/profile.json" -t 200 -o "$T/ci-same"; rc=$?
+check "contrib/ci: the same build within the threshold passes (exit $rc)" test "$rc" = 0
+
 stop_hotlined "$HL_PID" QUIT
 check "the final report of the run has its .html too" sh -c \
     "ls '$dir' | grep -q '\\.html\$' && for j in '$dir'/profile_*.json; do test -s \"\${j%.json}.html\" || exit 1; done"
