@@ -384,7 +384,8 @@ files_json(struct builder *b, uint64_t whole)
 	struct tally ft;
 	size_t i;
 
-	qsort(b->lines, b->nlines, sizeof *b->lines, line_order);
+	if (b->nlines > 0)	/* lines is NULL then; qsort's pointer is nonnull */
+		qsort(b->lines, b->nlines, sizeof *b->lines, line_order);
 	memset(&ft, 0, sizeof ft);
 	for (i = 0; i < b->nlines; i++) {
 		const struct line_rec *l = &b->lines[i];
@@ -687,7 +688,8 @@ folded_collect(struct folded_set *fs, struct symbolizer *sym,
 		if (buf[0] != '\0')
 			folded_add(fs, buf, e->samples, e->weight_ns);
 	}
-	qsort(fs->items, fs->n, sizeof *fs->items, folded_order);
+	if (fs->n > 0)
+		qsort(fs->items, fs->n, sizeof *fs->items, folded_order);
 }
 
 static void
