@@ -18,6 +18,7 @@
 
 #include "log.h"
 #include "module.h"
+#include "report_html.h"
 #include "report_store.h"
 #include "reporter.h"
 #include "symbolize.h"
@@ -85,26 +86,32 @@ reporter_write(time_t stamp, const char *ext, const char *text, char *name)
 	return 0;
 }
 
-/* Build and store a report set: JSON and folded stacks. */
+/* Build and store a report set: JSON, the HTML page rendered from that
+ * document (source files are read here, in the reporter thread), folded
+ * stacks. */
 static void
 reporter_store_job(struct report_job *job, const struct stacktab *tab)
 {
 	time_t stamp = (time_t)job->in.end;
-	char name[REPORT_STORE_NAME_MAX], folded_name[REPORT_STORE_NAME_MAX];
+	char name[REPORT_STORE_NAME_MAX], other[REPORT_STORE_NAME_MAX];
 	double t0 = now_seconds();
 	json_t *doc;
-	char *text, *folded;
+	char *text, *html, *folded;
 	int rc;
 
 	job->in.tab = tab;
 	doc = report_build(rep.sym, &job->in);
 	text = json_dumps(doc, JSON_COMPACT);
+	html = report_html_render(doc, NULL);
 	json_decref(doc);
 	folded = report_folded(rep.sym, tab);
 	rc = text == NULL ? -1 : reporter_write(stamp, "json", text, name);
+	if (rc == 0 && html != NULL)
+		rc = reporter_write(stamp, "html", html, other);
 	if (rc == 0)
-		rc = reporter_write(stamp, "folded", folded, folded_name);
+		rc = reporter_write(stamp, "folded", folded, other);
 	free(text);
+	free(html);
 	free(folded);
 	pthread_mutex_lock(&rep.lock);
 	if (rc == 0) {

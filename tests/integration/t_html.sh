@@ -1,0 +1,186 @@
+#!/bin/bash
+# The HTML report end to end: reports from real traffic carry an .html in
+# their set; hotline-report reads, fetches and renders them; headless
+# Chromium opens the page and the rendered DOM shows the hottest line and
+# its percentage, a flame graph with nodes, and no console message. The
+# screenshot stays in the build's tests/integration/ as an artifact.
+. "$(dirname "$0")/lib.sh"
+
+REPORT=$top_builddir/tools/hotline-report
+SHOT=$top_builddir/tests/integration/t_html.png
+CHROMIUM=$(command -v chromium || true)
+
+# CI must run the browser test; elsewhere a missing chromium is a SKIP.
+if [ -z "$CHROMIUM" ] && [ "${CI:-}" = true ]; then
+	sudo=; [ "$(id -u)" -eq 0 ] || sudo=sudo
+	DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q \
+	    --no-install-recommends chromium >"$T/apt.log" 2>&1
+	CHROMIUM=$(command -v chromium || true)
+fi
+
+dir=$T/reports
+start_hotlined html -w 1 -o profiling_interval_seconds=2 \
+    -o profiling_sample_interval_ms=5 -o "profiling_output_dir=$dir" \
+    -o profiling_max_reports=50 || exit 1
+url="ws://$HL_WS/web"
+load() { $PY "$top_srcdir/tests/integration/load.py" "$url" "$@"; }
+
+# The newest interval report whose hottest line is in work_a.
+hot_report() {
+	ls -t "$dir"/profile_*.json 2>/dev/null | while read -r f; do
+		if $PY - "$f" <<'PY'; then echo "$f"; break; fi
+import json, sys
+d = json.load(open(sys.argv[1]))
+ls = [l for f in d["files"] for l in f["lines"]]
+sys.exit(not (d["kind"] == "interval" and d["totals"]["samples"] > 50 and ls
+              and max(ls, key=lambda l: l["cpu_pct"])["function"] == "work_a"))
+PY
+	done
+}
+load 4 '{"pkg_id":3,"req_id":"w","data":{"a":3000000,"b":1000000}}' >/dev/null &
+loader=$!
+load 4 '{"pkg_id":4,"req_id":"j","data":{"items":200}}' >/dev/null
+wait "$loader"
+sleep 2.5	# the window that saw the end of the load closes
+r=$(hot_report)
+check "a report of the work window was written" test -n "$r"
+html=${r%.json}.html
+check "the set has an .html beside the .json and .folded" \
+    test -s "$html" -a -s "${r%.json}.folded"
+check "every .json report has its .html" sh -c \
+    "for j in '$dir'/profile_*.json; do test -s \"\${j%.json}.html\" || exit 1; done"
+
+# No network: URLs only inside the embedded data.
+$PY - "$html" "$r" >"$T/static.txt" <<'PY'
+import json, re, sys
+page = open(sys.argv[1]).read()
+m = re.search(r'<script type="application/json" id="hl-report">(.*?)</script>', page, re.S)
+print("embedded", m is not None and json.loads(m.group(1)) == json.load(open(sys.argv[2])))
+rest = re.sub(r'(<script type="application/json"[^>]*>).*?</script>', r'\1</script>', page, flags=re.S)
+print("urls", len(re.findall(r'https?://', rest)))
+src = re.search(r'<script type="application/json" id="hl-source">(.*?)</script>', page, re.S)
+print("handlers_source", any(k.endswith("src/handlers.c") for k in json.loads(src.group(1))))
+PY
+check "the page embeds the report's JSON exactly" grep -qx 'embedded True' "$T/static.txt"
+check "no http:// or https:// outside the embedded data" grep -qx 'urls 0' "$T/static.txt"
+check "the page carries src/handlers.c's source text" grep -qx 'handlers_source True' "$T/static.txt"
+
+# The CLI on the same report.
+check "hotline-report text: work_a is the hottest line" sh -c \
+    "'$REPORT' text '$r' --top 3 | sed -n 5p | grep -q ' work_a '"
+check "hotline-report folded matches stacks[]" sh -c \
+    "'$REPORT' folded '$r' | head -1 | grep -qE '^[^ ]+ [0-9]+\$'"
+check "hotline-report diff of a report with itself passes --fail-above 0" \
+    sh -c "'$REPORT' diff '$r' '$r' --fail-above 0 >/dev/null"
+(cd "$T" && "$REPORT" fetch --admin "http://$HL_ADMIN" -o fetched.json 2>/dev/null)
+check "hotline-report fetch downloads the newest JSON report" \
+    sh -c "'$REPORT' text '$T/fetched.json' --top 1 >/dev/null"
+check "fetch --type html downloads a page" sh -c \
+    "'$REPORT' fetch --admin 'http://$HL_ADMIN' --type html -o - 2>/dev/null | head -1 | grep -q '<!DOCTYPE html>'"
+check "fetch from a non-loopback admin URL is refused (exit 2)" sh -c \
+    "'$REPORT' fetch --admin http://192.0.2.1:9000 2>/dev/null; test \$? = 2"
+"$REPORT" render "$r" -o "$T/rendered.html" --source-root /nonexistent
+check "render writes a page with the same embedded report" \
+    grep -q 'id="hl-report"' "$T/rendered.html"
+
+# chrome ARGS...: headless Chromium with nothing that reaches the network.
+chrome() {
+	timeout 90 "$CHROMIUM" --headless --no-sandbox --disable-gpu \
+	    --disable-quic --no-first-run --disable-background-networking \
+	    --disable-component-update --disable-sync --hide-scrollbars \
+	    --user-data-dir="$(mktemp -d "$T/chrome.XXXXXX")" "$@"
+}
+
+if [ -z "$CHROMIUM" ]; then
+	tap_n=$((tap_n + 1)); echo "ok $tap_n # SKIP chromium is not installed (CI=true installs it)"
+	exit 0
+fi
+
+chrome --enable-logging=stderr --v=0 --virtual-time-budget=5000 \
+    --dump-dom "file://$html" >"$T/dom.html" 2>"$T/chrome.log"
+$PY - "$T/dom.html" "$r" >"$T/dom.txt" <<'PY'
+import json, re, sys
+dom = open(sys.argv[1]).read()
+d = json.load(open(sys.argv[2]))
+hot = max((l for f in d["files"] for l in f["lines"]), key=lambda l: l["cpu_pct"])
+top = re.search(r'<table id="top-lines">.*?<tbody>(.*?)</tr>', dom, re.S)
+row = top.group(1) if top else ""
+print("hot_row", hot["function"] in row and ("%.2f%%" % hot["cpu_pct"]) in row)
+print("file_row", re.search(r'<td class="n cpu">%.2f%%</td>' % hot["cpu_pct"], dom) is not None)
+svg = re.search(r'<svg id="flame-svg".*?</svg>', dom, re.S)
+print("flame_nodes", len(re.findall(r'<g data-i=', svg.group(0))) if svg else 0)
+print("flame_work_a", bool(svg) and ">work_a" in svg.group(0))
+print("source_shown", 'class="src"' in dom and "work_a" in dom)
+PY
+note "rendered DOM: $(tr '\n' ' ' <"$T/dom.txt")"
+check "the DOM shows the hottest line (work_a) and its percentage" grep -qx 'hot_row True' "$T/dom.txt"
+check "the open file lists that line with the same percentage" grep -qx 'file_row True' "$T/dom.txt"
+check "the flame graph has nodes" test "$(sed -n 's/^flame_nodes //p' "$T/dom.txt")" -gt 5
+check "the flame graph names work_a" grep -qx 'flame_work_a True' "$T/dom.txt"
+check "no console messages (errors, CSP violations)" sh -c "! grep -E ':CONSOLE|Uncaught' '$T/chrome.log'"
+grep -E ':CONSOLE|Uncaught' "$T/chrome.log" | head -5 | sed 's/^/# /'
+rm -f "$SHOT"
+mkdir -p "$(dirname "$SHOT")"
+chrome --window-size=1400,1000 --virtual-time-budget=5000 \
+    --screenshot="$SHOT" "file://$html" >/dev/null 2>&1
+check "a screenshot was saved ($SHOT)" test -s "$SHOT"
+
+# 5,000 lines and 50,000 stacks: the page must stay light.
+$PY - "$T/big.json" <<'PY'
+import json, random, sys
+random.seed(7)
+files = []
+for fi in range(100):
+    lines = [{"line": i + 1, "function": "fn_%d_%d" % (fi, i // 10), "own_pct": 0.01, "native_pct": 0.005,
+              "system_pct": 0.005, "idle_pct": 0.0, "cpu_pct": 0.02, "samples": 2, "native_libraries": []}
+             for i in range(50)]
+    files.append({"file": "/big/file%03d.c" % fi, "lines": lines, "own_pct": 0.5, "native_pct": 0.25,
+                  "system_pct": 0.25, "idle_pct": 0.0, "cpu_pct": 1.0, "samples": 100})
+stacks = [{"stack": ";".join("f%d" % random.randrange(8 * (d + 1)) for d in range(random.randrange(5, 25))),
+           "samples": random.randrange(1, 50), "weight_ms": 1.0} for _ in range(50000)]
+w = {"seconds": 10.0, "start": 1.0, "end": 11.0}
+t = {"samples": 10000, "seconds": 100.0, "own_pct": 50.0, "native_pct": 25.0, "system_pct": 25.0,
+     "idle_pct": 0.0, "cpu_pct": 100.0}
+json.dump({"schema_version": "1.0", "kind": "interval", "window": w, "totals": t, "files": files,
+           "functions": [{"function": "fn_%d" % i, "file": "/big/x.c", "line": i, "cpu_pct": 0.1, "samples": 1}
+                         for i in range(5000)],
+           "handlers": [], "workers": [], "stacks": stacks}, open(sys.argv[1], "w"))
+PY
+"$REPORT" render "$T/big.json" -o "$T/big.html"
+start=$(date +%s%N)
+chrome --enable-logging=stderr --v=0 --virtual-time-budget=5000 \
+    --dump-dom "file://$T/big.html" >"$T/big-dom.html" 2>"$T/big-chrome.log"
+ms=$(( ($(date +%s%N) - start) / 1000000 ))
+rows=$(grep -o '<tr' "$T/big-dom.html" | wc -l)
+rects=$(grep -o '<rect' "$T/big-dom.html" | wc -l)
+note "5,000 lines / 50,000 stacks: loaded and dumped in $ms ms; $rows table rows, $rects flame rects in the DOM"
+check "the big report loads in headless Chromium within 20 s ($ms ms)" test "$ms" -lt 20000
+check "the big report keeps the DOM small ($rows rows, $rects rects)" test "$rows" -lt 1500 -a "$rects" -lt 6000 -a "$rects" -gt 10
+check "the big report logs no console message" sh -c "! grep -E ':CONSOLE|Uncaught' '$T/big-chrome.log'"
+
+# contrib/ci's example: a baseline where work cost a tenth per call must
+# fail the job; the same run against itself at a loose threshold passes.
+ci() {
+	HOTLINED=$HOTLINED HOTLINE_REPORT=$REPORT PYTHON=$PY \
+	    LOAD=$top_srcdir/tests/integration/load.py \
+	    sh "$top_srcdir/contrib/ci/profile-regression.sh" -s 3 "$@" >"$T/ci.out" 2>&1
+}
+ci -o "$T/ci-base"
+check "contrib/ci: a run without a baseline keeps its report" test -s "$T/ci-base/profile.json"
+$PY - "$T/ci-base/profile.json" "$T/ci-cheap.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+for h in d["handlers"]:
+    h["calls"] *= 10
+    h["cpu_ms_per_call"] /= 10
+json.dump(d, open(sys.argv[2], "w"))
+PY
+ci -b "$T/ci-cheap.json" -t 20 -o "$T/ci-slow"; rc=$?
+check "contrib/ci: a 10x per-message regression fails the job (exit $rc)" \
+    sh -c "test $rc = 1 && grep -q '^REGRESSION: CPU per message' '$T/ci-slow/diff.txt'"
+ci -b "$T/ci-base/profile.json" -t 200 -o "$T/ci-same"; rc=$?
+check "contrib/ci: the same build within the threshold passes (exit $rc)" test "$rc" = 0
+
+stop_hotlined "$HL_PID" QUIT
+check "the final report of the run has its .html too" sh -c \
+    "ls '$dir' | grep -q '\\.html\$' && for j in '$dir'/profile_*.json; do test -s \"\${j%.json}.html\" || exit 1; done"
