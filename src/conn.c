@@ -83,11 +83,25 @@ conn_ref(struct conn *c)
 	c->refs++;
 }
 
+/* The input and fragment buffers. While the connection's own read event
+ * runs, frames and requests point into them: a close from inside that
+ * event (a flush that fails) leaves them to the end of the event. */
+static void
+conn_free_buffers(struct conn *c)
+{
+	free(c->in);
+	free(c->frag);
+	c->in = c->frag = NULL;
+	c->in_len = c->in_cap = c->frag_len = c->frag_cap = 0;
+}
+
 void
 conn_unref(struct conn *c)
 {
-	if (--c->refs == 0)
+	if (--c->refs == 0) {
+		conn_free_buffers(c);
 		free(c);
+	}
 }
 
 void
@@ -122,10 +136,8 @@ conn_close(struct conn *c)
 	close(c->fd);
 	bcast_conn_closed(c);
 	sendq_clear(&c->q);
-	free(c->in);
-	free(c->frag);
-	c->in = c->frag = NULL;
-	c->in_len = c->in_cap = c->frag_len = c->frag_cap = 0;
+	if (conn_srv.processing != c)
+		conn_free_buffers(c);
 	TAILQ_REMOVE(&conn_srv.lru, c, lru);
 	if (c->flags & CONN_F_UPGRADED)
 		STATS_SUB(ws_active, 1);
@@ -143,11 +155,11 @@ conn_start_close(struct conn *c, uint16_t code, const char *reason,
 {
 	if (c->state != CONN_OPEN)
 		return;
-	out_close_frame(c, code, reason);
 	conn_touch(c);		/* the closing timer starts now */
 	c->state = CONN_CLOSING;
 	if (at_once)
 		c->flags |= CONN_F_CLOSE_AFTER;
+	out_close_frame(c, code, reason);	/* may flush, and close */
 }
 
 /* Refuse the upgrade with an HTTP response, then close. */
@@ -160,10 +172,12 @@ conn_refuse(struct conn *c, enum ws_handshake_refusal why, const char *detail)
 	stats_refusal(why);
 	STATS_ADD(ws_rejected, 1);
 	n = ws_handshake_response_refuse(why, detail, resp, sizeof resp);
+	c->state = CONN_CLOSING;	/* before the output, which may flush */
+	c->flags |= CONN_F_CLOSE_AFTER;
 	if (n > 0)
 		out_raw(c, resp, (size_t)n);
-	c->state = CONN_CLOSING;
-	c->flags |= CONN_F_CLOSE_AFTER;
+	else
+		conn_close(c);
 }
 
 /* Path, Origin and subprotocol checks after a well-formed request. */
@@ -181,15 +195,21 @@ conn_upgrade(struct conn *c, const struct ws_handshake_request *req)
 	else if (lim->echo && req->path.len == 5 &&
 	    memcmp(req->path.ptr, "/echo", 5) == 0)
 		c->flags |= CONN_F_ECHO;
-	else
-		return conn_refuse(c, WS_HANDSHAKE_REFUSE_NOT_FOUND, NULL);
-	if (!ws_handshake_origin_allowed(req, lim->origins, lim->norigins))
-		return conn_refuse(c, WS_HANDSHAKE_REFUSE_ORIGIN, NULL);
+	else {
+		conn_refuse(c, WS_HANDSHAKE_REFUSE_NOT_FOUND, NULL);
+		return;
+	}
+	if (!ws_handshake_origin_allowed(req, lim->origins, lim->norigins)) {
+		conn_refuse(c, WS_HANDSHAKE_REFUSE_ORIGIN, NULL);
+		return;
+	}
 	proto = ws_handshake_select_protocol(req, lim->protocols,
 	    lim->nprotocols);
 	n = ws_handshake_response_101(req, proto, resp, sizeof resp);
-	if (n < 0)
-		return conn_refuse(c, WS_HANDSHAKE_REFUSE_BAD_KEY, NULL);
+	if (n < 0) {
+		conn_refuse(c, WS_HANDSHAKE_REFUSE_BAD_KEY, NULL);
+		return;
+	}
 	out_raw(c, resp, (size_t)n);
 	c->state = CONN_OPEN;
 	c->flags |= CONN_F_UPGRADED;
@@ -293,12 +313,12 @@ conn_peer_close(struct conn *c, const struct ws_frame *f)
 		return;
 	}
 	ws_close_parse(f->payload, f->payload_len, &code, &reason, &rlen, &bad);
+	c->state = CONN_CLOSING;
+	c->flags |= CONN_F_CLOSE_AFTER;
 	if (code == WS_CLOSE_NO_STATUS)
 		out_frame(c, WS_OP_CLOSE, NULL, 0);
 	else
 		out_close_frame(c, code, "");
-	c->state = CONN_CLOSING;
-	c->flags |= CONN_F_CLOSE_AFTER;
 }
 
 static void
@@ -463,11 +483,16 @@ conn_io_cb(evutil_socket_t fd, short what, void *arg)
 	conn_srv.processing = c;
 	if ((what & EV_WRITE) && c->state != CONN_CLOSED)
 		out_writable(c);
-	if ((what & EV_READ) && c->state != CONN_CLOSED &&
-	    !(c->flags & CONN_F_CLOSE_AFTER))
-		conn_readable(c);
+	if ((what & EV_READ) && c->state != CONN_CLOSED) {
+		if (c->flags & CONN_F_CLOSE_AFTER)
+			conn_set_events(c, EV_WRITE);	/* no reading: no spin */
+		else
+			conn_readable(c);
+	}
 	conn_srv.processing = NULL;
 	out_flush();
+	if (c->state == CONN_CLOSED)
+		conn_free_buffers(c);
 	conn_unref(c);
 }
 

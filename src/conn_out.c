@@ -143,13 +143,22 @@ out_flush_if_idle(struct conn *c)
 		out_flush();
 }
 
-/* Queue what writev left: the tail of the iov from byte skip on. */
+/* Queue what writev left (the iov from byte skip on) as one buffer: one
+ * allocation and one slice however many pieces the batch had. */
 static int
 out_queue_rest(struct conn *c, size_t skip)
 {
-	size_t limit = conn_srv.limits.send_queue_bytes;
-	int i;
+	size_t limit = conn_srv.limits.send_queue_bytes, total = 0, at = 0;
+	struct hl_buf *b;
+	int i, rc;
 
+	for (i = 0; i < out.niov; i++)
+		total += out.iov[i].iov_len;
+	if (skip >= total)
+		return 0;
+	if ((size_t)c->q.bytes + (total - skip) > limit)
+		return -1;
+	b = hl_buf_new(total - skip);
 	for (i = 0; i < out.niov; i++) {
 		const char *p = out.iov[i].iov_base;
 		size_t len = out.iov[i].iov_len;
@@ -158,11 +167,13 @@ out_queue_rest(struct conn *c, size_t skip)
 			skip -= len;
 			continue;
 		}
-		if (sendq_push_copy(&c->q, p + skip, len - skip, limit) == -1)
-			return -1;
+		memcpy(b->data + at, p + skip, len - skip);
+		at += len - skip;
 		skip = 0;
 	}
-	return 0;
+	rc = sendq_push(&c->q, b, 0, b->size, limit);
+	hl_buf_unref(b);
+	return rc;
 }
 
 /* One writev when nothing is queued ahead; else everything queues. */
@@ -206,7 +217,8 @@ out_flush(void)
 	}
 	out_reset();
 	if (!sendq_empty(&c->q))
-		conn_set_events(c, EV_READ | EV_WRITE);
+		conn_set_events(c, c->flags & CONN_F_CLOSE_AFTER ? EV_WRITE :
+		    EV_READ | EV_WRITE);
 	else if (c->flags & CONN_F_CLOSE_AFTER)
 		conn_close(c);
 }

@@ -323,8 +323,7 @@ master_cleanup(struct master *m)
 		event_base_free(m->base);
 	listener_close(&m->listener);
 	shm_destroy(&m->shm);
-	if (!reporter_abandoned())
-		report_store_free(&m->reports);
+	report_store_free(&m->reports);
 	daemon_pidfile_remove();
 	router_reset();
 	config_free(&m->cf);
@@ -351,6 +350,13 @@ master_run(const struct master_options *opt, struct config *cf)
 	master_announce(m);
 	event_base_dispatch(m->base);
 	prof_master_stop(m);
+	if (reporter_abandoned()) {
+		/* The reporter thread still runs: tearing down what it reads
+		 * (routes, config, libraries' atexit state) would race it. */
+		log_notice("stopped (the last report was skipped)");
+		daemon_pidfile_remove();
+		_exit(0);
+	}
 	log_notice("stopped");
 out:
 	master_cleanup(m);

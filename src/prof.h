@@ -20,6 +20,7 @@ typedef struct json_t json_t;
 #define PROF_EVENT_RING_BYTES	(256 * 1024)
 #define PROF_MAX_STACKS		100000	/* distinct stacks per window */
 #define PROF_PROFILE_MAX_S	300	/* GET /api/profiling/profile bound */
+#define PROF_MAX_CAPTURES	4	/* on-demand profiles at once */
 #define PROF_FINAL_BUDGET_MS	2000	/* fast stop (TERM, INT) */
 #define PROF_FINAL_QUIT_MS	30000	/* graceful stop (QUIT) */
 

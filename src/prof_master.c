@@ -247,7 +247,7 @@ prof_handlers(struct master *m, const struct prof_base *b, int *n)
 	for (r = 0; r < nr; r++) {
 		const struct route *rt = router_at(r);
 
-		h[r] = (struct report_handler){ rt->pkg_id, rt->name,
+		h[r] = (struct report_handler){ rt->pkg_id, xstrdup(rt->name),
 		    prof_route_calls(m, rt) - b->calls[r] };
 	}
 	*n = (int)nr;
@@ -411,8 +411,18 @@ void
 prof_master_profile(struct master *m, struct evhttp_request *req,
     const struct prof_request *pr)
 {
-	struct prof_capture *c = xcalloc(1, sizeof *c);
 	struct timeval tv = { pr->seconds, 0 };
+	struct prof_capture *c;
+	int n = 0;
+
+	for (c = prof.captures; c != NULL; c = c->next)
+		n++;
+	if (n >= PROF_MAX_CAPTURES) {
+		admin_reply_error(req, 503, "%d profiles are being captured "
+		    "already; try again later", n);
+		return;
+	}
+	c = xcalloc(1, sizeof *c);
 
 	stacktab_init(&c->tab, PROF_MAX_STACKS);
 	prof_drain_cb(-1, 0, m);	/* samples from before are not its */
@@ -540,6 +550,35 @@ prof_master_reaped(struct master *m, int slot)
 		memset(&c->base.slots[slot], 0, sizeof c->base.slots[slot]);
 }
 
+/* Answer every on-demand request still pending and detach it from its
+ * connection, so nothing calls back into freed jobs during teardown. */
+static void
+prof_answer_pending(void)
+{
+	struct prof_capture *c;
+	size_t i;
+
+	for (i = 0; i < HL_ARRAY_LEN(prof.inflight); i++) {
+		struct report_job *job = prof.inflight[i];
+
+		if (job != NULL && job->req != NULL) {
+			evhttp_connection_set_closecb(
+			    evhttp_request_get_connection(job->req), NULL, NULL);
+			admin_reply_error(job->req, 503, "hotlined is stopping");
+			job->req = NULL;
+		}
+		prof.inflight[i] = NULL;
+	}
+	for (c = prof.captures; c != NULL; c = c->next) {
+		if (c->req == NULL)
+			continue;
+		evhttp_connection_set_closecb(
+		    evhttp_request_get_connection(c->req), NULL, NULL);
+		admin_reply_error(c->req, 503, "hotlined is stopping");
+		c->req = NULL;
+	}
+}
+
 void
 prof_master_stop(struct master *m)
 {
@@ -547,6 +586,7 @@ prof_master_stop(struct master *m)
 
 	if (!prof.started)
 		return;
+	prof_answer_pending();
 	prof_drain_cb(-1, 0, m);
 	/* A run that sampled nothing has nothing to report. */
 	if (m->cf.profiling_enabled && prof.samples_total > 0)
@@ -555,8 +595,6 @@ prof_master_stop(struct master *m)
 	    PROF_FINAL_BUDGET_MS);
 	while ((c = prof.captures) != NULL) {
 		prof.captures = c->next;
-		if (c->req != NULL)
-			admin_reply_error(c->req, 503, "hotlined is stopping");
 		event_free(c->timer);
 		stacktab_free(&c->tab);
 		prof_base_free(&c->base);

@@ -32,7 +32,7 @@ struct report_worker {
 /* One handler's calls in the window (from the latency histograms). */
 struct report_handler {
 	int32_t		 pkg_id;
-	const char	*name;
+	char		*name;		/* owned by the job */
 	uint64_t	 calls;
 };
 

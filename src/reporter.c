@@ -51,10 +51,14 @@ static struct {
 void
 report_job_free(struct report_job *job)
 {
+	int i;
+
 	if (job == NULL)
 		return;
 	stacktab_free(&job->tab);
 	free(job->workers);
+	for (i = 0; job->handlers != NULL && i < job->in.nhandlers; i++)
+		free(job->handlers[i].name);
 	free(job->handlers);
 	free(job->only);
 	free(job->exclude);
@@ -75,8 +79,9 @@ now_seconds(void)
 static int
 reporter_write(time_t stamp, const char *ext, const char *text, char *name)
 {
-	char err[512];
+	char err[512] = "cannot name the file";
 
+	name[0] = '\0';
 	if (report_store_name(rep.store, stamp, ext, name) == -1 ||
 	    report_store_write(rep.store, name, text, strlen(text), err,
 	    sizeof err) == -1) {

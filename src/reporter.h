@@ -26,7 +26,7 @@ struct report_job {
 	struct stacktab		 tab;		/* owned; moved in */
 	struct report_input	 in;		/* tab/workers/handlers point here */
 	struct report_worker	*workers;	/* owned */
-	struct report_handler	*handlers;	/* owned (names borrowed) */
+	struct report_handler	*handlers;	/* owned, names too */
 	char			*only;		/* owned copies */
 	char			*exclude;
 	int			 folded;	/* on demand: folded, not JSON */

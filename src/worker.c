@@ -28,6 +28,7 @@
 #define WORKER_TICK_MS		500
 #define WORKER_LAST_CLOSE_S	1	/* after the 1001s, before exiting */
 #define WORKER_MAX_LIST		64	/* origins, subprotocols */
+#define WORKER_ACCEPT_PAUSE_MS	100	/* after EMFILE and the like */
 
 struct worker {
 	struct event_base	*base;
@@ -36,6 +37,7 @@ struct worker {
 	struct event		*sig_event;
 	struct event		*tick;
 	struct event		*drain_timer;
+	struct event		*accept_pause;
 	int			 sigfd;
 	int			 listen_fd;
 	int			 draining;
@@ -62,11 +64,30 @@ worker_accept_cb(struct evconnlistener *l, evutil_socket_t fd,
 }
 
 static void
+worker_accept_resume_cb(evutil_socket_t fd, short what, void *arg)
+{
+	if (worker.listener != NULL)
+		evconnlistener_enable(worker.listener);
+}
+
+/* EMFILE and friends: the pending connection stays queued and the listen
+ * socket stays readable, so retrying at once would spin. Pause accepting
+ * for a moment (as nginx does) and say so at most once a second. */
+static void
 worker_accept_error_cb(struct evconnlistener *l, void *arg)
 {
-	/* EMFILE and friends: counted; libevent retries on the next event. */
+	static uint64_t last_log;
+	struct timeval pause = { 0, WORKER_ACCEPT_PAUSE_MS * 1000 };
+	uint64_t now = hl_now_ms();
+
 	STATS_ADD(errors, 1);
-	log_warn("accept: %s", strerror(errno));
+	if (now - last_log >= 1000) {
+		log_warn("accept: %s; pausing accepts for %d ms",
+		    strerror(errno), WORKER_ACCEPT_PAUSE_MS);
+		last_log = now;
+	}
+	evconnlistener_disable(l);
+	evtimer_add(worker.accept_pause, &pause);
 }
 
 static void
@@ -204,6 +225,8 @@ worker_setup_events(const struct config *cf)
 	if (worker.listener == NULL)
 		fatalx("cannot listen");
 	evconnlistener_set_error_cb(worker.listener, worker_accept_error_cb);
+	worker.accept_pause = evtimer_new(worker.base, worker_accept_resume_cb,
+	    NULL);
 	worker.tick = event_new(worker.base, -1, EV_PERSIST, worker_tick_cb,
 	    NULL);
 	evtimer_add(worker.tick, &tick);
@@ -227,6 +250,7 @@ worker_free(void)
 		evconnlistener_free(worker.listener);
 	if (worker.drain_timer != NULL)
 		event_free(worker.drain_timer);
+	event_free(worker.accept_pause);
 	event_free(worker.tick);
 	event_free(worker.sig_event);
 	close(worker.sigfd);
