@@ -510,6 +510,9 @@ bcast_redis_message(const char *payload, size_t len, void *arg)
 	topic = after + 1;
 	jlen = (size_t)(end - nl - 1);
 	STATS_ADD(bcast_received, 1);
+	/* Another instance's message gets the limits a local one gets. */
+	if (jlen > bc.max_bytes || (size_t)(nl - topic) > bc.max_topic)
+		return;
 	if (!bcast_conn_interested(topic, (size_t)(nl - topic)) || jlen == 0)
 		return;
 	hlen = ws_frame_header(hdr, WS_OP_TEXT, 1, jlen);
