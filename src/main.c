@@ -58,18 +58,24 @@ main_override(struct main_args *a, const char *key, const char *value,
 	a->ov[a->nov++] = (struct config_override){ key, value, flag };
 }
 
-/* -o key=value: the key is cut out in place. */
+/* -o key=value: the key is copied out (argv stays as typed, so ps and
+ * pkill see the command line the operator wrote). */
 static void
-main_option(struct main_args *a, char *arg)
+main_option(struct main_args *a, const char *arg)
 {
-	char *eq = strchr(arg, '=');
+	static char keys[MAIN_MAX_OVERRIDES][64];
+	const char *eq = strchr(arg, '=');
+	size_t len = eq != NULL ? (size_t)(eq - arg) : 0;
 
-	if (eq == NULL || eq == arg) {
+	if (eq == NULL || len == 0 || len >= sizeof keys[0]) {
 		fprintf(stderr, "hotlined: -o %s: expected key=value\n", arg);
 		exit(1);
 	}
-	*eq = '\0';
-	main_override(a, arg, eq + 1, "-o");
+	if (a->nov == MAIN_MAX_OVERRIDES)
+		fatalx("more than %d command-line settings", MAIN_MAX_OVERRIDES);
+	memcpy(keys[a->nov], arg, len);
+	keys[a->nov][len] = '\0';
+	main_override(a, keys[a->nov], eq + 1, "-o");
 }
 
 static void
