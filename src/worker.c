@@ -14,6 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "auth.h"
 #include "bcast.h"
 #include "conn.h"
 #include "handlers.h"
@@ -251,6 +252,7 @@ worker_main(struct master *m, int slot, int index)
 	__atomic_store_n(&worker.slot->pid, getpid(), __ATOMIC_RELAXED);
 	worker_setup_events(&m->cf);
 	bcast_worker_init(m, slot, worker.base);
+	auth_worker_init(slot);
 	if (module_worker_init(worker.base, index, err, sizeof err) == -1)
 		fatalx("%s", err);
 	if (prof_worker_init(m, slot) == -1)

@@ -1,0 +1,272 @@
+/*
+ * The connection's side of authentication: the token at the upgrade or in
+ * the first message, the per-user connection count, the message rate, and
+ * the identity requests are routed with. Verification runs once per
+ * connection; each message costs one rate lookup in shared memory.
+ */
+#include "autoconf.h"
+
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "auth_int.h"
+#include "bcast_conn.h"
+#include "conn_int.h"
+#include "log.h"
+#include "request.h"
+#include "stats.h"
+#include "util.h"
+
+#define AUTH_AUTH_OK	"{\"type\":\"auth_ok\"}"
+#define AUTH_MSG_MAX	(JWT_TOKEN_MAX + 256)	/* bytes of an auth message */
+
+_Static_assert(AUTH_FAIL_REASONS <= 16, "shm_counters.auth_failures");
+
+struct conn_auth {
+	struct auth_identity	*id;
+	struct request_identity	 who;
+	uint64_t		 user;		/* auth_limit_hash of id->user */
+	int			 counted;	/* in the per-user table */
+	int			 pending;	/* waiting for the auth message */
+	int			 timer_set;
+	struct event		 timer;
+};
+
+static char	 auth_detail[JWT_MESSAGE_MAX + 32];
+
+static void
+auth_count_failure(unsigned reason)
+{
+	STATS_ADD(auth_failures[reason], 1);
+}
+
+/* Verify a token; on success the identity is c's. -1: res says why. */
+static int
+auth_verify(struct conn_auth *ca, const char *token, size_t len,
+    struct jwt_result *res)
+{
+	if (jwt_verify_token(&auth_conf.policy, auth_conf.keys, token, len,
+	    time(NULL), &ca->id, res) == -1) {
+		auth_count_failure(res->fail);
+		return -1;
+	}
+	ca->who.user = ca->id->user;
+	ca->who.roles = (const char *const *)ca->id->roles;
+	ca->user = auth_limit_hash(ca->id->user);
+	return 0;
+}
+
+/* Count the connection against its user's limit; 0 when over it. */
+static int
+auth_admit(struct conn_auth *ca)
+{
+	int rc = auth_limit_conn_open(auth_limits, (uint32_t)auth_slot,
+	    ca->user, auth_conf.max_conns);
+
+	if (rc == 0) {
+		STATS_ADD(ws_conn_limited, 1);
+		return 0;
+	}
+	ca->counted = rc == 1;
+	return 1;
+}
+
+/*
+ * The token the upgrade carries: ?token= first, then Authorization.
+ * Returns its length with *token set (into buf or the request), 0 when
+ * there is none, -1 when one is there but unusable.
+ */
+static ssize_t
+auth_find_token(const struct ws_handshake_request *req, char *buf,
+    size_t size, const char **token)
+{
+	const struct ws_handshake_span *a = &req->authorization;
+	ssize_t n = WS_HANDSHAKE_QUERY_ABSENT;
+	size_t len;
+
+	if (auth_conf.sources & AUTH_SRC_QUERY)
+		n = ws_handshake_query_param(req, "token", buf, size);
+	if (n >= 0) {
+		*token = buf;
+		return n;
+	}
+	if (n != WS_HANDSHAKE_QUERY_ABSENT)
+		return -1;
+	if (!(auth_conf.sources & AUTH_SRC_HEADER) || a->ptr == NULL)
+		return 0;
+	if (jwt_bearer(a->ptr, a->len, token, &len) == -1)
+		return -1;
+	return (ssize_t)len;
+}
+
+int
+auth_conn_upgrade(struct conn *c, const struct ws_handshake_request *req,
+    enum ws_handshake_refusal *why, const char **detail)
+{
+	static char buf[JWT_TOKEN_MAX + 1];
+	struct conn_auth *ca;
+	struct jwt_result res;
+	const char *token = NULL;
+	ssize_t n;
+
+	if (!auth_conf.on)
+		return 0;
+	*why = WS_HANDSHAKE_REFUSE_UNAUTHORIZED;
+	n = auth_find_token(req, buf, sizeof buf, &token);
+	if (n == 0 && !(auth_conf.sources & AUTH_SRC_MESSAGE)) {
+		auth_count_failure(AUTH_FAIL_MISSING);
+		*detail = "missing token";
+		return -1;
+	}
+	if (n < 0) {
+		auth_count_failure(JWT_FAIL_MALFORMED);
+		*detail = "invalid token: malformed";
+		return -1;
+	}
+	ca = xcalloc(1, sizeof *ca);
+	if (n == 0) {
+		ca->pending = 1;
+	} else if (auth_verify(ca, token, (size_t)n, &res) == -1) {
+		explicit_bzero(buf, sizeof buf);
+		snprintf(auth_detail, sizeof auth_detail, "invalid token: %s",
+		    res.message);
+		*detail = auth_detail;
+		free(ca);
+		return -1;
+	} else if (!auth_admit(ca)) {
+		auth_identity_free(ca->id);
+		free(ca);
+		*why = WS_HANDSHAKE_REFUSE_TOO_MANY;
+		*detail = AUTH_TOO_MANY_CONNS;
+		return -1;
+	}
+	explicit_bzero(buf, sizeof buf);
+	c->auth = ca;
+	return 0;
+}
+
+static void
+auth_timeout_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct conn *c = arg;
+
+	if (c->auth == NULL || !c->auth->pending)
+		return;
+	auth_count_failure(AUTH_FAIL_TIMEOUT);
+	conn_ref(c);
+	conn_fail(c, AUTH_CLOSE_TIMEOUT, "authentication timeout");
+	out_flush_if_idle(c);
+	conn_unref(c);
+}
+
+void
+auth_conn_opened(struct conn *c)
+{
+	struct conn_auth *ca = c->auth;
+	struct timeval tv;
+
+	if (ca == NULL || !ca->pending) {
+		bcast_conn_opened(c, ca != NULL ? ca->id->user : NULL);
+		return;
+	}
+	tv.tv_sec = (time_t)(auth_conf.timeout_ms / 1000);
+	tv.tv_usec = (suseconds_t)(auth_conf.timeout_ms % 1000) * 1000;
+	evtimer_assign(&ca->timer, conn_srv.base, auth_timeout_cb, c);
+	evtimer_add(&ca->timer, &tv);
+	ca->timer_set = 1;
+}
+
+/* The token field of {"type":"auth","token":"Bearer ..."}, or -1. */
+static int
+auth_message_token(json_t *doc, const char **token, size_t *len)
+{
+	json_t *type = json_object_get(doc, "type");
+	json_t *tok = json_object_get(doc, "token");
+
+	if (!json_is_string(type) || strcmp(json_string_value(type),
+	    "auth") != 0 || !json_is_string(tok))
+		return -1;
+	return jwt_bearer(json_string_value(tok), json_string_length(tok),
+	    token, len);
+}
+
+/* The first message of a connection that authenticates in-band. */
+static void
+auth_first_message(struct conn *c, uint8_t opcode, const uint8_t *p,
+    size_t len)
+{
+	struct conn_auth *ca = c->auth;
+	struct jwt_result res;
+	const char *token;
+	size_t toklen;
+	json_t *doc = NULL;
+
+	event_del(&ca->timer);
+	ca->pending = 0;
+	if (opcode != WS_OP_TEXT || len > AUTH_MSG_MAX ||
+	    (doc = json_loadb((const char *)p, len, 0, NULL)) == NULL ||
+	    auth_message_token(doc, &token, &toklen) == -1) {
+		auth_count_failure(AUTH_FAIL_NOT_AUTH);
+		conn_fail(c, AUTH_CLOSE_INVALID, "authentication required");
+	} else if (auth_verify(ca, token, toklen, &res) == -1) {
+		snprintf(auth_detail, sizeof auth_detail, "invalid token: %s",
+		    res.message);
+		conn_fail(c, AUTH_CLOSE_INVALID, auth_detail);
+	} else if (!auth_admit(ca)) {
+		conn_fail(c, AUTH_CLOSE_POLICY, AUTH_TOO_MANY_CONNS);
+	} else {
+		out_frame(c, WS_OP_TEXT, (const uint8_t *)AUTH_AUTH_OK,
+		    strlen(AUTH_AUTH_OK));
+		STATS_ADD(messages_out, 1);
+		bcast_conn_opened(c, ca->id->user);
+	}
+	json_decref(doc);
+}
+
+enum auth_msg
+auth_conn_message(struct conn *c, uint8_t opcode, const uint8_t *p,
+    size_t len)
+{
+	struct conn_auth *ca = c->auth;
+
+	if (ca == NULL)
+		return AUTH_MSG_ROUTE;
+	if (ca->pending) {
+		auth_first_message(c, opcode, p, len);
+		return AUTH_MSG_TAKEN;
+	}
+	if (ca->id == NULL)	/* refused in-band, closing */
+		return AUTH_MSG_TAKEN;
+	if (auth_limit_message(auth_limits, (uint32_t)auth_slot, ca->user,
+	    auth_conf.rate_limit, auth_conf.rate_window_ms, hl_now_ms()))
+		return AUTH_MSG_ROUTE;
+	STATS_ADD(ws_rate_limited, 1);
+	if (auth_conf.rate_error)
+		return AUTH_MSG_RATE_ERROR;
+	conn_fail(c, AUTH_CLOSE_POLICY, AUTH_TOO_MANY_MSGS);
+	return AUTH_MSG_TAKEN;
+}
+
+const struct request_identity *
+auth_conn_who(const struct conn *c)
+{
+	return c->auth != NULL && c->auth->id != NULL ? &c->auth->who : NULL;
+}
+
+void
+auth_conn_closed(struct conn *c)
+{
+	struct conn_auth *ca = c->auth;
+
+	if (ca == NULL)
+		return;
+	if (ca->timer_set)
+		event_del(&ca->timer);
+	if (ca->counted)
+		auth_limit_conn_close(auth_limits, (uint32_t)auth_slot,
+		    ca->user);
+	auth_identity_free(ca->id);
+	free(ca);
+	c->auth = NULL;
+}
