@@ -75,7 +75,8 @@ auth_admit(struct conn_auth *ca)
 /*
  * The token the upgrade carries: ?token= first, then Authorization.
  * Returns its length with *token set (into buf or the request), 0 when
- * there is none, -1 when one is there but unusable.
+ * there is none, WS_HANDSHAKE_QUERY_TOO_LONG for an oversized ?token=, or
+ * another negative value when one is there but unusable.
  */
 static ssize_t
 auth_find_token(const struct ws_handshake_request *req, char *buf,
@@ -92,7 +93,7 @@ auth_find_token(const struct ws_handshake_request *req, char *buf,
 		return n;
 	}
 	if (n != WS_HANDSHAKE_QUERY_ABSENT)
-		return -1;
+		return n;
 	if (!(auth_conf.sources & AUTH_SRC_HEADER) || a->ptr == NULL)
 		return 0;
 	if (jwt_bearer(a->ptr, a->len, token, &len) == -1)
@@ -117,6 +118,11 @@ auth_conn_upgrade(struct conn *c, const struct ws_handshake_request *req,
 	if (n == 0 && !(auth_conf.sources & AUTH_SRC_MESSAGE)) {
 		auth_count_failure(AUTH_FAIL_MISSING);
 		*detail = "missing token";
+		return -1;
+	}
+	if (n == WS_HANDSHAKE_QUERY_TOO_LONG) {
+		auth_count_failure(JWT_FAIL_TOO_LARGE);
+		*detail = "invalid token: too large";
 		return -1;
 	}
 	if (n < 0) {

@@ -13,13 +13,15 @@ Each command prints one short line for the shell to compare.
         code and seconds)
   authclient.py hold ADDR TOKEN N [first]
         N connections of one user held open at once: each one's outcome
-        (101, an HTTP status, or a close code with first-message auth)
+        (101, an HTTP status, or a close code with first-message auth),
+        then held for $HOLD_LINGER seconds
   authclient.py rate ADDR TOKEN N
         N envelopes on one connection, replies read as they come:
         "REPLIES ERRORS CLOSE_CODE"
 """
 import asyncio
 import json
+import os
 import socket
 import sys
 import time
@@ -127,7 +129,8 @@ async def hold(addr, token, n, inband):
                 out.append(str(close_code(ws, e)))
         except websockets.InvalidStatusCode as e:
             out.append(str(e.status_code))
-    print(" ".join(out))
+    print(" ".join(out), flush=True)
+    await asyncio.sleep(float(os.environ.get("HOLD_LINGER", "0")))
     for ws in conns:
         await ws.close()
 
