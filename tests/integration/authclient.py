@@ -15,6 +15,10 @@ Each command prints one short line for the shell to compare.
         N connections of one user held open at once: each one's outcome
         (101, an HTTP status, or a close code with first-message auth),
         then held for $HOLD_LINGER seconds
+  authclient.py isolation ADDR TOKEN
+        one authenticated client, then bad tokens, broken and huge auth
+        messages and non-auth first messages on other connections, then
+        the first client's request: its status_code
   authclient.py rate ADDR TOKEN N
         N envelopes on one connection, replies read as they come:
         "REPLIES ERRORS CLOSE_CODE"
@@ -135,6 +139,38 @@ async def hold(addr, token, n, inband):
         await ws.close()
 
 
+async def bad_one(addr, i, token):
+    try:
+        async with websockets.connect(url(addr), ping_interval=None,
+                                      max_size=None) as ws:
+            kind = i % 5
+            if kind == 0:
+                await ws.send(json.dumps({"type": "auth",
+                                          "token": "Bearer " + token[:-3]}))
+            elif kind == 1:
+                await ws.send("{\"type\":\"auth\",\"token\":")
+            elif kind == 2:
+                await ws.send(json.dumps({"type": "auth",
+                                          "token": "Bearer " + "A" * 20000}))
+            elif kind == 3:
+                await ws.send(b"\xff\x00 binary first message")
+            else:
+                await ws.send(json.dumps({"type": "auth", "token": 42}))
+            await asyncio.wait_for(ws.recv(), 3)
+    except (websockets.ConnectionClosed, asyncio.TimeoutError,
+            websockets.InvalidStatusCode):
+        pass
+
+
+async def isolation(addr, token):
+    async with websockets.connect(url(addr, token), ping_interval=None) as ws:
+        await asyncio.gather(*(bad_one(addr, i, token) for i in range(25)))
+        await ws.send(json.dumps({"pkg_id": 1, "req_id": "i",
+                                  "data": {"still": "here"}}))
+        r = json.loads(await asyncio.wait_for(ws.recv(), 5))
+        print(r["status_code"], r["data"])
+
+
 async def rate(addr, token, n):
     replies = errors = 0
     code = None
@@ -169,6 +205,8 @@ def main():
     elif cmd == "hold":
         asyncio.run(hold(addr, rest[0], int(rest[1]),
                          len(rest) > 2 and rest[2] == "first"))
+    elif cmd == "isolation":
+        asyncio.run(isolation(addr, rest[0]))
     elif cmd == "rate":
         asyncio.run(rate(addr, rest[0], int(rest[1])))
 

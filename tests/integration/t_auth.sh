@@ -77,6 +77,10 @@ check "another first message: close 4001, not routed" \
     test "$($AC first "$HL_WS" garbage)" = 4001
 check "no auth message within auth_timeout: close 4002" \
     test "$($AC first "$HL_WS" wait)" = "4002 1"
+pids_before=$(running_pids)
+check "bad tokens and auth messages elsewhere never touch a good client" \
+    test "$($AC isolation "$HL_WS" "$alice")" = "0 {'still': 'here'}"
+check "... nor crash a worker" test "$(running_pids)" = "$pids_before"
 check "ws_auth_failures_total{reason=\"timeout\"} counted" \
     test "$(metric 'ws_auth_failures_total{reason="timeout"}')" = 1
 # The kernel spreads connections over the workers' sockets by a hash of
