@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "auth_int.h"
+#include "auth_session.h"
 #include "config.h"
 #include "log.h"
 #include "master.h"
@@ -30,6 +31,8 @@ auth_fail_name(unsigned reason)
 		return "timeout";
 	if (reason == AUTH_FAIL_NOT_AUTH)
 		return "not_auth_message";
+	if (reason == AUTH_FAIL_NO_SESSION)
+		return "no_session";
 	return jwt_fail_name((enum jwt_fail)reason);
 }
 
@@ -129,7 +132,34 @@ auth_conf_free(struct auth_conf *ac)
 	free((char *)ac->policy.user_claim);
 	free((char *)ac->policy.roles_claim);
 	free((char *)ac->policy.roles_client);
+	free(ac->redis_url);
+	free(ac->session_prefix);
 	memset(ac, 0, sizeof *ac);
+}
+
+/* The session keys: Redis must be named by an IP address. */
+static int
+auth_conf_sessions(const struct config *cf, struct auth_conf *ac, char *err,
+    size_t errlen)
+{
+	char why[160];
+
+	if (!cf->auth_sessions)
+		return 0;
+	if (cf->redis_url[0] == '\0') {
+		snprintf(err, errlen, "auth_sessions needs redis_url");
+		return -1;
+	}
+	if (auth_session_check_url(cf->redis_url, why, sizeof why) == -1) {
+		snprintf(err, errlen, "redis_url: %s", why);
+		return -1;
+	}
+	ac->sessions = 1;
+	ac->fail_closed = cf->redis_fail_mode == 1;
+	ac->redis_url = xstrdup(cf->redis_url);
+	ac->session_prefix = xstrdup(cf->auth_session_prefix);
+	ac->session_timeout_ms = cf->auth_session_timeout;
+	return 0;
 }
 
 /* cf's auth keys into ac; 0, or -1 with err (ac then holds nothing). */
@@ -166,7 +196,8 @@ auth_conf_load(const struct config *cf, struct auth_conf *ac, char *err,
 	p->roles_claim = auth_dup(cf->jwt_roles_claim);
 	p->roles_client = auth_dup(cf->jwt_roles_client);
 	ac->on = 1;
-	if (jwt_policy_check(p, err, errlen) == -1 ||
+	if (auth_conf_sessions(cf, ac, err, errlen) == -1 ||
+	    jwt_policy_check(p, err, errlen) == -1 ||
 	    (ac->keys = auth_load_keys(cf, err, errlen)) == NULL)
 		goto fail;
 	if (!auth_keys_fit(ac->keys, alg)) {
@@ -226,16 +257,26 @@ auth_master_free(void)
 }
 
 void
-auth_worker_init(int slot)
+auth_worker_init(int slot, struct event_base *base)
 {
 	auth_slot = slot;
+	if (auth_conf.sessions)
+		auth_session_start(base, auth_conf.redis_url,
+		    auth_conf.session_prefix, auth_conf.session_timeout_ms);
 }
 
-/* A counter word of every slot plus the retired totals. */
-static uint64_t
-auth_sum(struct master *m, size_t off)
+void
+auth_worker_free(void)
 {
-	uint64_t sum = shm_read((const uint64_t *)(const void *)
+	auth_session_stop();
+}
+
+/* A counter word of every slot plus (for counters, not gauges) the
+ * retired totals. */
+static uint64_t
+auth_sum_of(struct master *m, size_t off, int retired)
+{
+	uint64_t sum = !retired ? 0 : shm_read((const uint64_t *)(const void *)
 	    ((const char *)&m->retired.counters + off));
 	uint32_t i;
 
@@ -243,6 +284,12 @@ auth_sum(struct master *m, size_t off)
 		sum += shm_read((const uint64_t *)(const void *)((const char *)
 		    &shm_slot(&m->shm, i)->counters + off));
 	return sum;
+}
+
+static uint64_t
+auth_sum(struct master *m, size_t off)
+{
+	return auth_sum_of(m, off, 1);
 }
 
 void
@@ -267,4 +314,16 @@ auth_metrics(struct evbuffer *out, struct master *m)
 	    "# TYPE ws_connection_limited_total counter\n"
 	    "ws_connection_limited_total %llu\n", (unsigned long long)
 	    auth_sum(m, offsetof(struct shm_counters, ws_conn_limited)));
+	if (!auth_conf.sessions)
+		return;
+	evbuffer_add_printf(out, "# HELP hotline_auth_redis_up Workers "
+	    "connected to the session store.\n"
+	    "# TYPE hotline_auth_redis_up gauge\nhotline_auth_redis_up %llu\n"
+	    "# HELP hotline_auth_session_fallback_total Session lookups "
+	    "decided by redis_fail_mode (Redis down or slow).\n"
+	    "# TYPE hotline_auth_session_fallback_total counter\n"
+	    "hotline_auth_session_fallback_total %llu\n", (unsigned long long)
+	    auth_sum_of(m, offsetof(struct shm_counters, auth_redis_up), 0),
+	    (unsigned long long)auth_sum(m, offsetof(struct shm_counters,
+	    auth_session_unknown)));
 }

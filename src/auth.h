@@ -16,6 +16,7 @@
 struct config;
 struct conn;
 struct evbuffer;
+struct event_base;
 struct master;
 struct request_identity;
 
@@ -29,7 +30,10 @@ struct request_identity;
 #define AUTH_FAIL_TIMEOUT	JWT_FAIL_COUNT		/* no auth message */
 #define AUTH_FAIL_NOT_AUTH	(JWT_FAIL_COUNT + 1)	/* first message not
 							 * an auth message */
-#define AUTH_FAIL_REASONS	(JWT_FAIL_COUNT + 2)
+#define AUTH_FAIL_NO_SESSION	(JWT_FAIL_COUNT + 2)	/* none in Redis,
+							 * or Redis down and
+							 * failing closed */
+#define AUTH_FAIL_REASONS	(JWT_FAIL_COUNT + 3)
 
 /* Close codes of first-message auth. */
 #define AUTH_CLOSE_INVALID	4001
@@ -51,8 +55,11 @@ int	 auth_master_init(struct master *m, char *err, size_t errlen);
 /* The master reaped slot's worker: its users' counts go. */
 void	 auth_master_reaped(int slot);
 void	 auth_master_free(void);
-/* In a worker after fork: which slot's table it writes. */
-void	 auth_worker_init(int slot);
+/* In a worker after fork: which slot's table it writes, and the session
+ * store's connection on base. */
+void	 auth_worker_init(int slot, struct event_base *base);
+/* After the connections are closed. */
+void	 auth_worker_free(void);
 /* ws_auth_failures_total{reason}, ws_rate_limited_total and the
  * connection-limit counter, summed over the slots and the retired. */
 void	 auth_metrics(struct evbuffer *out, struct master *m);

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "auth_int.h"
+#include "auth_session.h"
 #include "bcast_conn.h"
 #include "conn_int.h"
 #include "log.h"
@@ -21,7 +22,18 @@
 #define AUTH_AUTH_OK	"{\"type\":\"auth_ok\"}"
 #define AUTH_MSG_MAX	(JWT_TOKEN_MAX + 256)	/* bytes of an auth message */
 
-_Static_assert(AUTH_FAIL_REASONS <= 16, "shm_counters.auth_failures");
+#define AUTH_HOLD_MAX		64		/* messages during a lookup */
+#define AUTH_HOLD_BYTES		(1024 * 1024)
+
+_Static_assert(AUTH_FAIL_REASONS <= 18, "shm_counters.auth_failures");
+
+/* A message that arrived while the session lookup was running. */
+struct auth_held {
+	struct auth_held	*next;
+	uint8_t			 opcode;
+	size_t			 len;
+	uint8_t			 data[];
+};
 
 struct conn_auth {
 	struct auth_identity	*id;
@@ -29,8 +41,12 @@ struct conn_auth {
 	uint64_t		 user;		/* auth_limit_hash of id->user */
 	int			 counted;	/* in the per-user table */
 	int			 pending;	/* waiting for the auth message */
+	int			 inband;	/* authenticated by a message */
+	int			 session_pending; /* Redis lookup running */
 	int			 timer_set;
 	struct event		 timer;
+	struct auth_held	*held, **held_tail;
+	size_t			 nheld, held_bytes;
 };
 
 static char	 auth_detail[JWT_MESSAGE_MAX + 32];
@@ -101,6 +117,115 @@ auth_find_token(const struct ws_handshake_request *req, char *buf,
 	return (ssize_t)len;
 }
 
+static void
+auth_drop_held(struct conn_auth *ca)
+{
+	struct auth_held *h;
+
+	while ((h = ca->held) != NULL) {
+		ca->held = h->next;
+		free(h);
+	}
+	ca->held_tail = &ca->held;
+	ca->nheld = ca->held_bytes = 0;
+}
+
+/* Keep a message until the session lookup ends (bounded). */
+static void
+auth_hold(struct conn *c, struct conn_auth *ca, uint8_t opcode,
+    const uint8_t *p, size_t len)
+{
+	struct auth_held *h;
+
+	if (ca->nheld >= AUTH_HOLD_MAX ||
+	    ca->held_bytes + len > AUTH_HOLD_BYTES) {
+		auth_drop_held(ca);
+		conn_fail(c, AUTH_CLOSE_POLICY,
+		    "too many messages before the session check");
+		return;
+	}
+	h = xmalloc(sizeof *h + len);
+	h->next = NULL;
+	h->opcode = opcode;
+	h->len = len;
+	if (len > 0)
+		memcpy(h->data, p, len);
+	*ca->held_tail = h;
+	ca->held_tail = &h->next;
+	ca->nheld++;
+	ca->held_bytes += len;
+}
+
+/* The client is in: auth_ok for in-band auth, and the user's topic. */
+static void
+auth_accepted(struct conn *c, struct conn_auth *ca)
+{
+	if (ca->inband) {
+		out_frame(c, WS_OP_TEXT, (const uint8_t *)AUTH_AUTH_OK,
+		    strlen(AUTH_AUTH_OK));
+		STATS_ADD(messages_out, 1);
+	}
+	bcast_conn_opened(c, ca->id->user);
+}
+
+/* Redis could not say: redis_fail_mode decides. 0 admits. */
+static int
+auth_session_fallback(void)
+{
+	STATS_ADD(auth_session_unknown, 1);
+	return auth_conf.fail_closed ? -1 : 0;
+}
+
+static void
+auth_session_done(struct conn *c, enum auth_session_verdict v)
+{
+	struct conn_auth *ca = c->auth;
+	struct auth_held *h, *list;
+
+	if (c->state != CONN_OPEN || ca == NULL || !ca->session_pending)
+		return;
+	ca->session_pending = 0;
+	/* Take the held messages: delivering one may close c, which frees
+	 * ca, so nothing below touches ca after the first delivery. */
+	list = ca->held;
+	ca->held = NULL;
+	auth_drop_held(ca);
+	conn_ref(c);
+	if (v == AUTH_SESSION_OK || (v == AUTH_SESSION_UNKNOWN &&
+	    auth_session_fallback() == 0)) {
+		auth_accepted(c, ca);
+	} else {
+		auth_count_failure(AUTH_FAIL_NO_SESSION);
+		conn_fail(c, AUTH_CLOSE_INVALID, v == AUTH_SESSION_MISSING ?
+		    "no session" : "session store unavailable");
+	}
+	while ((h = list) != NULL) {
+		list = h->next;
+		conn_deliver(c, h->opcode, h->data, h->len);	/* if open */
+		free(h);
+	}
+	out_flush_if_idle(c);
+	conn_unref(c);
+}
+
+/* Start the session lookup of an admitted identity: 0 to go on (admitted,
+ * or waiting for Redis), -1 when refused at once (Redis down, closed). */
+static int
+auth_session_begin(struct conn *c, struct conn_auth *ca)
+{
+	enum auth_session_verdict v;
+
+	if (!auth_conf.sessions)
+		return 0;
+	ca->held_tail = &ca->held;
+	v = auth_session_lookup(c, ca->id->user, auth_session_done);
+	if (v == AUTH_SESSION_PENDING) {
+		ca->session_pending = 1;
+		return 0;
+	}
+	return auth_session_fallback();
+}
+
 int
 auth_conn_upgrade(struct conn *c, const struct ws_handshake_request *req,
     enum ws_handshake_refusal *why, const char **detail)
@@ -149,6 +274,12 @@ auth_conn_upgrade(struct conn *c, const struct ws_handshake_request *req,
 	}
 	explicit_bzero(buf, sizeof buf);
 	c->auth = ca;
+	if (!ca->pending && auth_session_begin(c, ca) == -1) {
+		auth_count_failure(AUTH_FAIL_NO_SESSION);
+		auth_conn_closed(c);
+		*detail = "session store unavailable";
+		return -1;
+	}
 	return 0;
 }
 
@@ -172,10 +303,12 @@ auth_conn_opened(struct conn *c)
 	struct conn_auth *ca = c->auth;
 	struct timeval tv;
 
-	if (ca == NULL || !ca->pending) {
+	if (ca == NULL || (!ca->pending && !ca->session_pending)) {
 		bcast_conn_opened(c, ca != NULL ? ca->id->user : NULL);
 		return;
 	}
+	if (!ca->pending)
+		return;		/* joins when the session is confirmed */
 	tv.tv_sec = (time_t)(auth_conf.timeout_ms / 1000);
 	tv.tv_usec = (suseconds_t)(auth_conf.timeout_ms % 1000) * 1000;
 	evtimer_assign(&ca->timer, conn_srv.base, auth_timeout_cb, c);
@@ -221,11 +354,11 @@ auth_first_message(struct conn *c, uint8_t opcode, const uint8_t *p,
 		conn_fail(c, AUTH_CLOSE_INVALID, auth_detail);
 	} else if (!auth_admit(ca)) {
 		conn_fail(c, AUTH_CLOSE_POLICY, AUTH_TOO_MANY_CONNS);
-	} else {
-		out_frame(c, WS_OP_TEXT, (const uint8_t *)AUTH_AUTH_OK,
-		    strlen(AUTH_AUTH_OK));
-		STATS_ADD(messages_out, 1);
-		bcast_conn_opened(c, ca->id->user);
+	} else if ((ca->inband = 1, auth_session_begin(c, ca)) == -1) {
+		auth_count_failure(AUTH_FAIL_NO_SESSION);
+		conn_fail(c, AUTH_CLOSE_INVALID, "session store unavailable");
+	} else if (!ca->session_pending) {
+		auth_accepted(c, ca);
 	}
 	json_decref(doc);
 }
@@ -244,6 +377,10 @@ auth_conn_message(struct conn *c, uint8_t opcode, const uint8_t *p,
 	}
 	if (ca->id == NULL)	/* refused in-band, closing */
 		return AUTH_MSG_TAKEN;
+	if (ca->session_pending) {
+		auth_hold(c, ca, opcode, p, len);
+		return AUTH_MSG_TAKEN;
+	}
 	if (auth_limit_message(auth_limits, (uint32_t)auth_slot, ca->user,
 	    auth_conf.rate_limit, auth_conf.rate_window_ms, hl_now_ms()))
 		return AUTH_MSG_ROUTE;
@@ -272,6 +409,7 @@ auth_conn_closed(struct conn *c)
 	if (ca->counted)
 		auth_limit_conn_close(auth_limits, (uint32_t)auth_slot,
 		    ca->user);
+	auth_drop_held(ca);
 	auth_identity_free(ca->id);
 	free(ca);
 	c->auth = NULL;

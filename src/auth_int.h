@@ -15,6 +15,11 @@ struct auth_conf {
 	uint32_t		 rate_limit;	/* 0: unlimited */
 	uint64_t		 rate_window_ms;
 	int			 rate_error;	/* answer, do not close */
+	int			 sessions;	/* look sessions up in Redis */
+	int			 fail_closed;	/* redis_fail_mode closed */
+	char			*redis_url;
+	char			*session_prefix;
+	int			 session_timeout_ms;
 };
 
 /* Set once in the master; workers inherit it read-only. */

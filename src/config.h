@@ -112,6 +112,10 @@ struct config {
 	char		*jwt_user_claim;
 	char		*jwt_roles_claim;
 	char		*jwt_roles_client;
+	int		 auth_sessions;
+	char		*auth_session_prefix;
+	int		 auth_session_timeout;	/* milliseconds */
+	int		 redis_fail_mode;	/* 0 open, 1 closed */
 	/* profiling */
 	int		 profiling_enabled;
 	char		*profiling_output_dir;

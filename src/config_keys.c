@@ -20,6 +20,8 @@ static const char *const slow_policies[] = { "drop", "close", NULL };
 
 static const char *const auth_modes[] = { "off", "jwt", NULL };
 
+static const char *const fail_modes[] = { "open", "closed", NULL };
+
 static const char *const rate_actions[] = { "close", "error", NULL };
 
 static const char *const log_levels[] = {
@@ -217,6 +219,21 @@ const struct config_key config_keys[] = {
 	{ "jwt_roles_client", NULL, CONFIG_STRING, 0, 0, "",
 	  OFF(jwt_roles_client), FIXED, NULL,
 	  "Keycloak client whose resource_access roles also count" },
+	{ "auth_sessions", NULL, CONFIG_BOOL, 0, 0, "no",
+	  OFF(auth_sessions), FIXED, NULL,
+	  "with auth jwt and redis_url: a connection needs the Redis key "
+	  "auth_session_prefix<user>; missing: close 4001" },
+	{ "auth_session_prefix", NULL, CONFIG_STRING, 0, 0, "session:",
+	  OFF(auth_session_prefix), FIXED, NULL,
+	  "prefix of the session keys in Redis" },
+	{ "auth_session_timeout", NULL, CONFIG_INT, 10, 60000, "500",
+	  OFF(auth_session_timeout), FIXED, NULL,
+	  "milliseconds a session lookup may take; then redis_fail_mode "
+	  "decides" },
+	{ "redis_fail_mode", NULL, CONFIG_ENUM, 0, 0, "open",
+	  OFF(redis_fail_mode), FIXED, fail_modes,
+	  "Redis unreachable or slow during a session lookup: open admits "
+	  "the client, closed refuses it (close 4001)" },
 	{ "profiling_enabled", "PROFILING_ENABLED", CONFIG_BOOL, 0, 0, "yes",
 	  OFF(profiling_enabled), RELOAD, NULL,
 	  "sample workers and write periodic reports" },

@@ -264,15 +264,12 @@ conn_envelope(struct conn *c, const uint8_t *p, size_t len, uint8_t opcode,
 	request_done(&req);
 }
 
-static void
-conn_message(struct conn *c, uint8_t opcode, const uint8_t *p, size_t len)
+/* A message of the application path: through auth to the router. */
+void
+conn_deliver(struct conn *c, uint8_t opcode, const uint8_t *p, size_t len)
 {
-	STATS_ADD(messages_in, 1);
-	if (c->flags & CONN_F_ECHO) {
-		out_frame(c, opcode, p, len);
-		STATS_ADD(messages_out, 1);
+	if (c->state != CONN_OPEN)
 		return;
-	}
 	switch (auth_conn_message(c, opcode, p, len)) {
 	case AUTH_MSG_ROUTE:
 		conn_envelope(c, p, len, opcode, NULL);
@@ -282,6 +279,18 @@ conn_message(struct conn *c, uint8_t opcode, const uint8_t *p, size_t len)
 		break;
 	default:
 		break;
+	}
+}
+
+static void
+conn_message(struct conn *c, uint8_t opcode, const uint8_t *p, size_t len)
+{
+	STATS_ADD(messages_in, 1);
+	if (c->flags & CONN_F_ECHO) {
+		out_frame(c, opcode, p, len);
+		STATS_ADD(messages_out, 1);
+	} else {
+		conn_deliver(c, opcode, p, len);
 	}
 }
 

@@ -65,6 +65,10 @@ void	 conn_close(struct conn *c);
 void	 conn_ref(struct conn *c);
 void	 conn_unref(struct conn *c);
 void	 conn_set_events(struct conn *c, short events);
+/* A message on the application path, as if just read (auth replays the
+ * ones it held during a session lookup). */
+void	 conn_deliver(struct conn *c, uint8_t opcode, const uint8_t *p,
+	    size_t len);
 /* Start a close handshake with code and reason (an open connection). */
 void	 conn_fail(struct conn *c, uint16_t code, const char *reason);
 struct hl_request;
