@@ -343,6 +343,7 @@ auth_first_message(struct conn *c, uint8_t opcode, const uint8_t *p,
 
 	event_del(&ca->timer);
 	ca->pending = 0;
+	ca->inband = 1;
 	if (opcode != WS_OP_TEXT || len > AUTH_MSG_MAX ||
 	    (doc = json_loadb((const char *)p, len, 0, NULL)) == NULL ||
 	    auth_message_token(doc, &token, &toklen) == -1) {
@@ -354,7 +355,7 @@ auth_first_message(struct conn *c, uint8_t opcode, const uint8_t *p,
 		conn_fail(c, AUTH_CLOSE_INVALID, auth_detail);
 	} else if (!auth_admit(ca)) {
 		conn_fail(c, AUTH_CLOSE_POLICY, AUTH_TOO_MANY_CONNS);
-	} else if ((ca->inband = 1, auth_session_begin(c, ca)) == -1) {
+	} else if (auth_session_begin(c, ca) == -1) {
 		auth_count_failure(AUTH_FAIL_NO_SESSION);
 		conn_fail(c, AUTH_CLOSE_INVALID, "session store unavailable");
 	} else if (!ca->session_pending) {
