@@ -19,6 +19,9 @@ Each command prints one short line for the shell to compare.
         one authenticated client, then bad tokens, broken and huge auth
         messages and non-auth first messages on other connections, then
         the first client's request: its status_code
+  authclient.py userbcast ADDR ADMIN TOKEN_A TOKEN_B USER_A
+        both connected, a broadcast to user:USER_A from the admin port:
+        "A_DATA B_DATA" (none when nothing came within a second)
   authclient.py rate ADDR TOKEN N
         N envelopes on one connection, replies read as they come:
         "REPLIES ERRORS CLOSE_CODE"
@@ -171,6 +174,26 @@ async def isolation(addr, token):
         print(r["status_code"], r["data"])
 
 
+async def next_data(ws, wait):
+    try:
+        return json.loads(await asyncio.wait_for(ws.recv(), wait))["data"]
+    except asyncio.TimeoutError:
+        return "none"
+
+
+async def userbcast(addr, admin, ta, tb, user):
+    import urllib.request
+    async with websockets.connect(url(addr, ta), ping_interval=None) as a, \
+            websockets.connect(url(addr, tb), ping_interval=None) as b:
+        body = json.dumps({"topic": "user:" + user, "data": {"to": user}})
+        req = urllib.request.Request("http://%s/api/broadcast" % admin,
+                                     data=body.encode(), method="POST")
+        urllib.request.urlopen(req, timeout=5).read()
+        got_a = await next_data(a, 3)
+        got_b = await next_data(b, 1)
+        print(json.dumps(got_a, sort_keys=True), got_b)
+
+
 async def rate(addr, token, n):
     replies = errors = 0
     code = None
@@ -205,6 +228,8 @@ def main():
     elif cmd == "hold":
         asyncio.run(hold(addr, rest[0], int(rest[1]),
                          len(rest) > 2 and rest[2] == "first"))
+    elif cmd == "userbcast":
+        asyncio.run(userbcast(addr, rest[0], rest[1], rest[2], rest[3]))
     elif cmd == "isolation":
         asyncio.run(isolation(addr, rest[0]))
     elif cmd == "rate":

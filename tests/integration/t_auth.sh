@@ -58,6 +58,9 @@ check "... and 0 with it" \
     test "$($AC call "$HL_WS" "$(mint --sub root --roles user,admin)" 101)" = 0
 check "resource_access roles count only for jwt_roles_client" \
     test "$($AC call "$HL_WS" "$(mint --sub c --claim 'resource_access={"app":{"roles":["admin"]}}')" 101)" = 3
+r=$($AC userbcast "$HL_WS" "$HL_ADMIN" "$good" "$(mint --sub bob)" alice)
+check "a broadcast to user:alice reaches alice's connection only ($r)" \
+    test "$r" = '{"to": "alice"} none'
 for reason in missing bad_signature expired bad_audience bad_issuer bad_alg; do
 	check "ws_auth_failures_total{reason=\"$reason\"} counted" \
 	    test "$(metric "ws_auth_failures_total{reason=\"$reason\"}")" -ge 1
