@@ -10,6 +10,14 @@
  * two workers admitting at the same moment may overshoot a limit by one
  * each; the limits are protective, not exact.
  *
+ * Why per-slot counters summed rather than per-connection buckets with the
+ * user's budget split: a split budget depends on how many connections a
+ * user has and where the kernel put them (one connection would get 1/N of
+ * the budget, or a reconnect would refill it), while a sum is the user's
+ * budget whatever the spread. The cost is one probe per slot per message
+ * (an empty table answers at its first load), paid in shared memory with
+ * no lock and no syscall.
+ *
  * No sockets and no event loop here: unit tests drive it with a mapping
  * of their own and a clock they choose.
  */
