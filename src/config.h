@@ -91,6 +91,31 @@ struct config {
 	int		 broadcast_slow_policy;	/* 0 drop, 1 close */
 	char		*redis_url;
 	char		*redis_broadcast_channel;
+	/* authentication (src/auth.c) */
+	int		 auth;			/* 0 off, 1 jwt */
+	char		*auth_token_sources;
+	int		 auth_timeout;
+	int		 auth_max_connections_per_user;
+	int		 auth_rate_limit;
+	int		 auth_rate_window;
+	int		 auth_rate_limit_action;	/* 0 close, 1 error */
+	char		*jwt_alg;
+	char		*jwt_secret;
+	char		*jwt_secret_file;
+	char		*jwt_key_file;
+	char		*jwks_file;
+	char		*jwt_issuer;
+	char		*jwt_audience;
+	int		 jwt_audience_azp;
+	int		 jwt_leeway;
+	int		 jwt_require_exp;
+	char		*jwt_user_claim;
+	char		*jwt_roles_claim;
+	char		*jwt_roles_client;
+	int		 auth_sessions;
+	char		*auth_session_prefix;
+	int		 auth_session_timeout;	/* milliseconds */
+	int		 redis_fail_mode;	/* 0 open, 1 closed */
 	/* profiling */
 	int		 profiling_enabled;
 	char		*profiling_output_dir;

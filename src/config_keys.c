@@ -18,6 +18,12 @@ static const char *const clocks[] = { "cpu", "wall", NULL };
 
 static const char *const slow_policies[] = { "drop", "close", NULL };
 
+static const char *const auth_modes[] = { "off", "jwt", NULL };
+
+static const char *const fail_modes[] = { "open", "closed", NULL };
+
+static const char *const rate_actions[] = { "close", "error", NULL };
+
 static const char *const log_levels[] = {
 	"debug", "info", "notice", "warn", "error", NULL,
 };
@@ -149,6 +155,85 @@ const struct config_key config_keys[] = {
 	{ "redis_broadcast_channel", NULL, CONFIG_STRING, 0, 0,
 	  "hotline:broadcast", OFF(redis_broadcast_channel), FIXED, NULL,
 	  "Redis pub/sub channel of broadcasts" },
+	{ "auth", NULL, CONFIG_ENUM, 0, 0, "off",
+	  OFF(auth), FIXED, auth_modes,
+	  "off: anyone may connect; jwt: WebSocket clients present a JWT" },
+	{ "auth_token_sources", NULL, CONFIG_STRING, 0, 0, "query,header",
+	  OFF(auth_token_sources), FIXED, NULL,
+	  "where the token may come from, a comma list of query (?token=), "
+	  "header (Authorization: Bearer) and message (the first message)" },
+	{ "auth_timeout", NULL, CONFIG_INT, 1, 300, "5",
+	  OFF(auth_timeout), FIXED, NULL,
+	  "seconds a client has to send its auth message; close 4002 after" },
+	{ "auth_max_connections_per_user", NULL, CONFIG_INT, 0, 1000000, "5",
+	  OFF(auth_max_connections_per_user), FIXED, NULL,
+	  "concurrent connections of one user over all workers; 0 unlimited" },
+	{ "auth_rate_limit", NULL, CONFIG_INT, 0, 1000000000, "100",
+	  OFF(auth_rate_limit), FIXED, NULL,
+	  "messages one user may send per auth_rate_window over all workers; "
+	  "0 unlimited" },
+	{ "auth_rate_window", NULL, CONFIG_INT, 1, 86400, "60",
+	  OFF(auth_rate_window), FIXED, NULL,
+	  "seconds of the message rate window" },
+	{ "auth_rate_limit_action", NULL, CONFIG_ENUM, 0, 0, "close",
+	  OFF(auth_rate_limit_action), FIXED, rate_actions,
+	  "a message over the rate limit: close 1008, or answer it with an "
+	  "error envelope" },
+	{ "jwt_alg", NULL, CONFIG_STRING, 0, 0, "HS256",
+	  OFF(jwt_alg), FIXED, NULL,
+	  "the one accepted algorithm: HS256, HS384, HS512, RS256 or ES256" },
+	{ "jwt_secret", NULL, CONFIG_STRING, 0, 0, "",
+	  OFF(jwt_secret), FIXED | CONFIG_SECRET, NULL,
+	  "HMAC secret (at least 32 bytes) for HS* tokens" },
+	{ "jwt_secret_file", NULL, CONFIG_PATH, 0, 0, "",
+	  OFF(jwt_secret_file), FIXED, NULL,
+	  "file holding the HMAC secret (one trailing newline ignored)" },
+	{ "jwt_key_file", NULL, CONFIG_PATH, 0, 0, "",
+	  OFF(jwt_key_file), FIXED, NULL,
+	  "PEM public key or certificate for RS256/ES256 tokens" },
+	{ "jwks_file", NULL, CONFIG_PATH, 0, 0, "",
+	  OFF(jwks_file), FIXED, NULL,
+	  "JWKS document (Keycloak realm certs); keys chosen by kid" },
+	{ "jwt_issuer", NULL, CONFIG_STRING, 0, 0, "",
+	  OFF(jwt_issuer), FIXED, NULL,
+	  "required \"iss\"; empty: not checked" },
+	{ "jwt_audience", NULL, CONFIG_STRING, 0, 0, "",
+	  OFF(jwt_audience), FIXED, NULL,
+	  "a value \"aud\" must hold; empty: not checked" },
+	{ "jwt_audience_azp", NULL, CONFIG_BOOL, 0, 0, "no",
+	  OFF(jwt_audience_azp), FIXED, NULL,
+	  "also accept Keycloak's \"azp\" equal to jwt_audience" },
+	{ "jwt_leeway", NULL, CONFIG_INT, 0, 86400, "0",
+	  OFF(jwt_leeway), FIXED, NULL,
+	  "seconds of clock skew allowed on exp and nbf" },
+	{ "jwt_require_exp", NULL, CONFIG_BOOL, 0, 0, "yes",
+	  OFF(jwt_require_exp), FIXED, NULL,
+	  "refuse tokens without \"exp\"" },
+	{ "jwt_user_claim", NULL, CONFIG_STRING, 0, 0, "sub",
+	  OFF(jwt_user_claim), FIXED, NULL,
+	  "claim holding the user id (sub, or preferred_username)" },
+	{ "jwt_roles_claim", NULL, CONFIG_STRING, 0, 0, "",
+	  OFF(jwt_roles_claim), FIXED, NULL,
+	  "dot path to an array of roles; empty: Keycloak's "
+	  "realm_access.roles and resource_access.<jwt_roles_client>.roles" },
+	{ "jwt_roles_client", NULL, CONFIG_STRING, 0, 0, "",
+	  OFF(jwt_roles_client), FIXED, NULL,
+	  "Keycloak client whose resource_access roles also count" },
+	{ "auth_sessions", NULL, CONFIG_BOOL, 0, 0, "no",
+	  OFF(auth_sessions), FIXED, NULL,
+	  "with auth jwt and redis_url: a connection needs the Redis key "
+	  "auth_session_prefix<user>; missing: close 4001" },
+	{ "auth_session_prefix", NULL, CONFIG_STRING, 0, 0, "session:",
+	  OFF(auth_session_prefix), FIXED, NULL,
+	  "prefix of the session keys in Redis" },
+	{ "auth_session_timeout", NULL, CONFIG_INT, 10, 60000, "500",
+	  OFF(auth_session_timeout), FIXED, NULL,
+	  "milliseconds a session lookup may take; then redis_fail_mode "
+	  "decides" },
+	{ "redis_fail_mode", NULL, CONFIG_ENUM, 0, 0, "open",
+	  OFF(redis_fail_mode), FIXED, fail_modes,
+	  "Redis unreachable or slow during a session lookup: open admits "
+	  "the client, closed refuses it (close 4001)" },
 	{ "profiling_enabled", "PROFILING_ENABLED", CONFIG_BOOL, 0, 0, "yes",
 	  OFF(profiling_enabled), RELOAD, NULL,
 	  "sample workers and write periodic reports" },

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "auth.h"
 #include "bcast_conn.h"
 #include "conn_int.h"
 #include "request.h"
@@ -135,6 +136,7 @@ conn_close(struct conn *c)
 	event_del(&c->ev);
 	close(c->fd);
 	bcast_conn_closed(c);
+	auth_conn_closed(c);
 	sendq_clear(&c->q);
 	if (conn_srv.processing != c)
 		conn_free_buffers(c);
@@ -162,6 +164,12 @@ conn_start_close(struct conn *c, uint16_t code, const char *reason,
 	out_close_frame(c, code, reason);	/* may flush, and close */
 }
 
+void
+conn_fail(struct conn *c, uint16_t code, const char *reason)
+{
+	conn_start_close(c, code, reason, 0);
+}
+
 /* Refuse the upgrade with an HTTP response, then close. */
 static void
 conn_refuse(struct conn *c, enum ws_handshake_refusal why, const char *detail)
@@ -185,7 +193,8 @@ static void
 conn_upgrade(struct conn *c, const struct ws_handshake_request *req)
 {
 	const struct conn_limits *lim = &conn_srv.limits;
-	const char *proto;
+	enum ws_handshake_refusal why;
+	const char *proto, *detail;
 	char resp[512];
 	ssize_t n;
 
@@ -210,13 +219,18 @@ conn_upgrade(struct conn *c, const struct ws_handshake_request *req)
 		conn_refuse(c, WS_HANDSHAKE_REFUSE_BAD_KEY, NULL);
 		return;
 	}
+	if (!(c->flags & CONN_F_ECHO) &&
+	    auth_conn_upgrade(c, req, &why, &detail) == -1) {
+		conn_refuse(c, why, detail);
+		return;
+	}
 	out_raw(c, resp, (size_t)n);
 	c->state = CONN_OPEN;
 	c->flags |= CONN_F_UPGRADED;
 	ws_msg_init(&c->msg);
 	STATS_ADD(ws_accepted, 1);
 	STATS_ADD(ws_active, 1);
-	bcast_conn_opened(c, NULL);	/* the user's id once auth sets one */
+	auth_conn_opened(c);	/* joins the user's topic, or waits */
 }
 
 /* Returns the bytes of the request head, or 0 when it is incomplete (the
@@ -242,10 +256,13 @@ conn_handshake(struct conn *c, const uint8_t *data, size_t len)
 	}
 }
 
-/* A complete text message on /web: scan, route, reply. */
+/* A complete text message on /web: scan, route, reply (or answer with
+ * refuse, an error message, without routing). */
 static void
-conn_envelope(struct conn *c, const uint8_t *p, size_t len, uint8_t opcode)
+conn_envelope(struct conn *c, const uint8_t *p, size_t len, uint8_t opcode,
+    const char *refuse)
 {
+	const struct request_identity *who = auth_conn_who(c);
 	struct envelope_request env;
 	struct hl_request req;
 
@@ -261,9 +278,30 @@ conn_envelope(struct conn *c, const uint8_t *p, size_t len, uint8_t opcode)
 		request_reply_error(&req, HL_STATUS_INVALID_DATA, env.error);
 		return;
 	}
-	request_init(&req, &conn_reply_ops, c, &env, NULL);
-	router_dispatch(&req);
+	request_init(&req, &conn_reply_ops, c, &env, who);
+	if (refuse != NULL)
+		request_reply_error(&req, HL_STATUS_ERROR, refuse);
+	else
+		router_dispatch(&req);
 	request_done(&req);
+}
+
+/* A message of the application path: through auth to the router. */
+void
+conn_deliver(struct conn *c, uint8_t opcode, const uint8_t *p, size_t len)
+{
+	if (c->state != CONN_OPEN)
+		return;
+	switch (auth_conn_message(c, opcode, p, len)) {
+	case AUTH_MSG_ROUTE:
+		conn_envelope(c, p, len, opcode, NULL);
+		break;
+	case AUTH_MSG_RATE_ERROR:
+		conn_envelope(c, p, len, opcode, AUTH_TOO_MANY_MSGS);
+		break;
+	default:
+		break;
+	}
 }
 
 static void
@@ -274,7 +312,7 @@ conn_message(struct conn *c, uint8_t opcode, const uint8_t *p, size_t len)
 		out_frame(c, opcode, p, len);
 		STATS_ADD(messages_out, 1);
 	} else {
-		conn_envelope(c, p, len, opcode);
+		conn_deliver(c, opcode, p, len);
 	}
 }
 

@@ -40,6 +40,7 @@ struct conn {
 	uint64_t		 active_ms;
 	uint64_t		 need;		/* bytes the pending frame needs */
 	struct topic_member	 topics;	/* bcast_conn.c */
+	struct conn_auth	*auth;		/* auth_conn.c; NULL: none */
 	uint32_t		 refs;
 	int			 fd;
 	uint8_t			 state;
@@ -64,6 +65,12 @@ void	 conn_close(struct conn *c);
 void	 conn_ref(struct conn *c);
 void	 conn_unref(struct conn *c);
 void	 conn_set_events(struct conn *c, short events);
+/* A message on the application path, as if just read (auth replays the
+ * ones it held during a session lookup). */
+void	 conn_deliver(struct conn *c, uint8_t opcode, const uint8_t *p,
+	    size_t len);
+/* Start a close handshake with code and reason (an open connection). */
+void	 conn_fail(struct conn *c, uint16_t code, const char *reason);
 struct hl_request;
 /* The connection a request came from, or NULL (not a WebSocket one). */
 struct conn *conn_of_request(const struct hl_request *req);

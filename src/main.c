@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "auth.h"
 #include "config.h"
 #include "daemon.h"
 #include "log.h"
@@ -120,7 +121,7 @@ main(int argc, char **argv)
 	struct main_args args = { 0 };
 	struct master_options opt;
 	struct config cf;
-	char *conf_abs;
+	char *conf_abs, err[512];
 	int rc;
 
 	main_parse_args(&args, argc, argv);
@@ -134,6 +135,12 @@ main(int argc, char **argv)
 		fprintf(stderr, "hotlined: configuration has %d error%s\n",
 		    cf.nerrors + cf.nerrors_dropped,
 		    cf.nerrors + cf.nerrors_dropped == 1 ? "" : "s");
+		config_free(&cf);
+		free(conf_abs);
+		return 1;
+	}
+	if (auth_config_check(&cf, err, sizeof err) == -1) {
+		fprintf(stderr, "hotlined: %s\n", err);
 		config_free(&cf);
 		free(conf_abs);
 		return 1;

@@ -20,6 +20,7 @@
 #include "admin_api.h"
 #include "admin_prof.h"
 #include "admin_bcast.h"
+#include "auth.h"
 #include "bcast.h"
 #include "handlers.h"
 #include "module.h"
@@ -284,7 +285,8 @@ master_setup(struct master *m, char *err, size_t errsize)
 	report_store_init(&m->reports, m->cf.profiling_output_dir,
 	    m->cf.profiling_max_reports, m->cf.profiling_max_report_bytes);
 	if (master_setup_events(m, err, errsize) == -1 ||
-	    bcast_master_init(m, err, errsize) == -1)
+	    bcast_master_init(m, err, errsize) == -1 ||
+	    auth_master_init(m, err, errsize) == -1)
 		return -1;
 	/* After the signal mask is set (the reporter thread inherits it) and
 	 * before the first fork (workers attach to formatted rings). */
@@ -313,6 +315,7 @@ master_cleanup(struct master *m)
 {
 	admin_stop(m->admin);
 	bcast_master_free();
+	auth_master_free();
 	if (m->sig_event != NULL)
 		event_free(m->sig_event);
 	if (m->tick_event != NULL)

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "admin_bcast.h"
+#include "auth.h"
 #include "master.h"
 #include "metrics.h"
 #include "prof.h"
@@ -291,6 +292,7 @@ metrics_render(struct master *m)
 	metrics_ws(out, m);
 	metrics_latency(out, m);
 	admin_bcast_metrics(out, m);
+	auth_metrics(out, m);
 	metrics_profiler(out, m);
 	metrics_per_worker(out, m);
 	return out;

@@ -85,7 +85,13 @@ struct shm_counters {
 	uint64_t	bcast_lag[10];		/* publish -> queued, buckets */
 	uint64_t	bcast_lag_count;
 	uint64_t	bcast_lag_sum_ns;
-	uint64_t	reserved[24];
+	/* authentication (src/auth.c): refusals by reason (see auth.h) */
+	uint64_t	auth_failures[18];
+	uint64_t	ws_rate_limited;	/* messages over the rate */
+	uint64_t	ws_conn_limited;	/* over the per-user limit */
+	uint64_t	auth_redis_up;		/* gauge: session store */
+	uint64_t	auth_session_unknown;	/* decided by redis_fail_mode */
+	uint64_t	reserved[2];
 };
 
 /* Handler latency, per route, as Prometheus wants it: per-bucket counts

@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "auth.h"
 #include "bcast.h"
 #include "master.h"
 #include "prof.h"
@@ -211,6 +212,7 @@ supervisor_retire(struct master *m, int slot)
 	uint64_t *to = (uint64_t *)(void *)((char *)&m->retired + off);
 
 	prof_master_reaped(m, slot);
+	auth_master_reaped(slot);
 	for (i = 0; i < n; i++)
 		to[i] += shm_read(&from[i]);
 	m->retired.counters.connections_active = 0;	/* gauges */

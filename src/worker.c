@@ -14,6 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "auth.h"
 #include "bcast.h"
 #include "conn.h"
 #include "handlers.h"
@@ -244,6 +245,7 @@ worker_free(void)
 	prof_worker_free();
 	module_worker_fini();
 	conn_server_free();
+	auth_worker_free();
 	bcast_worker_free();
 	handlers_release();
 	if (worker.listener != NULL)
@@ -275,6 +277,7 @@ worker_main(struct master *m, int slot, int index)
 	__atomic_store_n(&worker.slot->pid, getpid(), __ATOMIC_RELAXED);
 	worker_setup_events(&m->cf);
 	bcast_worker_init(m, slot, worker.base);
+	auth_worker_init(slot, worker.base);
 	if (module_worker_init(worker.base, index, err, sizeof err) == -1)
 		fatalx("%s", err);
 	if (prof_worker_init(m, slot) == -1)

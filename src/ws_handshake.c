@@ -37,6 +37,7 @@ static const struct ws_handshake_refusal_row ws_handshake_refusals[] = {
 	[WS_HANDSHAKE_REFUSE_NOT_FOUND] = { "not_found", 404, "" },
 	[WS_HANDSHAKE_REFUSE_UNAUTHORIZED] = { "unauthorized", 401, "" },
 	[WS_HANDSHAKE_REFUSE_TIMEOUT] = { "timeout", 408, "" },
+	[WS_HANDSHAKE_REFUSE_TOO_MANY] = { "too_many", 429, "" },
 };
 
 /* The one status → reason phrase table (RFC 9110 §15, RFC 6585 §5). */
@@ -52,6 +53,7 @@ static const struct {
 	{ 405, "Method Not Allowed" },
 	{ 408, "Request Timeout" },
 	{ 426, "Upgrade Required" },
+	{ 429, "Too Many Requests" },
 	{ 431, "Request Header Fields Too Large" },
 	{ 500, "Internal Server Error" },
 };

@@ -40,6 +40,7 @@ enum ws_handshake_refusal {
 	WS_HANDSHAKE_REFUSE_NOT_FOUND,		/* 404 not_found */
 	WS_HANDSHAKE_REFUSE_UNAUTHORIZED,	/* 401 unauthorized */
 	WS_HANDSHAKE_REFUSE_TIMEOUT,		/* 408 timeout */
+	WS_HANDSHAKE_REFUSE_TOO_MANY,		/* 429 too_many */
 	WS_HANDSHAKE_REFUSE_COUNT
 };
 

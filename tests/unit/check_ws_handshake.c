@@ -878,10 +878,10 @@ START_TEST(test_refusal_table)
 	static const char *const names[] = {
 		"none", "bad_request", "bad_method", "too_large", "no_upgrade",
 		"bad_version", "bad_key", "origin", "not_found", "unauthorized",
-		"timeout",
+		"timeout", "too_many",
 	};
 	static const int statuses[] = {
-		500, 400, 405, 431, 426, 426, 400, 403, 404, 401, 408,
+		500, 400, 405, 431, 426, 426, 400, 403, 404, 401, 408, 429,
 	};
 	int	 r;
 

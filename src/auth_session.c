@@ -1,0 +1,240 @@
+/* Session lookups in Redis (see auth_session.h). */
+#include "autoconf.h"
+
+#include <arpa/inet.h>
+#include <event2/event.h>
+#include <hiredis/adapters/libevent.h>
+#include <hiredis/async.h>
+#include <hiredis/hiredis.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/queue.h>
+
+#include "auth_session.h"
+#include "bcast_redis.h"
+#include "conn_int.h"
+#include "log.h"
+#include "stats.h"
+#include "util.h"
+
+#define SESS_TICK_MS		50
+#define SESS_CONNECT_MS		2000
+#define SESS_STUCK_MS		3000	/* a reply this late: reconnect */
+#define SESS_BACKOFF_FIRST_MS	100
+#define SESS_BACKOFF_MAX_MS	2000
+
+struct sess_req {
+	TAILQ_ENTRY(sess_req)	 q;
+	struct conn		*c;		/* referenced */
+	auth_session_fn		*fn;
+	uint64_t		 sent_ms;
+	int			 answered;	/* fn called (timeout or reply) */
+};
+
+TAILQ_HEAD(sess_list, sess_req);
+
+static struct {
+	struct event_base	*base;
+	struct event		*tick;
+	redisAsyncContext	*ac;
+	int			 up;
+	char			 ip[INET6_ADDRSTRLEN];
+	int			 port;
+	char			*prefix;
+	uint64_t		 timeout_ms;
+	uint64_t		 at_ms;		/* reconnect at / give up at */
+	uint32_t		 backoff_ms;
+	int			 outage;
+	struct sess_list	 pending;
+} sess;
+
+int
+auth_session_check_url(const char *url, char *err, size_t errlen)
+{
+	char ip[INET6_ADDRSTRLEN];
+	int port;
+
+	return bredis_parse_url(url, ip, sizeof ip, &port, err, errlen);
+}
+
+static void
+sess_gauge(void)
+{
+	if (stats_slot != NULL)
+		shm_write(&stats_slot->counters.auth_redis_up,
+		    (uint64_t)sess.up);
+}
+
+static void
+sess_answer(struct sess_req *r, enum auth_session_verdict v)
+{
+	if (r->answered)
+		return;
+	r->answered = 1;
+	r->fn(r->c, v);
+}
+
+/* The connection is gone (hiredis frees the context, or we do). */
+static void
+sess_lost(const char *why)
+{
+	sess.ac = NULL;
+	sess.up = 0;
+	sess.at_ms = hl_now_ms() + sess.backoff_ms;
+	sess.backoff_ms = HL_MIN(sess.backoff_ms * 2, SESS_BACKOFF_MAX_MS);
+	if (!sess.outage)
+		log_warn("redis %s:%d: session store lost: %s; retrying",
+		    sess.ip, sess.port, why);
+	sess.outage = 1;
+	sess_gauge();
+}
+
+static void
+sess_reply_cb(redisAsyncContext *ac, void *reply, void *priv)
+{
+	struct sess_req *r = priv;
+	redisReply *rep = reply;
+
+	if (rep == NULL || rep->type != REDIS_REPLY_INTEGER)
+		sess_answer(r, AUTH_SESSION_UNKNOWN);
+	else
+		sess_answer(r, rep->integer > 0 ? AUTH_SESSION_OK :
+		    AUTH_SESSION_MISSING);
+	TAILQ_REMOVE(&sess.pending, r, q);
+	conn_unref(r->c);
+	free(r);
+}
+
+static void
+sess_connect_cb(const redisAsyncContext *ac, int status)
+{
+	if (ac != sess.ac)
+		return;
+	if (status != REDIS_OK) {
+		sess_lost(ac->errstr);	/* hiredis frees ac */
+		return;
+	}
+	sess.up = 1;
+	sess.backoff_ms = SESS_BACKOFF_FIRST_MS;
+	if (sess.outage)
+		log_notice("redis %s:%d: session store is back", sess.ip,
+		    sess.port);
+	sess.outage = 0;
+	sess_gauge();
+}
+
+static void
+sess_disconnect_cb(const redisAsyncContext *ac, int status)
+{
+	if (ac == sess.ac)
+		sess_lost(status == REDIS_OK ? "closed" : ac->errstr);
+}
+
+static void
+sess_connect(void)
+{
+	redisAsyncContext *ac = redisAsyncConnect(sess.ip, sess.port);
+
+	if (ac == NULL || ac->err) {
+		char why[128];
+
+		snprintf(why, sizeof why, "%s", ac ? ac->errstr : "no memory");
+		if (ac != NULL)
+			redisAsyncFree(ac);
+		sess_lost(why);
+		return;
+	}
+	ac->data = NULL;
+	redisLibeventAttach(ac, sess.base);
+	redisAsyncSetConnectCallback(ac, sess_connect_cb);
+	redisAsyncSetDisconnectCallback(ac, sess_disconnect_cb);
+	sess.ac = ac;
+	sess.at_ms = hl_now_ms() + SESS_CONNECT_MS;
+}
+
+/* Drop the connection: hiredis answers its callbacks with NULL. */
+static void
+sess_kill(const char *why)
+{
+	redisAsyncContext *ac = sess.ac;
+
+	sess_lost(why);
+	redisAsyncFree(ac);
+}
+
+static void
+sess_tick_cb(evutil_socket_t fd, short what, void *arg)
+{
+	uint64_t now = hl_now_ms();
+	struct sess_req *r, *oldest = TAILQ_FIRST(&sess.pending);
+
+	TAILQ_FOREACH(r, &sess.pending, q)
+		if (!r->answered && now - r->sent_ms >= sess.timeout_ms)
+			sess_answer(r, AUTH_SESSION_UNKNOWN);
+	if (sess.ac == NULL && now >= sess.at_ms)
+		sess_connect();
+	else if (sess.ac != NULL && !sess.up && now >= sess.at_ms)
+		sess_kill("connect timed out");
+	else if (sess.up && oldest != NULL &&
+	    now - oldest->sent_ms >= SESS_STUCK_MS)
+		sess_kill("no reply in time");
+}
+
+void
+auth_session_start(struct event_base *base, const char *url,
+    const char *prefix, int timeout_ms)
+{
+	struct timeval tv = { 0, SESS_TICK_MS * 1000 };
+	char err[256];
+
+	if (bredis_parse_url(url, sess.ip, sizeof sess.ip, &sess.port, err,
+	    sizeof err) == -1) {
+		log_error("auth_sessions: redis_url: %s", err);
+		return;
+	}
+	TAILQ_INIT(&sess.pending);
+	sess.base = base;
+	sess.prefix = xstrdup(prefix);
+	sess.timeout_ms = (uint64_t)timeout_ms;
+	sess.backoff_ms = SESS_BACKOFF_FIRST_MS;
+	sess.tick = event_new(base, -1, EV_PERSIST, sess_tick_cb, NULL);
+	evtimer_add(sess.tick, &tv);
+	sess_connect();
+}
+
+void
+auth_session_stop(void)
+{
+	redisAsyncContext *ac = sess.ac;
+
+	if (sess.tick == NULL)
+		return;
+	event_free(sess.tick);
+	sess.tick = NULL;
+	sess.ac = NULL;
+	if (ac != NULL)
+		redisAsyncFree(ac);	/* answers what is pending */
+	free(sess.prefix);
+}
+
+enum auth_session_verdict
+auth_session_lookup(struct conn *c, const char *user, auth_session_fn *fn)
+{
+	struct sess_req *r;
+
+	if (!sess.up)
+		return AUTH_SESSION_UNKNOWN;
+	r = xcalloc(1, sizeof *r);
+	r->c = c;
+	r->fn = fn;
+	r->sent_ms = hl_now_ms();
+	if (redisAsyncCommand(sess.ac, sess_reply_cb, r, "EXISTS %s%s",
+	    sess.prefix, user) != REDIS_OK) {
+		free(r);
+		return AUTH_SESSION_UNKNOWN;
+	}
+	conn_ref(c);
+	TAILQ_INSERT_TAIL(&sess.pending, r, q);
+	return AUTH_SESSION_PENDING;
+}

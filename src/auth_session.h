@@ -1,0 +1,37 @@
+/*
+ * Session lookups in Redis for authenticated connections (auth_sessions
+ * with redis_url): EXISTS <prefix><user> through hiredis async on the
+ * worker's event base. hiredis 0.14 has no async timeouts and resolves
+ * names synchronously, so the address must be an IP, and connects and
+ * lookups run under our own timers; a lost connection is retried with
+ * backoff and logged once per outage. A lookup never blocks the worker.
+ */
+#ifndef HL_AUTH_SESSION_H
+#define HL_AUTH_SESSION_H
+
+struct conn;
+struct event_base;
+
+enum auth_session_verdict {
+	AUTH_SESSION_PENDING,	/* the callback will tell */
+	AUTH_SESSION_OK,
+	AUTH_SESSION_MISSING,
+	AUTH_SESSION_UNKNOWN,	/* Redis down, slow or in error */
+};
+
+/* Called once per lookup that returned PENDING, from the event loop,
+ * while c is still referenced (it may have closed meanwhile). */
+typedef void auth_session_fn(struct conn *c, enum auth_session_verdict v);
+
+/* Check redis_url (an IP address); 0, or -1 with a cause in err. */
+int	 auth_session_check_url(const char *url, char *err, size_t errlen);
+/* In the worker: connect to url on base (in the background). */
+void	 auth_session_start(struct event_base *base, const char *url,
+	    const char *prefix, int timeout_ms);
+void	 auth_session_stop(void);
+/* Look user up: UNKNOWN at once while Redis is down, else PENDING and a
+ * later call of fn (within timeout_ms: UNKNOWN when it passes). */
+enum auth_session_verdict auth_session_lookup(struct conn *c,
+	    const char *user, auth_session_fn *fn);
+
+#endif

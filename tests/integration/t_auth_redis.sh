@@ -1,0 +1,99 @@
+#!/bin/bash
+# Sessions in Redis (auth_sessions): a private redis-server holds
+# session:<user> keys; a session present admits, a missing one closes 4001;
+# with Redis killed, redis_fail_mode open keeps admitting and closed
+# refuses, and both recover when Redis is back.
+. "$(dirname "$0")/lib.sh"
+
+TOKEN=$top_builddir/tools/hotline-token
+SECRET=0123456789abcdef0123456789abcdef-hotline-test
+AC="$PY $top_srcdir/tests/integration/authclient.py"
+REDIS_PID=
+REDIS_PORT=$((21000 + $$ % 8000))
+mint() { "$TOKEN" --secret "$SECRET" "$@"; }
+metric() { admin_get /metrics | sed -n "s/^$1 //p"; }
+stop_redis() {
+	[ -n "$REDIS_PID" ] || return 0
+	kill -KILL "$REDIS_PID" 2>/dev/null
+	wait "$REDIS_PID" 2>/dev/null
+	REDIS_PID=
+}
+start_redis() {
+	redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save '' \
+	    --appendonly no --daemonize no >>"$T/redis.log" 2>&1 &
+	REDIS_PID=$!
+	wait_until 10 sh -c "redis-cli -p $REDIS_PORT ping 2>/dev/null | grep -q PONG"
+}
+trap 'stop_redis; cleanup' EXIT
+rcli() { redis-cli -p "$REDIS_PORT" "$@" >/dev/null; }
+
+if ! command -v redis-server >/dev/null; then
+	note "redis-server is not installed (scripts/deps.sh test): skipping"
+	ok "# SKIP no redis-server"
+	exit 0
+fi
+"$HOTLINED" -t -o auth=jwt -o jwt_secret=$SECRET -o auth_sessions=yes >"$T/t.out" 2>&1
+check "-t: auth_sessions without redis_url fails, saying so" \
+    grep -q "auth_sessions needs redis_url" "$T/t.out"
+"$HOTLINED" -t -o auth=jwt -o jwt_secret=$SECRET -o auth_sessions=yes \
+    -o redis_url=redis://localhost:6379 >"$T/t.out" 2>&1
+check "-t: a host name in redis_url is refused" grep -q "redis_url: " "$T/t.out"
+
+start_redis
+check "redis-server runs on 127.0.0.1:$REDIS_PORT" test -n "$REDIS_PID"
+rcli SET session:alice 1
+alice=$(mint --sub alice)
+bob=$(mint --sub bob)
+common="-o workers=2 -o auth=jwt -o jwt_secret=$SECRET -o auth_sessions=yes
+    -o redis_url=redis://127.0.0.1:$REDIS_PORT -o auth_token_sources=query,header,message"
+# shellcheck disable=SC2086
+start_hotlined open $common || exit 1
+OPEN_WS=$HL_WS OPEN_ADMIN=$HL_ADMIN
+wait_until 10 test "$(metric hotline_auth_redis_up)" = 2
+check "both workers connect to the session store" test "$(metric hotline_auth_redis_up)" = 2
+check "a session in Redis: requests work (token at the upgrade)" \
+    test "$($AC call "$HL_WS" "$alice" 1)" = 0
+check "... and with an auth message" test "$($AC first "$HL_WS" ok "$alice")" = "auth_ok 0"
+check "no session: close 4001 (token at the upgrade)" \
+    test "$($AC rate "$HL_WS" "$bob" 3)" = "0 0 4001"
+check "... and with an auth message" test "$($AC first "$HL_WS" send "$bob")" = 4001
+check "ws_auth_failures_total{reason=\"no_session\"} counted" \
+    test "$(metric 'ws_auth_failures_total{reason="no_session"}')" = 2
+rcli SET session:bob 1
+check "bob logs in: admitted" test "$($AC call "$HL_WS" "$bob" 1)" = 0
+
+# shellcheck disable=SC2086
+start_hotlined closed $common -o redis_fail_mode=closed || exit 1
+CLOSED_WS=$HL_WS CLOSED_ADMIN=$HL_ADMIN
+wait_until 10 test "$(metric hotline_auth_redis_up)" = 2
+
+# A slow Redis (stopped, its socket still open): lookups time out after
+# auth_session_timeout (500 ms).
+kill -STOP "$REDIS_PID"
+check "Redis slow: fail open admits after the lookup times out" \
+    test "$($AC call "$OPEN_WS" "$bob" 1)" = 0
+check "... fail closed refuses (close 4001)" \
+    test "$($AC rate "$CLOSED_WS" "$alice" 1)" = "0 0 4001"
+kill -CONT "$REDIS_PID"
+
+stop_redis
+HL_ADMIN=$OPEN_ADMIN wait_until 10 test "$(HL_ADMIN=$OPEN_ADMIN metric hotline_auth_redis_up)" = 0
+check "Redis killed: fail open keeps admitting" \
+    test "$($AC call "$OPEN_WS" "$alice" 1)" = 0
+check "... counted as decided by redis_fail_mode" \
+    test "$(HL_ADMIN=$OPEN_ADMIN metric hotline_auth_session_fallback_total)" -ge 1
+r=$($AC upgrade "$CLOSED_WS" "$alice" -)
+check "fail closed refuses new logins: 401 ($r)" \
+    test "$r" = "401 session store unavailable"
+check "... with an auth message too: close 4001" \
+    test "$($AC first "$CLOSED_WS" send "$alice")" = 4001
+check "the outage is logged once per worker" \
+    test "$(grep -c 'session store lost' "$T/closed.log")" -le 2
+start_redis
+rcli SET session:alice 1
+HL_ADMIN=$CLOSED_ADMIN wait_until 10 test "$(HL_ADMIN=$CLOSED_ADMIN metric hotline_auth_redis_up)" = 2
+check "Redis back: fail closed admits again" \
+    test "$($AC call "$CLOSED_WS" "$alice" 1)" = 0
+check "... and fail open checks sessions again (bob has none now)" \
+    wait_until 10 test "$($AC rate "$OPEN_WS" "$bob" 1)" = "0 0 4001"
+check "the recovery is logged" grep -q 'session store is back' "$T/closed.log"
