@@ -42,6 +42,7 @@ command -v npm >/dev/null || need="$need npm"
 if [ -n "$need" ]; then
 	echo "installing$need" >&2
 	sudo=; [ "$(id -u)" = 0 ] || sudo=sudo
+	# shellcheck disable=SC2086 # $need is a list of package names
 	$sudo apt-get install -y $need >&2
 fi
 if [ ! -d "$here/.peers/node_modules/ws" ]; then

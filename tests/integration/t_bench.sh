@@ -21,7 +21,7 @@ bench() {
 		not_ok "$name: hotline-bench exited $rc"; sed 's/^/#   /' "$T/$name.log" | tail -5
 		return
 	fi
-	check "$name: $expr" $PY -c '
+	check "$name: $expr" "$PY" -c '
 import json, sys
 j = json.loads(open(sys.argv[1]).read().splitlines()[-1])
 sys.exit(0 if eval(sys.argv[2], {"j": j}) else 1)' "$T/$name.out" "$expr"
