@@ -43,6 +43,11 @@ wait_until() {
 	return 1
 }
 
+# wait_eq SECONDS WANT COMMAND...: poll until COMMAND prints WANT (the
+# command runs again each time; "wait_until N test "$(cmd)" = x" would not).
+wait_eq() { local limit=$1 want=$2; shift 2; wait_until "$limit" _prints "$want" "$@"; }
+_prints() { local want=$1; shift; test "$("$@")" = "$want"; }
+
 # start_hotlined NAME [ARGS...]: run hotlined -f on free ports; sets HL_PID,
 # HL_WS and HL_ADMIN (host:port) and HL_LOG (its stderr). With log_file set,
 # name that file in HL_READY_LOG. Returns 1 if it did not start.

@@ -109,7 +109,7 @@ r=$($AC hold "$HL_WS" "$alice" 6 first)
 check "with first-message auth: close 1008 for the 6th ($r)" \
     test "$r" = "auth_ok auth_ok auth_ok auth_ok auth_ok 1008"
 check "closed connections are no longer counted" \
-    wait_until 5 test "$($AC hold "$HL_WS" "$alice" 5)" = "101 101 101 101 101"
+    wait_eq 5 "101 101 101 101 101" $AC hold "$HL_WS" "$alice" 5
 check "another user is not limited by alice" \
     test "$($AC hold "$HL_WS" "$(mint --sub bob)" 3)" = "101 101 101"
 check "refusals counted in ws_connection_limited_total" \

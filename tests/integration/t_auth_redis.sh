@@ -49,7 +49,7 @@ common="-o workers=2 -o auth=jwt -o jwt_secret=$SECRET -o auth_sessions=yes
 # shellcheck disable=SC2086
 start_hotlined open $common || exit 1
 OPEN_WS=$HL_WS OPEN_ADMIN=$HL_ADMIN
-wait_until 10 test "$(metric hotline_auth_redis_up)" = 2
+wait_eq 10 2 metric hotline_auth_redis_up
 check "both workers connect to the session store" test "$(metric hotline_auth_redis_up)" = 2
 check "a session in Redis: requests work (token at the upgrade)" \
     test "$($AC call "$HL_WS" "$alice" 1)" = 0
@@ -65,7 +65,7 @@ check "bob logs in: admitted" test "$($AC call "$HL_WS" "$bob" 1)" = 0
 # shellcheck disable=SC2086
 start_hotlined closed $common -o redis_fail_mode=closed || exit 1
 CLOSED_WS=$HL_WS CLOSED_ADMIN=$HL_ADMIN
-wait_until 10 test "$(metric hotline_auth_redis_up)" = 2
+wait_eq 10 2 metric hotline_auth_redis_up
 
 # A slow Redis (stopped, its socket still open): lookups time out after
 # auth_session_timeout (500 ms).
@@ -77,7 +77,7 @@ check "... fail closed refuses (close 4001)" \
 kill -CONT "$REDIS_PID"
 
 stop_redis
-HL_ADMIN=$OPEN_ADMIN wait_until 10 test "$(HL_ADMIN=$OPEN_ADMIN metric hotline_auth_redis_up)" = 0
+HL_ADMIN=$OPEN_ADMIN wait_eq 10 0 metric hotline_auth_redis_up
 check "Redis killed: fail open keeps admitting" \
     test "$($AC call "$OPEN_WS" "$alice" 1)" = 0
 check "... counted as decided by redis_fail_mode" \
@@ -91,9 +91,10 @@ check "the outage is logged once per worker" \
     test "$(grep -c 'session store lost' "$T/closed.log")" -le 2
 start_redis
 rcli SET session:alice 1
-HL_ADMIN=$CLOSED_ADMIN wait_until 10 test "$(HL_ADMIN=$CLOSED_ADMIN metric hotline_auth_redis_up)" = 2
+HL_ADMIN=$CLOSED_ADMIN wait_eq 10 2 metric hotline_auth_redis_up
+HL_ADMIN=$OPEN_ADMIN wait_eq 10 2 metric hotline_auth_redis_up
 check "Redis back: fail closed admits again" \
     test "$($AC call "$CLOSED_WS" "$alice" 1)" = 0
 check "... and fail open checks sessions again (bob has none now)" \
-    wait_until 10 test "$($AC rate "$OPEN_WS" "$bob" 1)" = "0 0 4001"
+    wait_eq 10 "0 0 4001" $AC rate "$OPEN_WS" "$bob" 1
 check "the recovery is logged" grep -q 'session store is back' "$T/closed.log"

@@ -33,7 +33,7 @@ note "connections_total per worker: $(echo "$w" | jq "[x['connections_total'] fo
 check "every worker took some of them" \
     test "$(echo "$w" | jq "all(x['connections_total'] > 0 for x in j['workers'])")" = True
 check "and all of them are closed again" \
-    wait_until 5 test "$(sum_workers connections_active)" = 0
+    wait_eq 5 0 sum_workers connections_active
 
 # Handshake refusals: each a proper HTTP response.
 check "a wrong path is a 404 (curl)" test "$(upgrade_curl /nope)" = 404
