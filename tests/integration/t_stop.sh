@@ -44,7 +44,9 @@ stop_hotlined "$HL_PID" TERM
 rc=$?
 ms=$(elapsed_since "$t0")
 check "TERM exits 0 despite open connections" test "$rc" = 0
-check "... fast (${ms} ms)" test "$ms" -lt 2000
+# Fast: workers stop at once; the master may spend up to the final report's
+# 2 s budget (docs/profiler.md) before it exits.
+check "... fast (${ms} ms)" test "$ms" -lt 4000
 kill "$holder" 2>/dev/null
 
 # USR1 reopens the log file after rotation.
