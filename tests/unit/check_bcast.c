@@ -15,6 +15,7 @@
 
 #include "bcast_ring.h"
 #include "topic.h"
+#include "hl_check.h"
 
 /* --- topics ---------------------------------------------------------------- */
 
@@ -467,8 +468,6 @@ main(void)
 {
 	Suite *s = suite_create("bcast");
 	TCase *tt = tcase_create("topics"), *tr = tcase_create("ring");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_checked_fixture(tt, topics_setup, topics_teardown);
 	tcase_add_test(tt, topics_join_leave_limits);
@@ -488,9 +487,5 @@ main(void)
 	tcase_add_test(tr, ring_dead_publisher);
 	tcase_add_test(tr, ring_concurrent_reader);
 	suite_add_tcase(s, tr);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return hl_check_run(s);
 }

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "hist.h"
+#include "hl_check.h"
 
 #define N 200000
 static const double pcts[] = { 0, 1, 10, 50, 90, 99, 99.9, 99.99, 100 };
@@ -219,8 +220,6 @@ main(void)
 {
 	Suite *s = suite_create("bench_hist");
 	TCase *tc = tcase_create("hist");
-	SRunner *sr;
-	int failed;
 
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, empty);
@@ -234,9 +233,5 @@ main(void)
 	tcase_add_test(tc, single_value);
 	tcase_add_test(tc, zero_and_clamped);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return hl_check_run(s);
 }

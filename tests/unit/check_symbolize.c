@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "symbolize.h"
+#include "hl_check.h"
 
 #define NOIPA __attribute__((noipa))
 
@@ -618,8 +619,6 @@ main(int argc, char **argv)
 {
 	Suite *s = suite_create("symbolize");
 	TCase *tc = tcase_create("symbolizer");
-	SRunner *sr;
-	int failed;
 
 	if (argc > 1 && strcmp(argv[1], WAIT_ARG) == 0)
 		wait_for_eof();
@@ -641,9 +640,5 @@ main(int argc, char **argv)
 	tcase_add_test(tc, separate_debug_file_is_found);
 	tcase_add_test(tc, debuginfod_is_switched_off);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return hl_check_run(s);
 }
