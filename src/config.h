@@ -125,6 +125,9 @@ struct config {
 	int		 profiling_stack_depth;
 	int		 profiling_cpu_only;
 	int		 profiling_memory_only;
+	size_t		 profiling_memory_sample_bytes;
+	int		 profiling_copy;
+	size_t		 profiling_leak_min_growth;
 	int		 profiling_reduced_profile;
 	int		 profiling_cpu_percent_threshold;
 	char		*profiling_only;

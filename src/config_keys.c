@@ -262,6 +262,18 @@ const struct config_key config_keys[] = {
 	{ "profiling_memory_only", NULL, CONFIG_BOOL, 0, 0, "no",
 	  OFF(profiling_memory_only), RELOAD, NULL,
 	  "profile memory only, no CPU sampling (Scalene's --memory-only)" },
+	{ "profiling_memory_sample_bytes", NULL, CONFIG_SIZE, 64, 1LL << 30,
+	  "512k", OFF(profiling_memory_sample_bytes), FIXED, NULL,
+	  "mean bytes allocated between allocation samples (randomized, "
+	  "geometric); smaller is more precise and costs more" },
+	{ "profiling_copy", NULL, CONFIG_BOOL, 0, 0, "no",
+	  OFF(profiling_copy), FIXED, NULL,
+	  "sample library-call memcpy/memmove by bytes too (costs on every "
+	  "call; inlined and in-glibc copies are not seen)" },
+	{ "profiling_leak_min_growth", NULL, CONFIG_SIZE, 0, 1LL << 40, "1k",
+	  OFF(profiling_leak_min_growth), RELOAD, NULL,
+	  "bytes per second a line's sampled net memory must grow by, besides "
+	  "a leak likelihood over 0.95, to be reported as a leak" },
 	{ "profiling_reduced_profile", NULL, CONFIG_BOOL, 0, 0, "no",
 	  OFF(profiling_reduced_profile), RELOAD, NULL,
 	  "reports list only lines at or above "
