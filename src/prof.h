@@ -55,6 +55,9 @@ struct prof_request {
 /* GET /api/profiling/profile?seconds=N&...: reply later. */
 void	 prof_master_profile(struct master *m, struct evhttp_request *req,
 	    const struct prof_request *pr);
+/* utime and stime of pid in seconds, from /proc/<pid>/stat; -1 when
+ * unknown. */
+int	 prof_proc_cpu(int pid, double *ut, double *st);
 /* For /metrics. */
 void	 prof_master_totals(struct master *m, unsigned long long *samples,
 	    unsigned long long *dropped, double *overhead,

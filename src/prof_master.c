@@ -20,6 +20,7 @@
 #include "admin.h"
 #include "master.h"
 #include "prof.h"
+#include "prof_mem.h"
 #include "reporter.h"
 #include "ring.h"
 #include "router.h"
@@ -36,6 +37,7 @@ struct prof_slot {
 	uint64_t	 handler_start;	/* sampler ns at window start */
 	double		 utime_start;	/* seconds at window start */
 	double		 stime_start;
+	uint64_t	 alloc_start;	/* sampled bytes allocated */
 };
 
 /* Where a window (or a capture) started: per slot and per route. */
@@ -47,6 +49,7 @@ struct prof_base {
 /* A capture for GET /api/profiling/profile. */
 struct prof_capture {
 	struct stacktab		 tab;
+	struct stacktab		 mem;
 	struct prof_base	 base;
 	struct event		*timer;
 	struct evhttp_request	*req;
@@ -93,9 +96,8 @@ now_epoch(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-/* utime and stime of pid in seconds, from /proc/<pid>/stat. */
-static int
-proc_cpu(int pid, double *ut, double *st)
+int
+prof_proc_cpu(int pid, double *ut, double *st)
 {
 	unsigned long long u, s;
 	char path[64], buf[1024], *p;
@@ -138,7 +140,8 @@ prof_slot_mark(struct master *m, struct prof_base *b, uint32_t i)
 	ps->samples = 0;
 	ps->drops_start = slot_drops(m, i);
 	ps->handler_start = shm_read(&s->counters.prof_handler_ns);
-	if (proc_cpu(ps->pid, &ps->utime_start, &ps->stime_start) == -1)
+	ps->alloc_start = prof_mem_slot_alloc(i);
+	if (prof_proc_cpu(ps->pid, &ps->utime_start, &ps->stime_start) == -1)
 		ps->utime_start = ps->stime_start = 0;
 }
 
@@ -170,6 +173,20 @@ prof_record_cb(const void *rec, size_t len, void *arg)
 	prof.samples_total++;
 }
 
+/* The event ring: memory records, into the window and every capture. */
+static void
+prof_drain_events(struct master *m, uint32_t i)
+{
+	struct stacktab *tabs[PROF_MAX_CAPTURES];
+	struct prof_capture *c;
+	int n = 0;
+
+	for (c = prof.captures; c != NULL && n < PROF_MAX_CAPTURES;
+	    c = c->next)
+		tabs[n++] = &c->mem;
+	prof_mem_drain_slot(m, i, tabs, n);
+}
+
 static void
 prof_drain_slot(struct master *m, uint32_t i)
 {
@@ -184,6 +201,7 @@ prof_drain_slot(struct master *m, uint32_t i)
 		if (pid != 0 && c->base.slots[i].pid != pid)
 			prof_slot_mark(m, &c->base, i);
 	ring_drain(shm_cpu_ring(&m->shm, i), 0, prof_record_cb, &ctx);
+	prof_drain_events(m, i);
 }
 
 static void
@@ -196,6 +214,7 @@ prof_drain_cb(evutil_socket_t fd, short what, void *arg)
 		if (shm_slot(&m->shm, i)->pid != 0)
 			prof_drain_slot(m, i);
 	}
+	prof_mem_tick(m, now_epoch());
 }
 
 /* Per-worker figures since base, for every slot that sampled. */
@@ -213,12 +232,14 @@ prof_workers(struct master *m, const struct prof_base *b, int *n)
 
 		if (ps->pid == 0)
 			continue;
-		if (proc_cpu(ps->pid, &ut, &st) == -1)
+		if (prof_proc_cpu(ps->pid, &ut, &st) == -1)
 			ut = ps->utime_start, st = ps->stime_start;
 		w[*n] = (struct report_worker){ (int)i, s->index, ps->pid,
 		    ps->samples, slot_drops(m, i) - ps->drops_start,
 		    shm_read(&s->counters.prof_handler_ns) - ps->handler_start,
-		    ut - ps->utime_start, st - ps->stime_start };
+		    ut - ps->utime_start, st - ps->stime_start,
+		    prof_mem_rss(ps->pid), prof_mem_slot_heap(i),
+		    prof_mem_slot_alloc(i) - ps->alloc_start };
 		(*n)++;
 	}
 	return w;
@@ -284,6 +305,38 @@ prof_base_free(struct prof_base *b)
 	b->calls = NULL;
 }
 
+/* Memory is sampled unless profiling_cpu_only. */
+static int
+prof_memory_on(const struct master *m)
+{
+	return m->cf.profiling_enabled && !m->cf.profiling_cpu_only;
+}
+
+/* The report input of a job whose tables, workers, handlers and filters
+ * are in place. */
+static void
+prof_job_input(struct master *m, struct report_job *job, const char *kind,
+    double start, int reduced, int threshold_pct)
+{
+	job->in = (struct report_input){
+		.tab = &job->tab, .kind = kind, .start = start,
+		.end = now_epoch(), .wall = m->cf.profiling_clock == 1,
+		.sample_interval_ms = m->cf.profiling_sample_interval_ms,
+		.workers = job->workers, .nworkers = job->in.nworkers,
+		.handlers = job->handlers, .nhandlers = job->in.nhandlers,
+		.only = job->only, .exclude = job->exclude,
+		.reduced = reduced, .threshold_pct = threshold_pct,
+		.mem = prof_memory_on(m) ? &job->mem : NULL,
+		.snap = &job->snap,
+#ifdef HL_MEMHOOKS
+		.memory_hooks = 1,
+#endif
+		.copy = m->cf.profiling_copy,
+		.memory_sample_bytes = m->cf.profiling_memory_sample_bytes,
+		.leak_min_growth = (double)m->cf.profiling_leak_min_growth,
+	};
+}
+
 /* A job for the window that ends now; the window starts afresh. */
 static struct report_job *
 prof_close_window(struct master *m, enum report_kind kind)
@@ -298,17 +351,11 @@ prof_close_window(struct master *m, enum report_kind kind)
 	job->handlers = prof_handlers(m, &prof.base, &job->in.nhandlers);
 	job->only = xstrdup(m->cf.profiling_only);
 	job->exclude = xstrdup(m->cf.profiling_exclude);
-	job->in = (struct report_input){
-		.tab = &job->tab, .kind = kind == REPORT_FINAL ? "final" :
-		    "interval", .start = prof.window_start, .end = now_epoch(),
-		.wall = m->cf.profiling_clock == 1,
-		.sample_interval_ms = m->cf.profiling_sample_interval_ms,
-		.workers = job->workers, .nworkers = job->in.nworkers,
-		.handlers = job->handlers, .nhandlers = job->in.nhandlers,
-		.only = job->only, .exclude = job->exclude,
-		.reduced = m->cf.profiling_reduced_profile,
-		.threshold_pct = m->cf.profiling_cpu_percent_threshold,
-	};
+	prof_mem_close_window(m, job);
+	prof_job_input(m, job, kind == REPORT_FINAL ? "final" : "interval",
+	    prof.window_start, m->cf.profiling_reduced_profile,
+	    m->cf.profiling_cpu_percent_threshold);
+	job->in.timeline = &job->tl;
 	prof.window_start = job->in.end;
 	prof_base_mark(m, &prof.base);
 	return job;
@@ -319,7 +366,8 @@ prof_window_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct master *m = arg;
 
-	if (prof.window.samples == 0 && prof.window.overflow == 0) {
+	if (prof.window.samples == 0 && prof.window.overflow == 0 &&
+	    prof_mem_window_events() == 0) {
 		/* Nothing sampled (profiling off, or idle on the CPU clock). */
 		report_job_free(prof_close_window(m, REPORT_INTERVAL));
 		return;
@@ -371,15 +419,10 @@ prof_capture_done_cb(evutil_socket_t fd, short what, void *arg)
 	job->exclude = c->exclude;
 	job->workers = prof_workers(m, &c->base, &job->in.nworkers);
 	job->handlers = prof_handlers(m, &c->base, &job->in.nhandlers);
-	job->in = (struct report_input){
-		.tab = &job->tab, .kind = "on_demand", .start = c->start,
-		.end = now_epoch(), .wall = m->cf.profiling_clock == 1,
-		.sample_interval_ms = m->cf.profiling_sample_interval_ms,
-		.workers = job->workers, .nworkers = job->in.nworkers,
-		.handlers = job->handlers, .nhandlers = job->in.nhandlers,
-		.only = job->only, .exclude = job->exclude,
-		.reduced = c->reduced, .threshold_pct = c->threshold_pct,
-	};
+	job->mem = c->mem;
+	prof_mem_snapshot(job);
+	prof_job_input(m, job, "on_demand", c->start, c->reduced,
+	    c->threshold_pct);
 	event_free(c->timer);
 	prof_base_free(&c->base);
 	free(c);
@@ -425,6 +468,7 @@ prof_master_profile(struct master *m, struct evhttp_request *req,
 	c = xcalloc(1, sizeof *c);
 
 	stacktab_init(&c->tab, PROF_MAX_STACKS);
+	stacktab_init(&c->mem, PROF_MAX_STACKS);
 	prof_drain_cb(-1, 0, m);	/* samples from before are not its */
 	prof_base_mark(m, &c->base);
 	c->req = req;
@@ -501,6 +545,7 @@ prof_master_start(struct master *m, char *err, size_t errsize)
 		}
 	}
 	stacktab_init(&prof.window, PROF_MAX_STACKS);
+	prof_mem_start(m);
 	prof_base_mark(m, &prof.base);
 	prof.window_start = now_epoch();
 	if (reporter_start(&m->reports, err, errsize) == -1)
@@ -542,6 +587,7 @@ prof_master_reaped(struct master *m, int slot)
 	if (!prof.started)
 		return;
 	prof_drain_slot(m, (uint32_t)slot);
+	prof_mem_slot_gone((uint32_t)slot);
 	ring_reset(shm_cpu_ring(&m->shm, (uint32_t)slot));
 	ring_reset(shm_event_ring(&m->shm, (uint32_t)slot));
 	/* Its counters are gone with it: its row leaves the tables. */
@@ -589,7 +635,8 @@ prof_master_stop(struct master *m)
 	prof_answer_pending();
 	prof_drain_cb(-1, 0, m);
 	/* A run that sampled nothing has nothing to report. */
-	if (m->cf.profiling_enabled && prof.samples_total > 0)
+	if (m->cf.profiling_enabled && (prof.samples_total > 0 ||
+	    prof_mem_has_data()))
 		reporter_submit(prof_close_window(m, REPORT_FINAL));
 	reporter_stop(m->stop == MASTER_STOP_GRACEFUL ? PROF_FINAL_QUIT_MS :
 	    PROF_FINAL_BUDGET_MS);
@@ -597,6 +644,7 @@ prof_master_stop(struct master *m)
 		prof.captures = c->next;
 		event_free(c->timer);
 		stacktab_free(&c->tab);
+		stacktab_free(&c->mem);
 		prof_base_free(&c->base);
 		free(c->only);
 		free(c->exclude);
@@ -607,6 +655,7 @@ prof_master_stop(struct master *m)
 	event_free(prof.done_event);
 	stacktab_free(&prof.window);
 	prof_base_free(&prof.base);
+	prof_mem_stop();
 	prof.started = 0;
 }
 
@@ -620,7 +669,7 @@ prof_overhead(struct master *m)
 	for (i = 0; i < m->shm.hdr->nslots; i++) {
 		struct shm_slot *s = shm_slot(&m->shm, i);
 
-		if (s->pid == 0 || proc_cpu(s->pid, &ut, &st) == -1)
+		if (s->pid == 0 || prof_proc_cpu(s->pid, &ut, &st) == -1)
 			continue;
 		cpu += ut + st;
 		handler += shm_read(&s->counters.prof_handler_ns) / 1e9;

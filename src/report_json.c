@@ -12,45 +12,21 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "report_int.h"
 #include "report_json.h"
 #include "sample.h"
 #include "stacktab.h"
 #include "symbolize.h"
 #include "util.h"
 
-enum { CLS_OWN, CLS_NATIVE, CLS_SYSTEM, CLS_IDLE, CLS_COUNT };
 static const char *const cls_names[CLS_COUNT] = {
 	"own", "native", "system", "idle",
 };
 
-#define REPORT_LIBS	4	/* native libraries named per line */
-
-/* Time of one line (or function, or handler) by class. */
-struct tally {
-	uint64_t	 samples[CLS_COUNT];
-	uint64_t	 weight[CLS_COUNT];
-};
-
-struct line_rec {
-	const char	*file;
-	const char	*function;
-	uint32_t	 line;
-	struct tally	 t;
-	const char	*libs[REPORT_LIBS];
-};
-
-struct func_rec {
-	const char	*function;
-	const char	*file;
-	uint32_t	 line;		/* first line charged */
-	struct tally	 t;
-};
-
-/* A tiny open-addressing index from (pointer, number) to an array slot;
- * strings from the symbolizer are interned, so pointers compare. */
-struct index {
-	size_t		*slots;		/* record number + 1, 0 empty */
-	size_t		 n;		/* power of two */
+/* Allocation wrappers whose frames are not lines: an allocation (or a
+ * sample inside one, inlined) is charged to the line that called them. */
+static const char *const wrappers[] = {
+	"xmalloc", "xcalloc", "xrealloc", "xstrdup",
 };
 
 static size_t
@@ -62,19 +38,6 @@ index_hash(const void *p, uint64_t k)
 	return (size_t)(h ^ (h >> 29));
 }
 
-struct builder {
-	struct symbolizer	*sym;
-	const struct report_input *in;
-	struct line_rec		*lines;
-	size_t			 nlines, lines_cap;
-	struct index		 line_ix;
-	struct func_rec		*funcs;
-	size_t			 nfuncs, funcs_cap;
-	struct index		 func_ix;
-	struct tally		 total;
-	uint64_t		 dropped_lines;	/* samples past REPORT_MAX_LINES */
-	uint64_t		 unresolved;	/* samples with no own frame */
-};
 
 static void
 index_init(struct index *ix)
@@ -153,8 +116,8 @@ tally_add(struct tally *t, int cls, uint64_t samples, uint64_t weight)
 	t->weight[cls] += weight;
 }
 
-static struct line_rec *
-builder_line(struct builder *b, const struct sym_frame *f)
+struct line_rec *
+report_line(struct builder *b, const struct sym_frame *f)
 {
 	size_t *slot = index_find(&b->line_ix, f->file, f->line, line_eq, b);
 
@@ -170,13 +133,14 @@ builder_line(struct builder *b, const struct sym_frame *f)
 	b->lines[b->nlines].file = f->file;
 	b->lines[b->nlines].line = f->line;
 	b->lines[b->nlines].function = f->function;
+	b->lines[b->nlines].timeline = -1;
 	*slot = ++b->nlines;
 	index_grow(&b->line_ix, b->nlines, line_key, b);
 	return &b->lines[b->nlines - 1];
 }
 
-static struct func_rec *
-builder_func(struct builder *b, const struct sym_frame *f)
+struct func_rec *
+report_func(struct builder *b, const struct sym_frame *f)
 {
 	size_t *slot = index_find(&b->func_ix, f->function,
 	    (uintptr_t)f->file, func_eq, b);
@@ -238,39 +202,65 @@ stack_class(struct builder *b, const struct stack_entry *e,
 	return inner->own ? CLS_OWN : CLS_NATIVE;
 }
 
+static int
+is_wrapper(const char *function)
+{
+	size_t i;
+
+	for (i = 0; i < HL_ARRAY_LEN(wrappers); i++)
+		if (strcmp(function, wrappers[i]) == 0)
+			return 1;
+	return 0;
+}
+
+int
+report_charge(struct builder *b, const uint64_t *pcs, unsigned depth,
+    int exact0, struct sym_frame *out)
+{
+	struct sym_frame f[SYM_MAX_FRAMES];
+	unsigned i;
+	int n, j;
+
+	for (i = 0; i < depth; i++) {
+		n = symbolizer_lookup(b->sym, pcs[i], i > 0 || !exact0, f,
+		    SYM_MAX_FRAMES);
+		for (j = 0; j < n; j++) {
+			if (f[j].own && f[j].file != NULL &&
+			    !is_wrapper(f[j].function)) {
+				*out = f[j];
+				return 0;
+			}
+		}
+	}
+	return -1;
+}
+
 /* Charge one stack to its innermost own frame. */
 static void
 builder_add(struct builder *b, const struct stack_entry *e)
 {
 	const uint64_t *pcs = stacktab_pcs(b->in->tab, e);
-	struct sym_frame f[SYM_MAX_FRAMES], inner;
+	struct sym_frame inner, f;
 	struct line_rec *l;
-	unsigned i;
-	int n, j, cls;
+	int cls;
 
 	if (e->depth == 0)
 		return;
 	symbolizer_lookup(b->sym, pcs[0], 0, &inner, 1);
 	cls = stack_class(b, e, &inner, pcs);
 	tally_add(&b->total, cls, e->samples, e->weight_ns);
-	for (i = 0; i < e->depth; i++) {
-		n = symbolizer_lookup(b->sym, pcs[i], i > 0, f, SYM_MAX_FRAMES);
-		for (j = 0; j < n && !(f[j].own && f[j].file != NULL); j++)
-			;
-		if (j == n)
-			continue;
-		if ((l = builder_line(b, &f[j])) == NULL) {
-			b->dropped_lines += e->samples;
-			return;
-		}
-		tally_add(&l->t, cls, e->samples, e->weight_ns);
-		if (cls == CLS_NATIVE)
-			line_add_lib(l, inner.object);
-		tally_add(&builder_func(b, &f[j])->t, cls, e->samples,
-		    e->weight_ns);
+	if (report_charge(b, pcs, e->depth, 1, &f) == -1) {
+		b->unresolved += e->samples;
 		return;
 	}
-	b->unresolved += e->samples;
+	if ((l = report_line(b, &f)) == NULL) {
+		b->dropped_lines += e->samples;
+		return;
+	}
+	tally_add(&l->t, cls, e->samples, e->weight_ns);
+	if (cls == CLS_NATIVE)
+		line_add_lib(l, inner.object);
+	tally_add(&report_func(b, &f)->t, cls, e->samples, e->weight_ns);
 }
 
 static double
@@ -359,7 +349,7 @@ line_order(const void *a, const void *b)
 }
 
 static json_t *
-line_json(const struct line_rec *l, uint64_t whole)
+line_json(struct builder *b, const struct line_rec *l, uint64_t whole)
 {
 	json_t *o = json_pack("{s:i, s:s}", "line", (int)l->line,
 	    "function", l->function), *libs = json_array();
@@ -373,7 +363,36 @@ line_json(const struct line_rec *l, uint64_t whole)
 		json_array_append_new(libs, json_string(basename(copy)));
 	}
 	json_object_set_new(o, "native_libraries", libs);
+	if (report_has_memory(b)) {
+		report_mem_json(o, b, &l->m, MEM_KEYS_LINE);
+		json_object_set_new(o, "leak_likelihood",
+		    json_real(round(l->likelihood * 1000) / 1000));
+		if (l->timeline >= 0)
+			json_object_set_new(o, "timeline",
+			    report_mem_line_timeline(b, l));
+	}
 	return o;
+}
+
+/* A line a reduced profile keeps: hot enough, a large allocator, or a
+ * leak. */
+static int
+line_kept(struct builder *b, const struct line_rec *l, uint64_t whole)
+{
+	if (!b->in->reduced || l->leak)
+		return 1;
+	return pct(tally_cpu(&l->t), whole) >= b->in->threshold_pct ||
+	    (b->mtotal.alloc_bytes > 0 && pct(l->m.alloc_bytes,
+	    b->mtotal.alloc_bytes) >= b->in->threshold_pct);
+}
+
+static void
+file_totals(const struct builder *b, json_t *file, const struct tally *t,
+    const struct memtally *m, uint64_t whole)
+{
+	tally_json(file, t, whole);
+	if (report_has_memory(b))
+		report_mem_json(file, b, m, MEM_KEYS_FILE);
 }
 
 /* Files in order of their time, each with its lines in source order. */
@@ -382,11 +401,13 @@ files_json(struct builder *b, uint64_t whole)
 {
 	json_t *files = json_array(), *file = NULL, *lines = NULL;
 	struct tally ft;
+	struct memtally fm;
 	size_t i;
 
 	if (b->nlines > 0)	/* qsort's base must not be NULL */
 		qsort(b->lines, b->nlines, sizeof *b->lines, line_order);
 	memset(&ft, 0, sizeof ft);
+	memset(&fm, 0, sizeof fm);
 	for (i = 0; i < b->nlines; i++) {
 		const struct line_rec *l = &b->lines[i];
 		int c;
@@ -396,8 +417,9 @@ files_json(struct builder *b, uint64_t whole)
 		if (file == NULL || strcmp(json_string_value(json_object_get(
 		    file, "file")), l->file) != 0) {
 			if (file != NULL)
-				tally_json(file, &ft, whole);
+				file_totals(b, file, &ft, &fm, whole);
 			memset(&ft, 0, sizeof ft);
+			memset(&fm, 0, sizeof fm);
 			lines = json_array();
 			file = json_pack("{s:s, s:o}", "file", l->file,
 			    "lines", lines);
@@ -405,12 +427,12 @@ files_json(struct builder *b, uint64_t whole)
 		}
 		for (c = 0; c < CLS_COUNT; c++)
 			tally_add(&ft, c, l->t.samples[c], l->t.weight[c]);
-		if (!b->in->reduced ||
-		    pct(tally_cpu(&l->t), whole) >= b->in->threshold_pct)
-			json_array_append_new(lines, line_json(l, whole));
+		memtally_add(&fm, &l->m);
+		if (line_kept(b, l, whole))
+			json_array_append_new(lines, line_json(b, l, whole));
 	}
 	if (file != NULL)
-		tally_json(file, &ft, whole);
+		file_totals(b, file, &ft, &fm, whole);
 	return files;
 }
 
@@ -458,6 +480,8 @@ functions_json(const struct builder *b, uint64_t whole)
 		o = json_pack("{s:s, s:s?, s:i}", "function", f->function,
 		    "file", f->file, "line", (int)f->line);
 		tally_json(o, &f->t, whole);
+		if (report_has_memory(b))
+			report_mem_json(o, b, &f->m, MEM_KEYS_FILE);
 		json_array_append_new(arr, o);
 	}
 	return sorted_by_pct(arr);
@@ -468,7 +492,7 @@ static json_t *
 handlers_json(const struct builder *b, uint64_t whole)
 {
 	const struct stack_entry *e;
-	json_t *arr = json_array();
+	json_t *arr = json_array(), *o;
 	int h;
 
 	for (h = 0; h < b->in->nhandlers; h++) {
@@ -484,19 +508,31 @@ handlers_json(const struct builder *b, uint64_t whole)
 			weight += e->weight_ns;
 		}
 		ms = weight / 1e6;
-		json_array_append_new(arr, json_pack("{s:i, s:s, s:I, s:I, s:f,"
+		o = json_pack("{s:i, s:s, s:I, s:I, s:f,"
 		    " s:f, s:f}", "pkg_id", rh->pkg_id, "name", rh->name,
 		    "calls", (json_int_t)rh->calls, "samples",
 		    (json_int_t)samples, "cpu_ms", round(ms * 1000) / 1000,
 		    "cpu_ms_per_call", rh->calls ? round(ms * 1e6 / rh->calls) /
-		    1e6 : 0.0, "cpu_pct", pct(weight, whole)));
+		    1e6 : 0.0, "cpu_pct", pct(weight, whole));
+		if (report_has_memory(b)) {
+			uint64_t bytes = report_mem_handler_bytes(b,
+			    rh->pkg_id);
+
+			json_object_set_new(o, "alloc_mb",
+			    json_real(report_mb(bytes)));
+			json_object_set_new(o, "alloc_bytes_per_call",
+			    json_real(rh->calls ? round((double)bytes /
+			    rh->calls) : 0.0));
+		}
+		json_array_append_new(arr, o);
 	}
 	return sorted_by_pct(arr);
 }
 
 static json_t *
-workers_json(const struct report_input *in, json_t **totals)
+workers_json(const struct builder *b, json_t **totals)
 {
+	const struct report_input *in = b->in;
 	json_t *arr = json_array();
 	double ut = 0, st = 0, handler_s = 0;
 	uint64_t dropped = 0;
@@ -505,12 +541,22 @@ workers_json(const struct report_input *in, json_t **totals)
 	for (i = 0; i < in->nworkers; i++) {
 		const struct report_worker *w = &in->workers[i];
 
-		json_array_append_new(arr, json_pack("{s:i, s:i, s:i, s:I, s:I,"
+		json_t *o = json_pack("{s:i, s:i, s:i, s:I, s:I,"
 		    " s:f, s:f, s:f}", "slot", w->slot, "index", w->index,
 		    "pid", w->pid, "samples", (json_int_t)w->samples,
 		    "dropped", (json_int_t)w->dropped, "utime_seconds",
 		    w->utime_s, "stime_seconds", w->stime_s,
-		    "sampler_seconds", w->handler_ns / 1e9));
+		    "sampler_seconds", w->handler_ns / 1e9);
+
+		if (report_has_memory(b)) {
+			json_object_set_new(o, "rss_mb",
+			    json_real(report_mb(w->rss_bytes)));
+			json_object_set_new(o, "heap_mb",
+			    json_real(report_mb(w->heap_bytes)));
+			json_object_set_new(o, "alloc_mb",
+			    json_real(report_mb(w->alloc_bytes)));
+		}
+		json_array_append_new(arr, o);
 		ut += w->utime_s;
 		st += w->stime_s;
 		handler_s += w->handler_ns / 1e9;
@@ -552,8 +598,10 @@ report_build(struct symbolizer *sym, const struct report_input *in)
 	index_init(&b.func_ix);
 	while ((e = stacktab_next(in->tab, &i)) != NULL)
 		builder_add(&b, e);
+	report_mem_add(&b);
+	report_mem_finish(&b);
 	whole = tally_all(&b.total);
-	workers = workers_json(in, &wt);
+	workers = workers_json(&b, &wt);
 	doc = json_pack("{s:s, s:s, s:s, s:{s:f, s:f, s:f}, s:s, s:i}",
 	    "schema_version", REPORT_SCHEMA_VERSION, "generator",
 	    "hotline " PACKAGE_VERSION, "kind", in->kind, "window", "start",
@@ -566,6 +614,9 @@ report_build(struct symbolizer *sym, const struct report_input *in)
 	    "stacks_overflow_samples", (json_int_t)in->tab->overflow,
 	    "lines_overflow_samples", (json_int_t)b.dropped_lines));
 	tally_json(json_object_get(doc, "totals"), &b.total, whole);
+	if (report_has_memory(&b))
+		report_mem_json(json_object_get(doc, "totals"), &b, &b.mtotal,
+		    MEM_KEYS_TOTALS);
 	json_object_set_new(doc, "reconciliation", reconcile_json(&b, wt));
 	json_object_set_new(doc, "overhead", wt);
 	json_object_set_new(doc, "workers", workers);
@@ -573,6 +624,10 @@ report_build(struct symbolizer *sym, const struct report_input *in)
 	json_object_set_new(doc, "functions", functions_json(&b, whole));
 	json_object_set_new(doc, "handlers", handlers_json(&b, whole));
 	json_object_set_new(doc, "stacks", report_stacks_json(sym, in->tab));
+	report_mem_doc(&b, doc);
+	free(b.site_file);
+	free(b.site_lineno);
+	json_decref(b.leaks);
 	free(b.lines);
 	free(b.funcs);
 	free(b.line_ix.slots);

@@ -10,10 +10,18 @@
 #include <jansson.h>
 #include <stdint.h>
 
+struct leaktrack;
+struct memsnap;
 struct stacktab;
 struct symbolizer;
+struct timeline;
 
-#define REPORT_SCHEMA_VERSION	"1.0"
+/* Classes of the memory stack table (struct stacktab's cls): samples are
+ * sampled events, weight_ns holds bytes. A free is keyed by the stack
+ * that allocated the block. */
+enum { MEM_CLS_ALLOC, MEM_CLS_FREE, MEM_CLS_COPY };
+
+#define REPORT_SCHEMA_VERSION	"1.1"
 #define REPORT_MAX_LINES	5000	/* per report */
 #define REPORT_MAX_STACKS	2000	/* folded stacks in the JSON */
 
@@ -27,6 +35,9 @@ struct report_worker {
 	uint64_t	 handler_ns;	/* sampler overhead */
 	double		 utime_s;	/* from /proc/<pid>/stat, this window */
 	double		 stime_s;
+	uint64_t	 rss_bytes;	/* at the window's end */
+	uint64_t	 heap_bytes;	/* sampled heap in use, window end */
+	uint64_t	 alloc_bytes;	/* sampled allocations, this window */
 };
 
 /* One handler's calls in the window (from the latency histograms). */
@@ -51,6 +62,16 @@ struct report_input {
 	const char			*exclude;
 	int				 reduced;
 	int				 threshold_pct;
+	/* Memory (NULL mem: none was sampled, no memory keys). */
+	const struct stacktab		*mem;	/* MEM_CLS_* by stack */
+	const struct memsnap		*snap;	/* sites at the window's end */
+	const struct timeline		*timeline; /* NULL: none */
+	struct leaktrack		*leaks;	/* the run's history, or NULL */
+	int				 leaks_record; /* a stored report */
+	int				 memory_hooks; /* malloc hooks built in */
+	int				 copy;	/* copy sampling on */
+	uint64_t			 memory_sample_bytes;
+	double				 leak_min_growth; /* bytes/s */
 };
 
 /* The report document (a new reference). */

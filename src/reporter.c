@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "leaktrack.h"
 #include "log.h"
 #include "module.h"
 #include "report_html.h"
@@ -40,6 +41,9 @@ static struct {
 	struct report_store	*store;
 	struct symbolizer	*sym;
 	struct stacktab		 run;		/* the whole run */
+	struct stacktab		 run_mem;
+	struct timeline		 run_tl;
+	struct leaktrack	 leaks;		/* per-line memory history */
 	double			 run_start;
 	struct reporter_status	 status;
 } rep = {
@@ -56,6 +60,9 @@ report_job_free(struct report_job *job)
 	if (job == NULL)
 		return;
 	stacktab_free(&job->tab);
+	stacktab_free(&job->mem);
+	memsnap_free(&job->snap);
+	timeline_free(&job->tl);
 	free(job->workers);
 	for (i = 0; job->handlers != NULL && i < job->in.nhandlers; i++)
 		free(job->handlers[i].name);
@@ -153,23 +160,39 @@ reporter_answer(struct report_job *job)
 		log_warn("reporter: cannot wake the loop");
 }
 
+/* A window joins the run: stacks, memory and timeline. */
+static void
+reporter_merge_run(struct report_job *job)
+{
+	if (rep.run_start == 0)
+		rep.run_start = job->in.start;
+	stacktab_merge(&rep.run, &job->tab);
+	stacktab_merge(&rep.run_mem, &job->mem);
+	if (rep.run_tl.npoints == 0)
+		rep.run_tl.interval_s = job->tl.interval_s;
+	timeline_append(&rep.run_tl, &job->tl);
+}
+
 static void
 reporter_run_job(struct report_job *job)
 {
+	job->in.leaks = &rep.leaks;
 	switch (job->kind) {
 	case REPORT_ON_DEMAND:
 		reporter_answer(job);
 		return;		/* the loop frees it */
 	case REPORT_INTERVAL:
-		if (rep.run_start == 0)
-			rep.run_start = job->in.start;
-		stacktab_merge(&rep.run, &job->tab);
+		reporter_merge_run(job);
+		job->in.leaks_record = 1;
 		reporter_store_job(job, &job->tab);
 		break;
 	case REPORT_FINAL:
-		stacktab_merge(&rep.run, &job->tab);
-		if (rep.run_start != 0)
-			job->in.start = rep.run_start;
+		reporter_merge_run(job);
+		job->in.start = rep.run_start;
+		job->in.leaks_record = 1;
+		if (job->in.mem != NULL)
+			job->in.mem = &rep.run_mem;
+		job->in.timeline = &rep.run_tl;
 		reporter_store_job(job, &rep.run);
 		break;
 	}
@@ -237,6 +260,9 @@ reporter_start(struct report_store *store, char *err, size_t errsize)
 		log_warn("profiler: hotlined has no line tables; reports name "
 		    "functions only");
 	stacktab_init(&rep.run, 200000);
+	stacktab_init(&rep.run_mem, 200000);
+	timeline_init(&rep.run_tl, 1);
+	leaktrack_init(&rep.leaks);
 	if (pipe2(rep.done_pipe, O_CLOEXEC | O_NONBLOCK) == -1 ||
 	    pthread_create(&rep.thread, NULL, reporter_main, NULL) != 0) {
 		snprintf(err, errsize, "profiler: cannot start the reporter: %s",
@@ -348,6 +374,9 @@ reporter_stop(int budget_ms)
 	}
 	symbolizer_free(rep.sym);
 	stacktab_free(&rep.run);
+	stacktab_free(&rep.run_mem);
+	timeline_free(&rep.run_tl);
+	leaktrack_free(&rep.leaks);
 	close(rep.done_pipe[0]);
 	close(rep.done_pipe[1]);
 }

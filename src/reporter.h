@@ -9,8 +9,10 @@
 
 #include <stdint.h>
 
+#include "memsite.h"
 #include "report_json.h"
 #include "stacktab.h"
+#include "timeline.h"
 
 struct report_store;
 struct evhttp_request;
@@ -24,6 +26,9 @@ enum report_kind {
 struct report_job {
 	enum report_kind	 kind;
 	struct stacktab		 tab;		/* owned; moved in */
+	struct stacktab		 mem;		/* owned: MEM_CLS_* by stack */
+	struct memsnap		 snap;		/* owned: sites at the end */
+	struct timeline		 tl;		/* owned: the window's points */
 	struct report_input	 in;		/* tab/workers/handlers point here */
 	struct report_worker	*workers;	/* owned */
 	struct report_handler	*handlers;	/* owned, names too */

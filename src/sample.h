@@ -40,6 +40,8 @@ enum sample_type {
 
 /* hdr.flags, any type. */
 #define SAMPLE_F_TRUNCATED 0x80 /* the stack was deeper than depth */
+#define SAMPLE_F_UNTRACKED 0x40 /* alloc: the worker's free table was
+				 * full, its free will not be reported */
 
 /* hdr.flags of a CPU sample: a class in the low two bits, own when none
  * applies (precedence system > native > own, set by the sampler), and
