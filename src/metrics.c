@@ -16,6 +16,7 @@
 #include "master.h"
 #include "metrics.h"
 #include "prof.h"
+#include "prof_mem.h"
 #include "router.h"
 #include "ws_handshake.h"
 #include "util.h"
@@ -255,6 +256,49 @@ metrics_latency(struct evbuffer *out, struct master *m)
 	}
 }
 
+/* The memory profiler: sampled heap in use and sampled allocation volume
+ * per worker (rate() of the latter is the allocation rate), and what the
+ * master matched. */
+static void
+metrics_memory(struct evbuffer *out, struct master *m)
+{
+	struct prof_mem_totals t;
+	uint32_t i;
+
+	prof_mem_get_totals(&t);
+	metric_header(out, "hotline_profiler_memory_samples_total", "counter",
+	    "Sampled allocations the master has drained.");
+	evbuffer_add_printf(out, "hotline_profiler_memory_samples_total "
+	    "%llu\n", (unsigned long long)t.allocs);
+	metric_header(out, "hotline_profiler_unmatched_frees_total", "counter",
+	    "Frees of sampled blocks whose allocation was not seen.");
+	evbuffer_add_printf(out, "hotline_profiler_unmatched_frees_total "
+	    "%llu\n", (unsigned long long)t.unmatched);
+	metric_header(out, "hotline_worker_heap_sampled_bytes", "gauge",
+	    "Heap in use per worker, estimated from sampled allocations.");
+	for (i = 0; i < m->shm.hdr->nslots; i++) {
+		const struct shm_slot *s = shm_slot(&m->shm, i);
+
+		if (s->pid != 0)
+			evbuffer_add_printf(out, "hotline_worker_heap_sampled_"
+			    "bytes{worker=\"%d\",slot=\"%u\"} %llu\n",
+			    s->index, i,
+			    (unsigned long long)prof_mem_slot_heap(i));
+	}
+	metric_header(out, "hotline_worker_allocated_sampled_bytes_total",
+	    "counter", "Bytes allocated per worker since its slot started, "
+	    "estimated from sampled allocations.");
+	for (i = 0; i < m->shm.hdr->nslots; i++) {
+		const struct shm_slot *s = shm_slot(&m->shm, i);
+
+		if (s->pid != 0)
+			evbuffer_add_printf(out, "hotline_worker_allocated_"
+			    "sampled_bytes_total{worker=\"%d\",slot=\"%u\"} "
+			    "%llu\n", s->index, i,
+			    (unsigned long long)prof_mem_slot_alloc(i));
+	}
+}
+
 static void
 metrics_profiler(struct evbuffer *out, struct master *m)
 {
@@ -278,6 +322,7 @@ metrics_profiler(struct evbuffer *out, struct master *m)
 	    "Reports written to profiling_output_dir.");
 	evbuffer_add_printf(out, "hotline_profiler_reports_written_total "
 	    "%llu\n", written);
+	metrics_memory(out, m);
 }
 
 struct evbuffer *

@@ -694,6 +694,25 @@ prof_master_totals(struct master *m, unsigned long long *samples,
 	*written = rs.written;
 }
 
+static json_t *
+prof_memory_status(struct master *m)
+{
+	struct prof_mem_totals t;
+	int hooks = 0;
+
+#ifdef HL_MEMHOOKS
+	hooks = 1;
+#endif
+	prof_mem_get_totals(&t);
+	return json_pack("{s:b, s:b, s:I, s:b, s:I, s:I, s:I, s:I, s:I, s:I}",
+	    "enabled", prof_memory_on(m), "hooks", hooks, "sample_bytes",
+	    (json_int_t)m->cf.profiling_memory_sample_bytes, "copy",
+	    m->cf.profiling_copy, "allocations", (json_int_t)t.allocs,
+	    "frees", (json_int_t)t.frees, "copies", (json_int_t)t.copies,
+	    "unmatched_frees", (json_int_t)t.unmatched, "sites",
+	    (json_int_t)t.sites, "live_blocks", (json_int_t)t.live_blocks);
+}
+
 json_t *
 prof_master_status(struct master *m)
 {
@@ -704,7 +723,9 @@ prof_master_status(struct master *m)
 
 	prof_master_totals(m, &samples, &dropped, &overhead, &written);
 	reporter_get_status(&rs);
-	return json_pack("{s:b, s:b, s:s, s:i, s:s, s:i, s:i, s:b, s:i, s:b,"
+	json_t *st;
+
+	st = json_pack("{s:b, s:b, s:s, s:i, s:s, s:i, s:i, s:b, s:i, s:b,"
 	    " s:b, s:I, s:I, s:f, s:s, s:{s:I, s:I, s:I, s:s?, s:I, s:f}}",
 	    "enabled", (int)__atomic_load_n(&m->shm.hdr->profiling_on,
 	    __ATOMIC_ACQUIRE),
@@ -726,4 +747,6 @@ prof_master_status(struct master *m)
 	    "last", rs.last_name[0] != '\0' ? rs.last_name : NULL,
 	    "last_at", (json_int_t)rs.last_at, "last_build_seconds",
 	    rs.last_seconds);
+	json_object_set_new(st, "memory", prof_memory_status(m));
+	return st;
 }

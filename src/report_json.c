@@ -133,7 +133,6 @@ report_line(struct builder *b, const struct sym_frame *f)
 	b->lines[b->nlines].file = f->file;
 	b->lines[b->nlines].line = f->line;
 	b->lines[b->nlines].function = f->function;
-	b->lines[b->nlines].timeline = -1;
 	*slot = ++b->nlines;
 	index_grow(&b->line_ix, b->nlines, line_key, b);
 	return &b->lines[b->nlines - 1];
@@ -367,7 +366,7 @@ line_json(struct builder *b, const struct line_rec *l, uint64_t whole)
 		report_mem_json(o, b, &l->m, MEM_KEYS_LINE);
 		json_object_set_new(o, "leak_likelihood",
 		    json_real(round(l->likelihood * 1000) / 1000));
-		if (l->timeline >= 0)
+		if (l->timeline)
 			json_object_set_new(o, "timeline",
 			    report_mem_line_timeline(b, l));
 	}
