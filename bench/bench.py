@@ -35,6 +35,9 @@ PY = "/usr/bin/python3"
 NODE = ENV.get("NODE", "node")
 REPS = int(ENV.get("REPS", "5"))
 OVERHEAD_REPS = int(ENV.get("OVERHEAD_REPS", "10"))
+# The overhead pairs' fixed offered load (requests/s over OVERHEAD_C
+# connections; 0: closed loop, as fast as the pipeline allows).
+OVERHEAD_RATE = float(ENV.get("OVERHEAD_RATE", "20000"))
 DUR = float(ENV.get("DUR", "3"))
 IDLE_N = int(ENV.get("IDLE_N", "10000"))
 BCAST_N = int(ENV.get("BCAST_N", "10000"))
@@ -157,7 +160,10 @@ class Server:
                  "-o", "log_level=warn"]
             if EXAMPLE_SO:
                 a += ["-o", "module=" + EXAMPLE_SO]
-            if self.name.endswith("-profmem"):
+            if self.name.endswith("-profcopy"):
+                a += ["-o", "profiling_enabled=yes", "-o", "profiling_cpu_only=no",
+                      "-o", "profiling_copy=yes"]
+            elif self.name.endswith("-profmem"):
                 a += ["-o", "profiling_enabled=yes", "-o", "profiling_cpu_only=no"]
             elif self.name.endswith("-prof"):
                 a += ["-o", "profiling_enabled=yes", "-o", "profiling_cpu_only=yes"]
@@ -334,9 +340,12 @@ def fmt(v, unit=""):
 
 
 def overhead(results):
-    """Profiler overhead: CPU per message at a fixed lighter load, pairs
-    interleaved off / cpu / cpu+mem, OVERHEAD_REPS times."""
-    names = ["hotline-1w", "hotline-1w-prof", "hotline-1w-profmem"]
+    """Profiler overhead: CPU per message at a fixed offered load
+    (OVERHEAD_RATE), runs interleaved off / cpu / cpu+mem / cpu+mem+copy,
+    OVERHEAD_REPS times; each setting against off, and copy sampling
+    against cpu+mem (its own cost)."""
+    names = ["hotline-1w", "hotline-1w-prof", "hotline-1w-profmem", "hotline-1w-profcopy"]
+    rate = ["--rate", str(OVERHEAD_RATE)] if OVERHEAD_RATE > 0 else []
     servers = {n: Server(n) for n in names}
     for s in servers.values():
         s.start()
@@ -346,7 +355,7 @@ def overhead(results):
             order = names if i % 2 == 0 else list(reversed(names))
             for n in order:
                 r = run_one(servers[n], "rr", ["-c", str(OVERHEAD_C), "-p", "1", "-d",
-                                              str(DUR), "-w", "0.5"], DUR + 30)
+                                              str(DUR), "-w", "0.5"] + rate, DUR + 30)
                 r["overhead_rep"] = i
                 results.append(r)
                 runs[n].append(r)
@@ -357,8 +366,10 @@ def overhead(results):
         for s in servers.values():
             s.stop()
     out = {}
-    base = [r.get("cpu_us_per_msg") for r in runs["hotline-1w"]]
-    for n in names[1:]:
+    pairs = [(n, "hotline-1w") for n in names[1:]]
+    pairs.append(("hotline-1w-profcopy", "hotline-1w-profmem"))
+    for n, base_name in pairs:
+        base = [r.get("cpu_us_per_msg") for r in runs[base_name]]
         on = [r.get("cpu_us_per_msg") for r in runs[n]]
         d = [100.0 * (b - a) / a for a, b in zip(base, on) if a and b]
         if len(d) >= 2:
@@ -368,10 +379,11 @@ def overhead(results):
                   8: 2.31, 9: 2.26, 10: 2.23, 11: 2.20, 12: 2.18, 13: 2.16,
                   14: 2.14}.get(len(d) - 1, 2.0)
             hw = tq * sd / math.sqrt(len(d))
-            out[n] = {"overhead_pct_mean": mean, "ci95": [mean - hw, mean + hw],
+            out[n + " vs " + base_name] = {
+                      "overhead_pct_mean": mean, "ci95": [mean - hw, mean + hw],
                       "pairs": len(d), "off_cpu_us": mmm(base), "on_cpu_us": mmm(on),
                       "throughput_off": mmm([r.get("bench", {}).get("throughput_msg_s")
-                                             for r in runs["hotline-1w"]]),
+                                             for r in runs[base_name]]),
                       "throughput_on": mmm([r.get("bench", {}).get("throughput_msg_s")
                                             for r in runs[n]])}
     return out
@@ -426,10 +438,11 @@ def table(results, over):
     if fails:
         lines.append("failed runs: %s" % "; ".join("%s/%s: %s" % f for f in fails[:10]))
     for n, o in over.items():
-        lines.append("profiler overhead %s vs off (1 worker, -c %d pipeline 1, %d interleaved "
-                     "pairs): CPU/msg %+.2f %% (95 %% CI %+.2f … %+.2f %%), off %s us, on %s us; "
-                     "throughput off %s, on %s msg/s" % (
-                         n, OVERHEAD_C, o["pairs"], o["overhead_pct_mean"], o["ci95"][0],
+        lines.append("profiler overhead %s (1 worker, -c %d pipeline 1, offered %s msg/s, %d "
+                     "interleaved pairs): CPU/msg %+.2f %% (95 %% CI %+.2f … %+.2f %%), base %s us, "
+                     "on %s us; throughput base %s, on %s msg/s" % (
+                         n, OVERHEAD_C, fmt(OVERHEAD_RATE) if OVERHEAD_RATE > 0 else "closed-loop",
+                         o["pairs"], o["overhead_pct_mean"], o["ci95"][0],
                          o["ci95"][1], fmt(o["off_cpu_us"]["median"]),
                          fmt(o["on_cpu_us"]["median"]), fmt(o["throughput_off"]["median"]),
                          fmt(o["throughput_on"]["median"])))
@@ -445,7 +458,8 @@ def main():
             "pin": PIN, "server_cpu": SERVER_CPU, "gen_cpu": GEN_CPU, "reps": REPS,
             "servers": SERVERS, "modes": MODES, "duration_s": DUR, "idle_n": IDLE_N,
             "broadcast_n": BCAST_N, "broadcast_rate": BCAST_RATE,
-            "scenario": [SCEN_C, SCEN_M], "overhead_c": OVERHEAD_C}
+            "scenario": [SCEN_C, SCEN_M], "overhead_c": OVERHEAD_C,
+            "overhead_rate": OVERHEAD_RATE}
     try:
         meta["cpu_model"] = [l.split(":", 1)[1].strip() for l in
                              subprocess.run(["lscpu"], capture_output=True, text=True).stdout.splitlines()

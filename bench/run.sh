@@ -9,6 +9,7 @@
 # with a plain -O2 configure). Knobs (environment): REPS (5), OVERHEAD_REPS
 # (10), DUR (3 s per rr/connect/broadcast run), IDLE_N (10000), BCAST_N
 # (10000), BCAST_RATE (5/s), SCEN_C/SCEN_M (1000/100), OVERHEAD_C (4),
+# OVERHEAD_RATE (20000 requests/s offered in the profiler pairs; 0 closed loop),
 # SERVERS, MODES (comma lists), PIN=0 (no taskset), SERVER_CPU (0) and
 # GEN_CPU (1), OUT (bench/results/latest.json).
 # Everything listens on 127.0.0.1 only; every server started is stopped on

@@ -66,7 +66,8 @@ struct bench_opts {
 	int token_header; /* send the token as Authorization: Bearer */
 	const char *subscribe;
 	const char *publish;
-	double rate; /* publish messages per second */
+	double rate; /* broadcast: publications per second; rr: requests
+		      * per second in all, 0 unlimited */
 	int progress; /* print a progress line each second */
 };
 

@@ -55,7 +55,8 @@ static const struct opt_row opt_table[] = {
 	{ "publish", 259, OPT_STR, OFF(publish), 0, 0, "JSON",
 	    "broadcast: publisher message; %T becomes the send stamp" },
 	{ "rate", 260, OPT_DOUBLE, OFF(rate), 0.001, 1e7, "R",
-	    "broadcast: publications per second (10)" },
+	    "broadcast: publications per second (10); rr: requests per "
+	    "second in all, a fixed offered load (unlimited)" },
 	{ "open-burst", 261, OPT_UINT, OFF(open_burst), 1, 100000, "N",
 	    "handshakes in flight per thread while opening (64)" },
 	{ "timeout", 262, OPT_DOUBLE, OFF(timeout), 0.01, 3600, "SECS",
@@ -302,8 +303,7 @@ bench_opts_parse(struct bench_opts *o, int argc, char **argv)
 		.threads = 1,
 		.messages = 100,
 		.open_burst = 64,
-		.timeout = 5,
-		.rate = 10 };
+		.timeout = 5 };
 	opts_getopt_spec(lo, so);
 	while ((c = getopt_long(argc, argv, so, lo, NULL)) != -1) {
 		if (c == 'h') {
@@ -339,6 +339,8 @@ bench_opts_parse(struct bench_opts *o, int argc, char **argv)
 		    "where the send stamp goes\n");
 		return -1;
 	}
+	if (o->rate == 0 && o->mode == MODE_BROADCAST)
+		o->rate = 10;
 	/* Duration-bound by default; scenario runs until its quota is sent. */
 	if (o->duration == 0 && o->count == 0 && o->mode != MODE_SCENARIO)
 		o->duration = 10;

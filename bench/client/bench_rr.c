@@ -3,7 +3,12 @@
  *
  * rr keeps -p requests in flight on each of -c connections for the run;
  * scenario (the seed guide's load test) has each connection send --messages
- * requests and reports the time until the last response.
+ * requests and reports the time until the last response. With --rate, rr
+ * is a fixed offered load: each thread earns rate/threads requests per
+ * second in credit at its 10 ms tick (at most 50 ms worth banked) and
+ * spends it round-robin over its connections, still at most -p in flight
+ * on each; the profiler-overhead benchmark compares CPU per message at
+ * the same load this way.
  *
  * Each connection owns -p frames, built and masked once; request seq uses
  * frame seq % P, whose ten req_id digits are re-masked in place before it is
@@ -36,6 +41,10 @@ struct rr_thread {
 	size_t flen, hlen, id_at; /* frame length, header, digit offset */
 	uint64_t quota_conn; /* scenario: requests per connection */
 	unsigned live, finished;
+	double rate; /* requests per second for this thread; 0 unlimited */
+	double credit; /* requests it may send now */
+	uint64_t credit_ns; /* when credit was last earned */
+	unsigned next_conn; /* round-robin start at the next tick */
 };
 
 /* Write seq as ten zero-padded digits. */
@@ -111,6 +120,8 @@ rr_thread_init(struct bench_thread *t)
 	rt->flen = rt->hlen + plen;
 	rt->id_at = id_at;
 	rt->live = t->nconns;
+	if (t->run->o->mode == MODE_RR && t->run->o->rate > 0)
+		rt->rate = t->run->o->rate / t->run->o->threads;
 	if (t->run->o->mode == MODE_SCENARIO)
 		rt->quota_conn = t->run->o->messages;
 	for (i = 0; i < t->nconns; i++)
@@ -158,6 +169,11 @@ rr_fill(struct bench_conn *c, uint64_t now)
 
 		if (rc->seq[slot] != UINT64_MAX)
 			break; /* an older response is still missing */
+		if (rt->rate > 0) {
+			if (rt->credit < 1)
+				break; /* the offered load is spent */
+			rt->credit -= 1;
+		}
 		rr_digits(digits, rc->next_seq);
 		bench_frame_patch(
 		    f + rt->hlen, rt->id_at, digits, ID_DIGITS, rc->mask[slot]);
@@ -292,6 +308,32 @@ rr_on_start(struct bench_thread *t)
 	}
 }
 
+/* --rate: earn credit for the time since the last tick and spend it on
+ * the connections, starting where the last tick stopped. */
+static void
+rr_on_tick(struct bench_thread *t, uint64_t now)
+{
+	struct rr_thread *rt = t->mode_state;
+	unsigned i, n = t->nconns;
+
+	if (rt->rate <= 0 || n == 0)
+		return;
+	if (rt->credit_ns != 0)
+		rt->credit += rt->rate * (double)(now - rt->credit_ns) / 1e9;
+	rt->credit_ns = now;
+	if (rt->credit > rt->rate * 0.05 + 1)
+		rt->credit = rt->rate * 0.05 + 1;
+	for (i = 0; i < n && rt->credit >= 1; i++) {
+		struct bench_conn *c = &t->conns[(rt->next_conn + i) % n];
+
+		if (c->state != CONN_OPEN)
+			continue;
+		rr_fill(c, now);
+		bench_conn_flush(c);
+	}
+	rt->next_conn = (rt->next_conn + i) % n;
+}
+
 /* A connection was lost: it will never answer; scenario stops waiting. */
 static void
 rr_on_closed(struct bench_conn *c)
@@ -315,6 +357,7 @@ const struct bench_mode bench_mode_rr = {
 	.thread_fini = rr_thread_fini,
 	.on_message = rr_on_message,
 	.on_start = rr_on_start,
+	.on_tick = rr_on_tick,
 	.on_closed = rr_on_closed,
 };
 

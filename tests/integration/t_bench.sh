@@ -37,6 +37,9 @@ sys.exit(0 if eval(sys.argv[2], {"j": j}) else 1)' "$T/$name.out" "$expr"
 
 clean='j["errors"] == 0 and j["handshake_failures"] == 0 and not j["interrupted"]'
 bench rr "$clean and j['messages'] > 0" rr -c 10 -p 2 -d 1
+# A fixed offered load: 2000/s for 2 s is about 4000 responses, not as many
+# as the connections could carry (a slow machine may lag, never exceed).
+bench rr-rate "$clean and 2000 <= j['messages'] <= 4200" rr -c 4 --rate 2000 -d 2
 bench connect "$clean and j['messages'] > 0" connect -c 4 -d 1
 bench idle "$clean and j['held'] == 200" idle -c 200 -d 1
 bench broadcast "$clean and j['published'] > 0 and j['incomplete'] == 0 and j['messages'] >= j['published'] * 20" \
