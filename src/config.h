@@ -66,6 +66,7 @@ struct config {
 	int		 ws_max_headers;
 	int		 ws_handshake_timeout;
 	size_t		 ws_max_message_bytes;
+	size_t		 ws_worker_input_bytes;
 	size_t		 ws_send_queue_bytes;
 	int		 ws_idle_timeout;
 	int		 ws_ping_interval;

@@ -82,6 +82,10 @@ const struct config_key config_keys[] = {
 	{ "ws_max_message_bytes", NULL, CONFIG_SIZE, 125, 1LL << 30, "1m",
 	  OFF(ws_max_message_bytes), RELOAD, NULL,
 	  "largest message, fragments included; close 1009 beyond" },
+	{ "ws_worker_input_bytes", NULL, CONFIG_SIZE, 65536, 1LL << 40, "256m",
+	  OFF(ws_worker_input_bytes), FIXED, NULL,
+	  "bytes one worker may hold in partly received messages over all its "
+	  "connections; a connection that needs more is closed with 1013" },
 	{ "ws_send_queue_bytes", NULL, CONFIG_SIZE, 4096, 1LL << 30, "4m",
 	  OFF(ws_send_queue_bytes), RELOAD, NULL,
 	  "bytes queued for a client that reads slowly; it is closed beyond" },

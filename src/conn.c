@@ -90,6 +90,7 @@ conn_ref(struct conn *c)
 static void
 conn_free_buffers(struct conn *c)
 {
+	conn_srv.input_held -= (uint64_t)c->in_cap + c->frag_cap;
 	free(c->in);
 	free(c->frag);
 	c->in = c->frag = NULL;
@@ -316,13 +317,42 @@ conn_message(struct conn *c, uint8_t opcode, const uint8_t *p, size_t len)
 	}
 }
 
+/* An input buffer of c grows from old to new bytes: within the worker's
+ * bound (ws_worker_input_bytes) it is counted and 0 returned; past it the
+ * connection is failed with 1013 (a handshake is just closed), counted,
+ * and -1 returned. Other connections keep what they hold. */
+static int
+conn_input_grow(struct conn *c, size_t old, size_t new)
+{
+	if (new > old && conn_srv.input_held + (new - old) >
+	    conn_srv.limits.worker_input_bytes) {
+		STATS_ADD(input_bound_closes, 1);
+		if (c->state == CONN_OPEN)
+			conn_start_close(c, WS_CLOSE_TRY_AGAIN, "server busy: "
+			    "input memory bound reached", 1);
+		else
+			conn_close(c);
+		return -1;
+	}
+	conn_srv.input_held += new;
+	conn_srv.input_held -= old;
+	return 0;
+}
+
 /* Keep a fragment until the message is complete (bounded by ws_msg). */
 static void
 conn_fragment(struct conn *c, const struct ws_frame *f)
 {
+	size_t cap;
+
 	if (f->payload_len > 0 && c->frag_len + f->payload_len > c->frag_cap) {
-		c->frag_cap = (uint32_t)HL_MAX(c->frag_len + f->payload_len,
+		cap = (size_t)HL_MAX(c->frag_len + f->payload_len,
 		    (uint64_t)c->frag_cap * 2);
+		cap = HL_MIN(cap, HL_MAX(conn_srv.limits.max_message_bytes,
+		    c->frag_len + f->payload_len));
+		if (conn_input_grow(c, c->frag_cap, cap) == -1)
+			return;
+		c->frag_cap = (uint32_t)cap;
 		c->frag = xrealloc(c->frag, c->frag_cap);
 	}
 	if (f->payload_len > 0)	/* frag may still be NULL */
@@ -333,6 +363,7 @@ conn_fragment(struct conn *c, const struct ws_frame *f)
 	conn_message(c, f->msg_opcode, c->frag != NULL ? c->frag :
 	    (const uint8_t *)"", c->frag_len);
 	out_flush();	/* an echo may point into frag */
+	conn_srv.input_held -= c->frag_cap;
 	free(c->frag);
 	c->frag = NULL;
 	c->frag_len = c->frag_cap = 0;
@@ -440,6 +471,7 @@ conn_keep_rest(struct conn *c, uint8_t *data, size_t len, size_t used)
 	if (c->state == CONN_CLOSED || (c->flags & CONN_F_CLOSE_AFTER))
 		rest = 0;
 	if (rest == 0) {
+		conn_srv.input_held -= c->in_cap;
 		free(c->in);
 		c->in = NULL;
 		c->in_len = c->in_cap = 0;
@@ -452,6 +484,8 @@ conn_keep_rest(struct conn *c, uint8_t *data, size_t len, size_t used)
 	}
 	cap = HL_MIN(HL_MAX(HL_MAX(rest, c->need), CONN_KEEP_MIN),
 	    conn_keep_limit(c));
+	if (conn_input_grow(c, 0, cap) == -1)
+		return;
 	c->in = xmalloc(cap);
 	memcpy(c->in, data, rest);
 	c->in_len = (uint32_t)rest;
@@ -473,6 +507,10 @@ conn_read_target(struct conn *c, size_t *room)
 		cap = HL_MIN(HL_MAX((size_t)c->in_cap * 2, c->need),
 		    conn_keep_limit(c));
 		if (cap > c->in_cap) {
+			if (conn_input_grow(c, c->in_cap, cap) == -1) {
+				*room = 0;
+				return NULL;
+			}
 			c->in = xrealloc(c->in, cap);
 			c->in_cap = (uint32_t)cap;
 		}

@@ -56,6 +56,7 @@ struct conn_server {
 	struct conn_list	 lru;
 	size_t			 count;
 	struct conn		*processing;	/* whose read event is running */
+	uint64_t		 input_held;	/* in + frag bytes, all conns */
 };
 
 extern struct conn_server	 conn_srv;

@@ -56,6 +56,10 @@ static const struct metric_counter metric_counters[] = {
 	{ "hotline_slow_reader_closes_total", NULL, "counter",
 	  "Connections closed because their send queue passed its bound.",
 	  COUNTER(slow_reader_closes) },
+	{ "hotline_input_bound_closes_total", NULL, "counter",
+	  "Connections closed (1013) because the worker held "
+	  "ws_worker_input_bytes of partly received messages.",
+	  COUNTER(input_bound_closes) },
 	{ "hotline_idle_closes_total", NULL, "counter",
 	  "Connections closed after ws_idle_timeout without traffic.",
 	  COUNTER(idle_closes) },

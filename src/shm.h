@@ -91,7 +91,8 @@ struct shm_counters {
 	uint64_t	ws_conn_limited;	/* over the per-user limit */
 	uint64_t	auth_redis_up;		/* gauge: session store */
 	uint64_t	auth_session_unknown;	/* decided by redis_fail_mode */
-	uint64_t	reserved[2];
+	uint64_t	input_bound_closes;	/* ws_worker_input_bytes hit */
+	uint64_t	reserved[1];
 };
 
 /* Handler latency, per route, as Prometheus wants it: per-bucket counts

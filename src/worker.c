@@ -190,6 +190,7 @@ worker_limits(const struct config *cf, struct conn_limits *lim)
 		.max_headers = (unsigned)cf->ws_max_headers,
 		.max_message_bytes = cf->ws_max_message_bytes,
 		.send_queue_bytes = cf->ws_send_queue_bytes,
+		.worker_input_bytes = cf->ws_worker_input_bytes,
 		.handshake_timeout_ms = (uint64_t)cf->ws_handshake_timeout * 1000,
 		.idle_timeout_ms = (uint64_t)cf->ws_idle_timeout * 1000,
 		.ping_interval_ms = (uint64_t)cf->ws_ping_interval * 1000,

@@ -107,3 +107,9 @@ start_hotlined maxmsg -w 1 -o ws_max_message_bytes=1024 || exit 1
 run_cases "max message" $WS maxmsg "$HL_WS"
 check "the worker lives on after the oversized messages" health_ok
 stop_hotlined "$HL_PID" TERM
+
+start_hotlined inputbound -w 1 -o ws_worker_input_bytes=64k \
+    -o ws_max_message_bytes=48k || exit 1
+run_cases "worker input bound" $WS inputbound "$HL_WS"
+check "the bound's closes are counted" test "$(admin_get /metrics | sed -n 's/^hotline_input_bound_closes_total //p')" = 1
+stop_hotlined "$HL_PID" TERM

@@ -609,6 +609,48 @@ def idle(addr):
 
 # --- max message ----------------------------------------------------------
 
+def inputbound(addr):
+    """ws_worker_input_bytes 64k, ws_max_message_bytes 48k: one client's
+    partial 40 KB message fits; a second one's pushes the worker past its
+    bound and gets 1013; the first finishes its message and is answered,
+    and a newcomer's small message is answered too."""
+    head = b'{"pkg_id":1,"req_id":"in","data":{"p":"'
+    a = C.Raw(addr, "/web")
+    a.send(C.frame(C.TEXT, head, fin=False) +
+           b"".join(C.frame(C.CONT, b"a" * 10000, fin=False) for _ in range(4)))
+    time.sleep(0.3)
+    b = C.Raw(addr, "/web")
+    b.send(C.frame(C.TEXT, head, fin=False) +
+           b"".join(C.frame(C.CONT, b"b" * 10000, fin=False) for _ in range(4)))
+    try:
+        C.expect_close(b, 1013)
+        check("a second partial 40 KB message past the worker's 64 KiB "
+              "gets close 1013", True)
+    except C.Failed as e:
+        check("a second partial 40 KB message past the worker's 64 KiB "
+              "gets close 1013", False, e)
+    a.send(C.frame(C.CONT, b'"}}', fin=True))
+    try:
+        op, payload = a.recv_message()
+        r = json.loads(payload)
+        check("the first client's message, finished, is answered",
+              r.get("status_code") == 0 and r.get("req_id") == "in", r)
+    except (C.Failed, C.Closed, ValueError) as e:
+        check("the first client's message, finished, is answered", False, e)
+    c = C.Raw(addr, "/web")
+    c.send(C.frame(C.TEXT, b'{"pkg_id":1,"req_id":"new","data":{}}'))
+    try:
+        op, payload = c.recv_message()
+        check("a newcomer is served once the bound has room",
+              json.loads(payload).get("req_id") == "new", payload)
+    except (C.Failed, C.Closed, ValueError) as e:
+        check("a newcomer is served once the bound has room", False, e)
+    for x in (a, c):
+        x.close()
+    finish()
+
+
+
 async def maxmsg(addr):
     async with websockets.connect(url(addr), ping_interval=None) as ws:
         r = await call(ws, 1, "fits", {"p": "x" * 900})
@@ -763,6 +805,8 @@ def main():
         idle(args[0])
     elif cmd == "maxmsg":
         asyncio.run(maxmsg(args[0]))
+    elif cmd == "inputbound":
+        inputbound(args[0])
     elif cmd == "isolation":
         isolation(args[0])
     else:
