@@ -298,6 +298,7 @@ prof_close_window(struct master *m, enum report_kind kind)
 	job->handlers = prof_handlers(m, &prof.base, &job->in.nhandlers);
 	job->only = xstrdup(m->cf.profiling_only);
 	job->exclude = xstrdup(m->cf.profiling_exclude);
+	job->source_root = xstrdup(m->cf.profiling_source_root);
 	job->in = (struct report_input){
 		.tab = &job->tab, .kind = kind == REPORT_FINAL ? "final" :
 		    "interval", .start = prof.window_start, .end = now_epoch(),
