@@ -237,9 +237,8 @@ function topLines(box) {
 		{ head: 'function', key: function (r) { return r.function || ''; }, cell: function (r) { return esc(r.function); } },
 		ncol('cpu %', 'cpu_pct', pct, 'n cpu'),
 		{ head: 'own / native / system', key: function (r) { return num(r.cpu_pct); }, cell: bar },
-		ncol('own %', 'own_pct'), ncol('native %', 'native_pct'), ncol('system %', 'system_pct'),
-		ncol('samples', 'samples', int)
-	].concat(memCols(), [
+	].concat(SPLIT ? [ncol('own %', 'own_pct'), ncol('native %', 'native_pct'), ncol('system %', 'system_pct')] : [],
+		[ncol('samples', 'samples', int)], memCols(), [
 		{ head: 'native libraries', key: function (r) { return arr(r.native_libraries).join(','); },
 			cell: function (r) { return '<span class="libs">' + esc(arr(r.native_libraries).join(', ')) + '</span>'; } }
 	]), rows, { id: 'top-lines', rowClass: function () { return 'hot'; }, empty: 'no samples in this window' });
@@ -270,7 +269,8 @@ function topMemory(box) {
 	].concat(memCols(), SPARK ? [{ head: 'heap over time', key: function (r) { return num(r.peak_mb); }, cell: function (r) { return spark(r.timeline); } }] : [], [
 		ncol('alloc MB/s', 'alloc_mb_s', function (v) { return fx(v, 3); }),
 		ncol('mallocs', 'mallocs', int), ncol('frees', 'frees', int),
-		ncol('leak likelihood', 'leak_likelihood', function (v) { return fx(v, 2); }),
+		{ head: 'leak likelihood', n: true, key: function (r) { return num(r.leak_likelihood); },
+			cell: function (r) { return num(r.mallocs) > 0 ? fx(r.leak_likelihood, 2) : ''; } },
 		ncol('cpu %', 'cpu_pct', pct)
 	]), rows, { id: 'top-mem', empty: 'no line allocated or copied in this window' });
 }
@@ -308,7 +308,9 @@ function fileRows(f) {
 }
 
 /* With memory columns a file's table leaves out the own/native/system
- * numbers (the bar's title has them) so the source keeps its width. */
+ * numbers (the bar's title has them) and the function column (the line
+ * number's title has it; the native libraries follow the source text), so
+ * the source keeps its width on a laptop screen. */
 var SPLIT = MCOLS.length === 0;
 
 /* The column heads of a file's table. */
@@ -317,29 +319,29 @@ function fileHead() {
 		(SPLIT ? '<th class="n">own %</th><th class="n">native %</th><th class="n">system %</th>' : '') +
 		MCOLS.map(function (c) { return '<th class="n" title="' + esc(c.tip) + '">' + esc(c.head) + '</th>'; }).join('') +
 		(SPARK ? '<th title="MB of sampled heap in use charged to the line, over the window">heap over time</th>' : '') +
-		'<th class="n">samples</th><th>function</th><th>source</th></tr>';
+		'<th class="n">samples</th>' + (SPLIT ? '<th>function</th>' : '') + '<th>source</th></tr>';
 }
 
 /* One line row of a file's table. */
 function lineRow(f, l, src) {
 	var hot = isHot(f, l), leak = MEM && !l.cold ? leakOf(f, l) : null;
 	var text = src && src[l.line - 1] !== undefined ? src[l.line - 1] : null;
-	var cells = '<td class="n">' + (leak ? '<span class="leakmark" title="leak likelihood ' + fx(leak.likelihood, 3) + ', net +' +
+	var libs = arr(l.native_libraries).length ? ' <span class="libs">\u2192 ' + esc(arr(l.native_libraries).join(', ')) + '</span>' : '';
+	var cells = '<td class="n"' + (l.function ? ' title="' + esc(l.function) + '"' : '') + '>' + (leak ? '<span class="leakmark" title="leak likelihood ' + fx(leak.likelihood, 3) + ', net +' +
 		fx(leak.growth_mb_s, 3) + ' MB/s">leak</span> ' : '') + esc(l.line) + '</td>';
 	if (l.cold) {
 		cells += '<td class="n"></td><td></td>' + (SPLIT ? '<td class="n"></td><td class="n"></td><td class="n"></td>' : '') +
 			MCOLS.map(function () { return '<td class="n"></td>'; }).join('') + (SPARK ? '<td></td>' : '') +
-			'<td class="n"></td><td></td>';
+			'<td class="n"></td>' + (SPLIT ? '<td></td>' : '');
 	} else {
 		cells += '<td class="n cpu">' + pct(l.cpu_pct) + '</td><td>' + bar(l) + '</td>' + (SPLIT ? '<td class="n">' + pct(l.own_pct) +
 			'</td><td class="n">' + pct(l.native_pct) + '</td><td class="n">' + pct(l.system_pct) + '</td>' : '') +
 			MCOLS.map(function (c) { return mcell(c, l); }).join('') +
 			(SPARK ? '<td class="sp">' + spark(l.timeline) + '</td>' : '') +
-			'<td class="n">' + int(l.samples) + '</td><td>' + esc(l.function) +
-			(arr(l.native_libraries).length ? ' <span class="libs">\u2192 ' + esc(arr(l.native_libraries).join(', ')) + '</span>' : '') + '</td>';
+			'<td class="n">' + int(l.samples) + '</td>' + (SPLIT ? '<td>' + esc(l.function) + libs + '</td>' : '');
 	}
-	cells += text !== null ? '<td class="src">' + esc(text) + '</td>' :
-		'<td class="src nosrc">' + (l.cold ? '' : esc(l.function) + ' (line ' + esc(l.line) + ')') + '</td>';
+	cells += text !== null ? '<td class="src">' + esc(text) + (SPLIT ? '' : libs) + '</td>' :
+		'<td class="src nosrc">' + (l.cold ? '' : esc(l.function) + ' (line ' + esc(l.line) + ')' + (SPLIT ? '' : libs)) + '</td>';
 	return '<tr id="L' + fileNo[f.file] + '-' + esc(l.line) + '" class="' + (hot ? 'hot' : 'cold') + (leak ? ' leak' : '') + '">' + cells + '</tr>';
 }
 
