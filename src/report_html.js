@@ -362,7 +362,9 @@ function drawFile(box, f) {
 
 /* The file list, hottest first; the hottest file starts open. */
 function files(box) {
-	var list = arr(doc.files).map(obj).sort(function (a, b) { return num(b.cpu_pct) - num(a.cpu_pct); });
+	var list = arr(doc.files).map(obj).sort(function (a, b) {
+		return num(b.cpu_pct) - num(a.cpu_pct) || num(b.alloc_mb) - num(a.alloc_mb);
+	});
 	var shownFiles = ROWS;
 	function header(f, i) {
 		return '<div class="file" data-i="' + i + '"><div class="fhead"><span class="tw">\u25b8</span><span class="name" title="' +
@@ -577,15 +579,16 @@ function timelineSeries() {
 function timeline(box) {
 	var series = timelineSeries(), tmax = 0, cmax = 100, mmax = 0;
 	series.forEach(function (s) {
-		s.pts.forEach(function (p) { tmax = Math.max(tmax, p.t); cmax = Math.max(cmax, p.cpu); mmax = Math.max(mmax, p.rss, p.heap); });
+		s.pts.forEach(function (p) { tmax = Math.max(tmax, p.t); cmax = Math.max(cmax, p.cpu); mmax = Math.max(mmax, p.rss, MEM ? p.heap : 0); });
 	});
+	tmax = Math.max(tmax, num(obj(doc.window).seconds));	/* the whole window, gaps shown */
 	var L = 56, R = 18, T = 22, PH = 160, GAP = 46, B = 34;
 	var ca = axis(cmax, 4), ma = axis(mmax, 4), xa = axis(tmax, 10);
 	var legend = '<div class="tl-legend">' + series.map(function (s) {
 		return '<span><i style="background:' + s.color + '"></i>worker slot ' + esc(s.slot) + ' <span class="mute">pid ' + esc(s.pid) + '</span></span>';
 	}).join('') + '<span class="mute"><svg width="26" height="8"><line x1="0" y1="4" x2="26" y2="4" stroke="#555" stroke-width="2"/></svg> RSS' +
-		'</span><span class="mute"><svg width="26" height="8"><line x1="0" y1="4" x2="26" y2="4" stroke="#555" stroke-width="2" stroke-dasharray="5 3"/></svg> ' +
-		'sampled heap</span></div>';
+		'</span>' + (MEM ? '<span class="mute"><svg width="26" height="8"><line x1="0" y1="4" x2="26" y2="4" stroke="#555" stroke-width="2" ' +
+		'stroke-dasharray="5 3"/></svg> sampled heap</span>' : '') + '</div>';
 	function draw() {
 		var W = Math.max(480, box.clientWidth || 900), iw = W - L - R, H = T + 2 * PH + GAP + B;
 		var top2 = T + PH + GAP;
@@ -615,7 +618,12 @@ function timeline(box) {
 					return X(p.t).toFixed(1) + ',' + Y(p[key], a, y0).toFixed(1);
 				}).join(' ') + '"/>';
 			}
-			g.push(line('cpu', ca, T, 'cpu'), line('rss', ma, top2, 'rss'), line('heap', ma, top2, 'heap'));
+			g.push(line('cpu', ca, T, 'cpu'), line('rss', ma, top2, 'rss'));
+			if (MEM) g.push(line('heap', ma, top2, 'heap'));
+			if (s.pts.length < 3) s.pts.forEach(function (p) {	/* too few for a line */
+				g.push('<circle r="3" fill="' + s.color + '" cx="' + X(p.t).toFixed(1) + '" cy="' + Y(p.cpu, ca, T).toFixed(1) + '"/>' +
+					'<circle r="3" fill="' + s.color + '" cx="' + X(p.t).toFixed(1) + '" cy="' + Y(p.rss, ma, top2).toFixed(1) + '"/>');
+			});
 		});
 		g.push('<line id="tl-cursor" class="cursor" x1="0" x2="0" y1="' + T + '" y2="' + (top2 + PH) + '" visibility="hidden"/>');
 		g.push('<rect class="hover" x="' + L + '" y="' + T + '" width="' + iw + '" height="' + (top2 + PH - T) + '"/>');
@@ -628,11 +636,11 @@ function timeline(box) {
 			if (best < 0) return;
 			var p = points[best], x = X(num(p.t));
 			cur.setAttribute('x1', x); cur.setAttribute('x2', x); cur.setAttribute('visibility', 'visible');
-			tip.innerHTML = '<b>t = ' + fx(p.t, 1) + ' s</b><table>' + '<tr><th></th><th>CPU %</th><th>RSS MB</th><th>heap MB</th></tr>' +
+			tip.innerHTML = '<b>t = ' + fx(p.t, 1) + ' s</b><table>' + '<tr><th></th><th>CPU %</th><th>RSS MB</th>' + (MEM ? '<th>heap MB</th>' : '') + '</tr>' +
 				series.map(function (s) {
 					var q = s.pts.filter(function (q) { return q.i === best; })[0];
 					return q ? '<tr><td><i style="background:' + s.color + '"></i>slot ' + esc(s.slot) + '</td><td>' + fx(q.cpu, 1) + '</td><td>' +
-						fx(q.rss, 1) + '</td><td>' + fx(q.heap, 1) + '</td></tr>' : '';
+						fx(q.rss, 1) + '</td>' + (MEM ? '<td>' + fx(q.heap, 1) + '</td>' : '') + '</tr>' : '';
 				}).join('') + '</table>';
 			tip.hidden = false;
 			tip.style.left = Math.min(x + 12, W - 230) + 'px';
