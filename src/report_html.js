@@ -672,7 +672,7 @@ function build() {
 		(MEM ? '<section id="memory"><h2>Lines by memory allocated</h2><div id="top-m"></div></section>' +
 			'<section id="leaks"><h2>Leaks</h2><div id="leaks-b"></div></section>' : '') +
 		'<section id="files"><h2>Files and lines</h2><div class="controls"><label><input type="checkbox" id="cold"> show cold lines ' +
-		'(all source lines)</label><label>hot at &ge; <input type="number" id="thr" value="1" min="0" max="100" step="0.5" style="width:5em"> % CPU</label>' +
+		'(all source lines)</label><label>hot at &ge; <input type="number" id="thr" value="1" min="0" max="100" step="0.5" style="width:5em"> % CPU' + (MEM ? ' or of memory allocated' : '') + '</label>' +
 		'<span class="legend"><span><i class="own"></i>own</span><span><i class="native"></i>native</span><span><i class="system"></i>system</span></span></div><div id="files-l"></div></section>' +
 		'<section id="flame-s"><h2>Flame graph</h2><div class="controls"><button id="flame-reset">reset zoom</button><span id="flame-zoom" class="mute"></span>' +
 		'<span class="note">root at top, heaviest callee left; orange frames are hotline or module code; click to zoom</span></div><div id="flame"></div></section>' +
