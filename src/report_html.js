@@ -167,7 +167,7 @@ function memoryCards() {
 		card('Sampled heap', fx(t.heap_mb, 1) + ' MB', 'in use at the window\u2019s end, all workers'),
 		COPY ? card('Copies', fx(t.copy_mb, 1) + ' MB', (m.copy_scope || 'library-call copies') + ', ' + fx(t.copy_mb_s, 2) + ' MB/s') : '',
 		card('Memory sampling', m.sample_bytes ? '1 per ' + bytes(m.sample_bytes) : '?',
-			(m.hooks === false ? 'malloc hooks off (ASan build)' : 'malloc hooks on') + ', copy sampling ' + (m.copy ? 'on' : 'off'), m.hooks === false),
+			(m.hooks === false ? 'malloc hooks off in this build: nothing sampled' : 'malloc hooks on') + ', copy sampling ' + (m.copy ? 'on' : 'off'), m.hooks === false),
 		card('Leaks', arr(doc.leaks).length, arr(doc.leaks).length ? 'lines flagged (see Leaks)' : 'no leaks flagged', arr(doc.leaks).length > 0)
 	];
 	return '<div class="cards mem"><div class="rowlabel">memory</div>' + cards.join('') + '</div>';
