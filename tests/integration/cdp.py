@@ -11,6 +11,7 @@ import base64
 import json
 import os
 import shutil
+import signal
 import subprocess
 import tempfile
 import time
@@ -43,7 +44,8 @@ class Browser:
             [self.chromium] + FLAGS + ["--user-data-dir=" + self.profile,
                                        "--window-size=%d,%d" % (self.width, self.height),
                                        "about:blank"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            start_new_session=True)     # its own group: renderers go with it
         port = self._port(30)
         with urllib.request.urlopen("http://127.0.0.1:%d/json/list" % port, timeout=10) as r:
             pages = [t for t in json.load(r) if t.get("type") == "page"]
@@ -61,13 +63,19 @@ class Browser:
         if self.ws:
             await self.ws.close()
         if self.proc:
-            self.proc.terminate()
+            self._signal_group(signal.SIGTERM)
             try:
                 self.proc.wait(10)
             except subprocess.TimeoutExpired:
-                self.proc.kill()
+                self._signal_group(signal.SIGKILL)
                 self.proc.wait()
         shutil.rmtree(self.profile, ignore_errors=True)
+
+    def _signal_group(self, sig):
+        try:
+            os.killpg(self.proc.pid, sig)
+        except ProcessLookupError:
+            pass
 
     def _port(self, timeout):
         """The port Chromium wrote to DevToolsActivePort in its profile."""

@@ -14,6 +14,7 @@ messages, exceptions, CSP and other log entries) and each message as a
 """
 import asyncio
 import json
+import signal
 import sys
 
 from cdp import Browser
@@ -185,4 +186,6 @@ async def main():
 
 
 if __name__ == "__main__":
+    # timeout(1) sends TERM: unwind, so Chromium's process group is stopped.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(124))
     asyncio.run(main())
