@@ -59,12 +59,14 @@ static const struct hlreport_field hlreport_line[] = {
 static const struct hlreport_field hlreport_file[] = {
 	{ "file", T_STR, 1, NULL }, { "cpu_pct", T_NUM, 1, NULL },
 	{ "samples", T_INT, 1, NULL }, { "lines", T_ARR, 1, hlreport_line },
+	{ "alloc_mb", T_NUM, 0, NULL }, { "net_mb", T_NUM, 0, NULL },
 	{ NULL, 0, 0, NULL },
 };
 static const struct hlreport_field hlreport_function[] = {
 	{ "function", T_STR, 1, NULL }, { "file", T_STR, 1, NULL },
 	{ "line", T_INT, 1, NULL }, { "cpu_pct", T_NUM, 1, NULL },
-	{ "samples", T_INT, 1, NULL }, { NULL, 0, 0, NULL },
+	{ "samples", T_INT, 1, NULL }, { "alloc_mb", T_NUM, 0, NULL },
+	{ "net_mb", T_NUM, 0, NULL }, { NULL, 0, 0, NULL },
 };
 static const struct hlreport_field hlreport_handler[] = {
 	{ "pkg_id", T_INT, 1, NULL }, { "name", T_STR, 1, NULL },
@@ -79,7 +81,9 @@ static const struct hlreport_field hlreport_stack[] = {
 };
 static const struct hlreport_field hlreport_worker[] = {
 	{ "pid", T_INT, 1, NULL }, { "samples", T_INT, 1, NULL },
-	{ "dropped", T_INT, 0, NULL }, { NULL, 0, 0, NULL },
+	{ "dropped", T_INT, 0, NULL }, { "rss_mb", T_NUM, 0, NULL },
+	{ "heap_mb", T_NUM, 0, NULL }, { "alloc_mb", T_NUM, 0, NULL },
+	{ NULL, 0, 0, NULL },
 };
 static const struct hlreport_field hlreport_memory[] = {
 	{ "enabled", T_BOOL, 0, NULL }, { "copy", T_BOOL, 0, NULL },

@@ -107,6 +107,10 @@ START_TEST(test_load_11_types)
 	check_11_with("totals.alloc_mb", json_string("48"),
 	    "totals.alloc_mb: expected a number");
 	check_11_with("timeline", json_array(), "timeline: expected an object");
+	check_11_with("workers.1.rss_mb", json_true(),
+	    "workers[1].rss_mb: expected a number");
+	check_11_with("functions.2.alloc_mb", json_null(),
+	    "functions[2].alloc_mb: expected a number");
 }
 END_TEST
 
