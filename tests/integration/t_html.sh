@@ -6,6 +6,8 @@
 # on a flame graph frame zooms into it (tests/integration/html_browser.py
 # drives Chromium over the DevTools protocol). Hand-made 1.1 reports show
 # the memory columns, timeline and leaks; a 1.0 one renders without them.
+# A module built with its source path mapped away is shown with its source
+# when profiling_source_root points at it.
 # The screenshots stay in the build's tests/integration/ as artifacts.
 . "$(dirname "$0")/lib.sh"
 
@@ -90,6 +92,67 @@ check "fetch from a non-loopback admin URL is refused (exit 2)" sh -c \
 "$REPORT" render "$r" -o "$T/rendered.html" --source-root /nonexistent
 check "render writes a page with the same embedded report" \
     grep -q 'id="hl-report"' "$T/rendered.html"
+
+# profiling_source_root: a module whose DWARF path names a directory that
+# does not exist (-fdebug-prefix-map) is found under the root by suffix,
+# and the daemon's page embeds its source.
+mkdir -p "$T/modsrc/x"
+cat >"$T/modsrc/x/burn.c" <<'C'
+/* Burns CPU on a line whose recorded path does not exist. */
+#include <hotline/hotline.h>
+
+static void
+burn(struct hl_request *req, void *arg)
+{
+	volatile unsigned long x = 0, i;
+
+	for (i = 0; i < 3000000; i++) x += i * 2654435761u;	/* burn_marker */
+	hl_reply(req, HL_STATUS_OK, json_pack("{s:I}", "x", (json_int_t)x));
+}
+
+static int
+burn_load(void)
+{
+	static const struct hl_handler h = { 200, "burn", NULL, NULL, burn, NULL, 0 };
+	char err[256];
+
+	return hl_register(&h, err, sizeof err);
+}
+
+const struct hl_module hl_module_info = {
+	.abi = HL_MODULE_ABI, .name = "burn", .load = burn_load,
+};
+C
+if (cd "$T/modsrc" && ${CC:-cc} -shared -fPIC -g -O1 -I"$top_srcdir/include" \
+    -I"$top_builddir/include" -fdebug-prefix-map="$T/modsrc=/nonexistent/hl-build" \
+    -o "$T/burn.so" x/burn.c) >"$T/cc.log" 2>&1; then
+	rdir=$T/reports-srcroot
+	main_daemon="$HL_PID $HL_WS $HL_ADMIN"
+	start_hotlined srcroot -w 1 -o "module=$T/burn.so" -o "profiling_output_dir=$rdir" \
+	    -o "profiling_source_root=$T/modsrc" -o profiling_sample_interval_ms=5 || exit 1
+	$PY "$top_srcdir/tests/integration/load.py" "ws://$HL_WS/web" 2 \
+	    '{"pkg_id":200,"req_id":"b","data":{}}' >/dev/null
+	stop_hotlined "$HL_PID" QUIT
+	read -r HL_PID HL_WS HL_ADMIN <<<"$main_daemon"	# the first one again
+	$PY - "$rdir" >"$T/srcroot.txt" <<'PY'
+import glob, json, re, sys
+for j in sorted(glob.glob(sys.argv[1] + "/profile_*.json")):
+    d = json.load(open(j))
+    if d["kind"] != "final":
+        continue
+    page = open(j[:-5] + ".html").read()
+    src = json.loads(re.search(r'id="hl-source">(.*?)</script>', page, re.S).group(1))
+    print("files", ",".join(f["file"] for f in d["files"] if "burn" in f["file"]))
+    print("embedded", "burn_marker" in src.get("/nonexistent/hl-build/x/burn.c", ""))
+PY
+	note "source_root: $(tr '\n' ' ' <"$T/srcroot.txt")"
+	check "profiling_source_root: the module's recorded path does not exist" \
+	    grep -qx 'files /nonexistent/hl-build/x/burn.c' "$T/srcroot.txt"
+	check "profiling_source_root: the daemon's page embeds its source, found under the root" \
+	    grep -qx 'embedded True' "$T/srcroot.txt"
+else
+	tap_n=$((tap_n + 1)); echo "ok $tap_n # SKIP cannot build a test module: $(head -1 "$T/cc.log")"
+fi
 
 # chrome ARGS...: headless Chromium with nothing that reaches the network.
 chrome() {
