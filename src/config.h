@@ -133,6 +133,7 @@ struct config {
 	int		 profiling_cpu_percent_threshold;
 	char		*profiling_only;
 	char		*profiling_exclude;
+	char		*profiling_source_root;
 	int		 profiling_max_reports;
 	size_t		 profiling_max_report_bytes;
 

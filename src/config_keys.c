@@ -293,6 +293,11 @@ const struct config_key config_keys[] = {
 	  OFF(profiling_exclude), RELOAD, NULL,
 	  "comma-separated path substrings: leave matching files out "
 	  "(Scalene's --profile-exclude)" },
+	{ "profiling_source_root", NULL, CONFIG_PATH, 0, 0, "",
+	  OFF(profiling_source_root), RELOAD, NULL,
+	  "directory the HTML report looks for source files under when the "
+	  "path DWARF recorded does not exist here: relative paths are joined "
+	  "to it, absolute ones tried by ever shorter suffixes" },
 	{ "profiling_max_reports", NULL, CONFIG_INT, 1, 100000, "100",
 	  OFF(profiling_max_reports), RELOAD, NULL,
 	  "report sets (.json, .html, .folded of one window) kept; the oldest "

@@ -349,6 +349,7 @@ prof_close_window(struct master *m, enum report_kind kind)
 	stacktab_init(&prof.window, PROF_MAX_STACKS);
 	job->workers = prof_workers(m, &prof.base, &job->in.nworkers);
 	job->handlers = prof_handlers(m, &prof.base, &job->in.nhandlers);
+	job->source_root = xstrdup(m->cf.profiling_source_root);
 	job->only = xstrdup(m->cf.profiling_only);
 	job->exclude = xstrdup(m->cf.profiling_exclude);
 	prof_mem_close_window(m, job);

@@ -121,6 +121,42 @@ html_put_head(struct html_out *o, const json_t *doc)
 	html_puts(o, "</style>\n</head>\n");
 }
 
+/* 1 when the document carries memory figures: memory.enabled, or (from a
+ * writer that omits the memory object) a number in totals.alloc_mb. */
+static int
+html_has_memory(const json_t *doc)
+{
+	const json_t *mem = json_object_get(doc, "memory");
+
+	if (json_is_object(mem))
+		return json_is_true(json_object_get(mem, "enabled"));
+	return json_is_number(json_object_get(json_object_get(doc, "totals"),
+	    "alloc_mb"));
+}
+
+/*
+ * The parts of the report the page draws besides the CPU ones, as the
+ * <body data-parts> the script reads: "memory" (columns, cards, the leaks
+ * section), "copy" (memory.copy on), "timeline" (points to chart). Decided
+ * here, once, so the page and a test of this function cannot disagree.
+ */
+static void
+html_put_parts(struct html_out *o, const json_t *doc)
+{
+	const json_t *tl = json_object_get(doc, "timeline");
+	int mem = html_has_memory(doc);
+
+	html_puts(o, "<body data-parts=\"cpu");
+	if (mem)
+		html_puts(o, " memory");
+	if (mem && json_is_true(json_object_get(json_object_get(doc, "memory"),
+	    "copy")))
+		html_puts(o, " copy");
+	if (json_array_size(json_object_get(tl, "points")) > 0)
+		html_puts(o, " timeline");
+	html_puts(o, "\">\n");
+}
+
 char *
 report_html_render(const json_t *doc, const struct report_html_opts *opts)
 {
@@ -134,7 +170,8 @@ report_html_render(const json_t *doc, const struct report_html_opts *opts)
 		sources = report_html_sources(doc,
 		    opts != NULL ? opts->source_root : NULL);
 	html_put_head(&o, doc);
-	html_puts(&o, "<body>\n<div id=\"app\"><noscript>This report is drawn "
+	html_put_parts(&o, doc);
+	html_puts(&o, "<div id=\"app\"><noscript>This report is drawn "
 	    "by JavaScript from the report document embedded below; the "
 	    ".json file of the same name holds the same figures."
 	    "</noscript></div>\n");

@@ -19,7 +19,7 @@
 #define REPORT_HTML_SOURCES_TOTAL	(16u << 20)
 
 struct report_html_opts {
-	const char	*source_root;	/* prefix for source paths, or NULL */
+	const char	*source_root;	/* where to look for sources, or NULL */
 	int		 no_sources;	/* do not read source files at all */
 };
 
@@ -35,9 +35,11 @@ char	*report_html_render(const json_t *doc,
 
 /*
  * {"<path as in the document>": "<text>", ...} for the distinct files[].file
- * of doc that could be read under source_root (NULL: the path as written;
- * otherwise source_root joined with the path, then the path itself). Bytes
- * that are not UTF-8 become '?'. A new reference; never NULL.
+ * of doc that could be read: the path as written, or when that does not
+ * read and source_root is set (not NULL or ""), under source_root: a
+ * relative path joined to it, an absolute one by ever shorter suffixes
+ * (/b/x/src/a.c: root/b/x/src/a.c, root/x/src/a.c, root/src/a.c, root/a.c).
+ * Bytes that are not UTF-8 become '?'. A new reference; never NULL.
  */
 json_t	*report_html_sources(const json_t *doc, const char *source_root);
 

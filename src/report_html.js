@@ -37,21 +37,53 @@ function date(t) {
 }
 function base(p) { return String(p || '').split('/').pop(); }
 
-/* Optional per-line columns a later schema minor adds; shown only when a
- * line carries them. */
-var EXTRA = [
-	{ key: 'alloc_mb', head: 'alloc MB' },
-	{ key: 'net_mb', head: 'net MB' },
-	{ key: 'copy_mb_s', head: 'copy MB/s' }
-];
-var allLines = [];
-arr(doc.files).forEach(function (f) {
+/*
+ * The parts beyond CPU come from <body data-parts> (report_html.c decides
+ * them from the document, schema 1.1): "memory" adds memory columns, cards
+ * and the leaks section, "copy" the copy column, "timeline" the chart.
+ */
+var parts = (document.body.getAttribute('data-parts') || 'cpu').split(/\s+/);
+var MEM = parts.indexOf('memory') >= 0, COPY = parts.indexOf('copy') >= 0;
+var TIMELINE = parts.indexOf('timeline') >= 0;
+var points = arr(obj(doc.timeline).points).map(obj);
+var allLines = [], fileNo = {};
+arr(doc.files).forEach(function (f, i) {
+	fileNo[obj(f).file] = i;
 	arr(obj(f).lines).forEach(function (l) { allLines.push({ f: f, l: obj(l) }); });
 });
-var extra = EXTRA.filter(function (c) {
-	return allLines.some(function (x) { return typeof x.l[c.key] === 'number'; });
+/* Per-line memory columns, each with a bar scaled to the largest value. */
+var MCOLS = (MEM ? [
+	{ key: 'alloc_mb', head: 'alloc MB', cls: 'alloc', tip: 'MB allocated by the line in the window (estimate from samples)' },
+	{ key: 'net_mb', head: 'net MB', cls: 'net', tip: 'allocated and not freed in the window' },
+	{ key: 'peak_mb', head: 'peak MB', cls: 'peak', tip: 'largest sampled heap in use charged to the line since the start' }
+] : []).concat(COPY ? [
+	{ key: 'copy_mb_s', head: 'copy MB/s', cls: 'copy', tip: 'library-call copies (memcpy/memmove through libc) per second' }
+] : []);
+MCOLS.forEach(function (c) {
+	c.max = allLines.reduce(function (m, x) { return Math.max(m, num(x.l[c.key])); }, 0);
 });
-var hasTimeline = allLines.some(function (x) { return Array.isArray(x.l.timeline); });
+var SPARK = MEM && allLines.some(function (x) { return Array.isArray(x.l.timeline) && x.l.timeline.length > 1; });
+var totalAlloc = num(obj(doc.totals).alloc_mb) || allLines.reduce(function (m, x) { return m + num(x.l.alloc_mb); }, 0);
+var totalCopy = num(obj(doc.totals).copy_mb) || allLines.reduce(function (m, x) { return m + num(x.l.copy_mb); }, 0);
+/* Leaks by "file:line": a line is marked when the document lists it and
+ * its own likelihood is over 0.95. */
+var leakAt = {};
+if (MEM) arr(doc.leaks).forEach(function (k) { k = obj(k); leakAt[k.file + ':' + k.line] = k; });
+function leakOf(f, l) {
+	var k = leakAt[f.file + ':' + l.line];
+	return k && num(l.leak_likelihood) > 0.95 ? k : null;
+}
+/* MB with as many decimals as the size needs; '' for zero. */
+function mb(v) {
+	v = num(v);
+	if (v === 0) return '';
+	var a = Math.abs(v);
+	return v.toFixed(a >= 100 ? 1 : a >= 1 ? 2 : 3);
+}
+function bytes(v) {
+	v = num(v);
+	return v >= 1048576 ? fx(v / 1048576, 1) + ' MiB' : v >= 1024 ? fx(v / 1024, 0) + ' KiB' : int(v) + ' B';
+}
 
 /* A stacked own/native/system bar, scaled to the window (100% = all). */
 function bar(o) {
@@ -64,15 +96,36 @@ function bar(o) {
 		}).join('') + '</div>';
 }
 
-/* A sparkline of a numeric series. */
+/* A memory cell: a bar scaled to the column's largest value, the value. */
+function mcell(c, l) {
+	var v = num(l[c.key]), w = c.max > 0 && v > 0 ? Math.max(100 * v / c.max, 2) : 0;
+	if (v === 0) return '<td class="n m"></td>';
+	return '<td class="n m"><span class="mc"><span class="mbar"><i class="' + c.cls + '" style="width:' + w.toFixed(1) +
+		'%"></i></span><span class="mv">' + mb(v) + '</span></span></td>';
+}
+
+/*
+ * A sparkline of a line's timeline: MB of sampled heap in use charged to
+ * the line at each timeline point, x placed at the point's time when the
+ * series is aligned with doc.timeline.points. Scaled to its own maximum;
+ * the title gives the figures.
+ */
 function spark(vals) {
 	vals = arr(vals).map(num);
 	if (vals.length < 2) return '';
-	var max = Math.max.apply(null, vals.concat([1e-9])), w = 80, h = 16;
-	var pts = vals.map(function (v, i) {
-		return (i * w / (vals.length - 1)).toFixed(1) + ',' + (h - v / max * h).toFixed(1);
-	}).join(' ');
-	return '<svg class="spark" width="' + w + '" height="' + h + '"><polyline fill="none" stroke="#e4572e" points="' + pts + '"/></svg>';
+	var w = 96, h = 20, max = Math.max.apply(null, vals.concat([1e-9]));
+	var aligned = points.length === vals.length, t0 = aligned ? num(points[0].t) : 0;
+	var span = aligned ? num(points[points.length - 1].t) - t0 : 0;
+	var xy = vals.map(function (v, i) {
+		var x = span > 0 ? (num(points[i].t) - t0) / span : i / (vals.length - 1);
+		return (1 + x * (w - 2)).toFixed(1) + ',' + (h - 1 - v / max * (h - 3)).toFixed(1);
+	});
+	var last = vals[vals.length - 1];
+	return '<svg class="spark" width="' + w + '" height="' + h + '" viewBox="0 0 ' + w + ' ' + h + '"><title>heap in use charged to this line: ' +
+		'min ' + fx(Math.min.apply(null, vals), 3) + ' MB, max ' + fx(max, 3) + ' MB, last ' + fx(last, 3) + ' MB over ' +
+		vals.length + ' points</title><polygon class="sa" points="1,' + (h - 1) + ' ' + xy.join(' ') + ' ' + (w - 1) + ',' + (h - 1) +
+		'"/><polyline class="sl" points="' + xy.join(' ') + '"/><circle class="sd" r="2" cx="' + xy[xy.length - 1].split(',')[0] +
+		'" cy="' + xy[xy.length - 1].split(',')[1] + '"/></svg>';
 }
 
 /* One summary card. */
@@ -102,9 +155,22 @@ function summary() {
 		card('Reconciliation', (num(r.gap_pct) > 0 ? '+' : '') + fx(r.gap_pct, 1) + '%',
 			'sampled ' + fx(r.sampled_cpu_seconds, 2) + ' s vs /proc ' + fx(r.proc_cpu_seconds, 2) + ' s', Math.abs(num(r.gap_pct)) > 25)
 	];
-	if (typeof t.alloc_mb === 'number') cards.push(card('Memory', fx(t.alloc_mb, 1) + ' MB', 'net ' + fx(t.net_mb, 1) + ' MB'));
-	if (typeof t.copy_mb === 'number') cards.push(card('Copy', fx(t.copy_mb, 1) + ' MB', ''));
-	return '<div class="cards">' + split + cards.join('') + '</div>';
+	return '<div class="cards">' + split + cards.join('') + '</div>' + (MEM ? memoryCards() : '');
+}
+
+/* The memory row of the summary: volumes, rate, heap, copies, sampling. */
+function memoryCards() {
+	var t = obj(doc.totals), m = obj(doc.memory);
+	var cards = [
+		card('Allocated', fx(t.alloc_mb, 1) + ' MB', 'freed ' + fx(t.free_mb, 1) + ' MB, net ' + fx(t.net_mb, 1) + ' MB'),
+		card('Alloc rate', fx(t.alloc_mb_s, 2) + ' MB/s', int(t.mallocs) + ' sampled mallocs, ' + int(t.frees) + ' frees'),
+		card('Sampled heap', fx(t.heap_mb, 1) + ' MB', 'in use at the window\u2019s end, all workers'),
+		COPY ? card('Copies', fx(t.copy_mb, 1) + ' MB', (m.copy_scope || 'library-call copies') + ', ' + fx(t.copy_mb_s, 2) + ' MB/s') : '',
+		card('Memory sampling', m.sample_bytes ? '1 per ' + bytes(m.sample_bytes) : '?',
+			(m.hooks === false ? 'malloc hooks off in this build: nothing sampled' : 'malloc hooks on') + ', copy sampling ' + (m.copy ? 'on' : 'off'), m.hooks === false),
+		card('Leaks', arr(doc.leaks).length, arr(doc.leaks).length ? 'lines flagged (see Leaks)' : 'no leaks flagged', arr(doc.leaks).length > 0)
+	];
+	return '<div class="cards mem"><div class="rowlabel">memory</div>' + cards.join('') + '</div>';
 }
 
 /*
@@ -129,6 +195,7 @@ function table(container, cols, rows, opts) {
 		}).join('') + '</tr></thead><tbody>';
 		view.slice(0, shown).forEach(function (r) {
 			h += '<tr' + (opts.rowClass ? ' class="' + opts.rowClass(r) + '"' : '') + '>' + cols.map(function (c) {
+				if (c.raw) return c.cell(r);
 				return '<td' + (c.cls ? ' class="' + c.cls + '"' : c.n ? ' class="n"' : '') + '>' + c.cell(r) + '</td>';
 			}).join('') + '</tr>';
 		});
@@ -166,15 +233,46 @@ function topLines(box) {
 		.slice(0, 10).map(function (x) { return Object.assign({ file: x.f.file }, x.l); });
 	table(box, [
 		{ head: 'file:line', key: function (r) { return base(r.file) + ':' + r.line; },
-			cell: function (r) { return '<a href="#" data-goto="' + esc(r.file) + '" title="' + esc(r.file) + '">' + esc(base(r.file) + ':' + r.line) + '</a>'; } },
+			cell: function (r) { return lineLink(r.file, r.line); } },
 		{ head: 'function', key: function (r) { return r.function || ''; }, cell: function (r) { return esc(r.function); } },
 		ncol('cpu %', 'cpu_pct', pct, 'n cpu'),
 		{ head: 'own / native / system', key: function (r) { return num(r.cpu_pct); }, cell: bar },
-		ncol('own %', 'own_pct'), ncol('native %', 'native_pct'), ncol('system %', 'system_pct'),
-		ncol('samples', 'samples', int),
+	].concat(SPLIT ? [ncol('own %', 'own_pct'), ncol('native %', 'native_pct'), ncol('system %', 'system_pct')] : [],
+		[ncol('samples', 'samples', int)], memCols(), [
 		{ head: 'native libraries', key: function (r) { return arr(r.native_libraries).join(','); },
 			cell: function (r) { return '<span class="libs">' + esc(arr(r.native_libraries).join(', ')) + '</span>'; } }
-	], rows, { id: 'top-lines', rowClass: function () { return 'hot'; }, empty: 'no samples in this window' });
+	]), rows, { id: 'top-lines', rowClass: function () { return 'hot'; }, empty: 'no samples in this window' });
+}
+
+/* The memory columns for table(): rows are lines (or carry the same keys). */
+function memCols() {
+	return MCOLS.map(function (c) {
+		return { head: c.head, n: true, raw: true, key: function (r) { return num(r[c.key]); }, cell: function (r) { return mcell(c, r); } };
+	});
+}
+
+/* A file:line link that opens the file at that line. */
+function lineLink(file, line) {
+	return '<a href="#" data-goto="' + esc(file) + '" data-line="' + esc(line) + '" title="' + esc(file) + '">' +
+		esc(base(file) + ':' + line) + '</a>';
+}
+
+/* The ten lines that allocate most, when the report has memory. */
+function topMemory(box) {
+	var rows = allLines.filter(function (x) { return num(x.l.alloc_mb) > 0 || num(x.l.copy_mb_s) > 0; })
+		.sort(function (a, b) { return num(b.l.alloc_mb) - num(a.l.alloc_mb) || num(b.l.copy_mb_s) - num(a.l.copy_mb_s); })
+		.slice(0, 10).map(function (x) { return Object.assign({ file: x.f.file, leak: leakOf(x.f, x.l) }, x.l); });
+	table(box, [
+		{ head: 'file:line', key: function (r) { return base(r.file) + ':' + r.line; },
+			cell: function (r) { return lineLink(r.file, r.line) + (r.leak ? ' <span class="leakmark">leak</span>' : ''); } },
+		{ head: 'function', key: function (r) { return r.function || ''; }, cell: function (r) { return esc(r.function); } }
+	].concat(memCols(), SPARK ? [{ head: 'heap over time', key: function (r) { return num(r.peak_mb); }, cell: function (r) { return spark(r.timeline); } }] : [], [
+		ncol('alloc MB/s', 'alloc_mb_s', function (v) { return fx(v, 3); }),
+		ncol('mallocs', 'mallocs', int), ncol('frees', 'frees', int),
+		{ head: 'leak likelihood', n: true, key: function (r) { return num(r.leak_likelihood); },
+			cell: function (r) { return num(r.mallocs) > 0 ? fx(r.leak_likelihood, 2) : ''; } },
+		ncol('cpu %', 'cpu_pct', pct)
+	]), rows, { id: 'top-mem', empty: 'no line allocated or copied in this window' });
 }
 
 /* A file's source split into lines, once. */
@@ -184,12 +282,22 @@ function sourceLines(path) {
 	return splitCache[path];
 }
 
+/* A line is hot at the threshold by CPU, by its share of the memory
+ * allocated, or because it leaks. */
+function isHot(f, l) {
+	if (l.cold) return false;
+	if (num(l.cpu_pct) >= state.threshold) return true;
+	if (MEM && totalAlloc > 0 && 100 * num(l.alloc_mb) / totalAlloc >= state.threshold) return true;
+	if (COPY && totalCopy > 0 && 100 * num(l.copy_mb) / totalCopy >= state.threshold) return true;
+	return MEM && !!leakOf(f, l);
+}
+
 /* The rows a file shows: hot JSON lines, or with cold lines every source
  * line (every JSON line when the source is missing). */
 function fileRows(f) {
 	var lines = arr(f.lines).map(obj), src = sourceLines(f.file);
 	if (!state.cold)
-		return lines.filter(function (l) { return num(l.cpu_pct) >= state.threshold; });
+		return lines.filter(function (l) { return isHot(f, l); });
 	if (!src) return lines;
 	var byNo = {};
 	lines.forEach(function (l) { byNo[l.line] = l; });
@@ -199,40 +307,53 @@ function fileRows(f) {
 	return out;
 }
 
+/* With memory columns a file's table leaves out the own/native/system
+ * numbers (the bar's title has them) and the function column (the line
+ * number's title has it; the native libraries follow the source text), so
+ * the source keeps its width on a laptop screen. */
+var SPLIT = MCOLS.length === 0;
+
+/* The column heads of a file's table. */
+function fileHead() {
+	return '<tr><th class="n">line</th><th class="n">cpu %</th><th>own / native / system</th>' +
+		(SPLIT ? '<th class="n">own %</th><th class="n">native %</th><th class="n">system %</th>' : '') +
+		MCOLS.map(function (c) { return '<th class="n" title="' + esc(c.tip) + '">' + esc(c.head) + '</th>'; }).join('') +
+		(SPARK ? '<th title="MB of sampled heap in use charged to the line, over the window">heap over time</th>' : '') +
+		'<th class="n">samples</th>' + (SPLIT ? '<th>function</th>' : '') + '<th>source</th></tr>';
+}
+
 /* One line row of a file's table. */
 function lineRow(f, l, src) {
-	var hot = !l.cold && num(l.cpu_pct) >= state.threshold;
+	var hot = isHot(f, l), leak = MEM && !l.cold ? leakOf(f, l) : null;
 	var text = src && src[l.line - 1] !== undefined ? src[l.line - 1] : null;
-	var cells = '<td class="n">' + esc(l.line) + '</td>';
+	var libs = arr(l.native_libraries).length ? ' <span class="libs">\u2192 ' + esc(arr(l.native_libraries).join(', ')) + '</span>' : '';
+	var cells = '<td class="n"' + (l.function ? ' title="' + esc(l.function) + '"' : '') + '>' + (leak ? '<span class="leakmark" title="leak likelihood ' + fx(leak.likelihood, 3) + ', net +' +
+		fx(leak.growth_mb_s, 3) + ' MB/s">leak</span> ' : '') + esc(l.line) + '</td>';
 	if (l.cold) {
-		cells += '<td class="n"></td><td></td><td class="n"></td><td class="n"></td><td class="n"></td>' +
-			extra.map(function () { return '<td class="n"></td>'; }).join('') + (hasTimeline ? '<td></td>' : '') +
-			'<td class="n"></td><td></td>';
+		cells += '<td class="n"></td><td></td>' + (SPLIT ? '<td class="n"></td><td class="n"></td><td class="n"></td>' : '') +
+			MCOLS.map(function () { return '<td class="n"></td>'; }).join('') + (SPARK ? '<td></td>' : '') +
+			'<td class="n"></td>' + (SPLIT ? '<td></td>' : '');
 	} else {
-		cells += '<td class="n cpu">' + pct(l.cpu_pct) + '</td><td>' + bar(l) + '</td><td class="n">' + pct(l.own_pct) +
-			'</td><td class="n">' + pct(l.native_pct) + '</td><td class="n">' + pct(l.system_pct) + '</td>' +
-			extra.map(function (c) { return '<td class="n">' + (typeof l[c.key] === 'number' ? fx(l[c.key], 2) : '') + '</td>'; }).join('') +
-			(hasTimeline ? '<td>' + spark(l.timeline) + '</td>' : '') +
-			'<td class="n">' + int(l.samples) + '</td><td>' + esc(l.function) +
-			(arr(l.native_libraries).length ? ' <span class="libs">\u2192 ' + esc(arr(l.native_libraries).join(', ')) + '</span>' : '') + '</td>';
+		cells += '<td class="n cpu">' + pct(l.cpu_pct) + '</td><td>' + bar(l) + '</td>' + (SPLIT ? '<td class="n">' + pct(l.own_pct) +
+			'</td><td class="n">' + pct(l.native_pct) + '</td><td class="n">' + pct(l.system_pct) + '</td>' : '') +
+			MCOLS.map(function (c) { return mcell(c, l); }).join('') +
+			(SPARK ? '<td class="sp">' + spark(l.timeline) + '</td>' : '') +
+			'<td class="n">' + int(l.samples) + '</td>' + (SPLIT ? '<td>' + esc(l.function) + libs + '</td>' : '');
 	}
-	cells += text !== null ? '<td class="src">' + esc(text) + '</td>' :
-		'<td class="src nosrc">' + (l.cold ? '' : esc(l.function) + ' (line ' + esc(l.line) + ')') + '</td>';
-	return '<tr class="' + (hot ? 'hot' : l.cold || num(l.cpu_pct) < state.threshold ? 'cold' : '') + '">' + cells + '</tr>';
+	cells += text !== null ? '<td class="src">' + esc(text) + (SPLIT ? '' : libs) + '</td>' :
+		'<td class="src nosrc">' + (l.cold ? '' : esc(l.function) + ' (line ' + esc(l.line) + ')' + (SPLIT ? '' : libs)) + '</td>';
+	return '<tr id="L' + fileNo[f.file] + '-' + esc(l.line) + '" class="' + (hot ? 'hot' : 'cold') + (leak ? ' leak' : '') + '">' + cells + '</tr>';
 }
 
 /* Render (or re-render) an open file's lines, shown rows at a time. */
 function drawFile(box, f) {
 	var rows = fileRows(f), src = sourceLines(f.file), shown = +(box.getAttribute('data-shown') || ROWS);
-	var head = '<tr><th class="n">line</th><th class="n">cpu %</th><th>own / native / system</th><th class="n">own %</th>' +
-		'<th class="n">native %</th><th class="n">system %</th>' +
-		extra.map(function (c) { return '<th class="n">' + esc(c.head) + '</th>'; }).join('') +
-		(hasTimeline ? '<th>timeline</th>' : '') + '<th class="n">samples</th><th>function</th><th>source</th></tr>';
 	var h = src ? '' : '<div class="note">source not available here: showing functions and line numbers</div>';
 	var hidden = arr(f.lines).length - rows.filter(function (l) { return !l.cold; }).length;
 	if (!state.cold && hidden > 0)
-		h += '<div class="note">' + hidden + ' cold line' + (hidden > 1 ? 's' : '') + ' under ' + state.threshold + '% hidden</div>';
-	h += '<table><thead>' + head + '</thead><tbody>' +
+		h += '<div class="note">' + hidden + ' cold line' + (hidden > 1 ? 's' : '') + ' under ' + state.threshold + '% ' +
+			(MEM ? 'of CPU, of memory allocated' + (COPY ? ', of bytes copied' : '') : 'CPU') + ' hidden</div>';
+	h += '<table><thead>' + fileHead() + '</thead><tbody>' +
 		rows.slice(0, shown).map(function (l) { return lineRow(f, l, src); }).join('') + '</tbody></table>';
 	if (rows.length > shown)
 		h += '<div class="more"><button data-more="1">show ' + Math.min(ROWS * 5, rows.length - shown) + ' more of ' + rows.length + '</button></div>';
@@ -241,12 +362,16 @@ function drawFile(box, f) {
 
 /* The file list, hottest first; the hottest file starts open. */
 function files(box) {
-	var list = arr(doc.files).map(obj).sort(function (a, b) { return num(b.cpu_pct) - num(a.cpu_pct); });
+	var list = arr(doc.files).map(obj).sort(function (a, b) {
+		return num(b.cpu_pct) - num(a.cpu_pct) || num(b.alloc_mb) - num(a.alloc_mb);
+	});
 	var shownFiles = ROWS;
 	function header(f, i) {
 		return '<div class="file" data-i="' + i + '"><div class="fhead"><span class="tw">\u25b8</span><span class="name" title="' +
-			esc(f.file) + '">' + esc(f.file) + '</span>' + bar(f) + '<span class="n">' + pct(f.cpu_pct) +
-			'</span><span class="mute">' + int(f.samples) + ' samples, ' + arr(f.lines).length + ' lines</span></div><div class="fbody" hidden></div></div>';
+			esc(f.file) + '">' + esc(f.file) + '</span>' + bar(f) + '<span class="n">' + pct(f.cpu_pct) + '</span>' +
+			(MEM ? '<span class="n fmem" title="MB allocated / not freed in the window">alloc ' + (mb(f.alloc_mb) || '0') + ' MB, net ' +
+				(mb(f.net_mb) || '0') + ' MB</span>' : '') +
+			'<span class="mute">' + int(f.samples) + ' samples, ' + arr(f.lines).length + ' lines</span></div><div class="fbody" hidden></div></div>';
 	}
 	function draw() {
 		var open = [];
@@ -278,13 +403,32 @@ function files(box) {
 	files.redraw = function () {
 		box.querySelectorAll('.file').forEach(function (d) { if (!d.querySelector('.fbody').hidden) toggle(d, true); });
 	};
-	files.open = function (path) {
+	/* Open path's file and, given a line, show and flash that row (the
+	 * cold lines are shown when the line is under the threshold). */
+	files.open = function (path, line) {
 		var i = list.findIndex(function (f) { return f.file === path; });
 		if (i < 0) return;
 		if (i >= shownFiles) { shownFiles = i + 1; draw(); }
-		var d = box.querySelector('.file[data-i="' + i + '"]');
+		var d = box.querySelector('.file[data-i="' + i + '"]'), f = list[i];
+		var body = d.querySelector('.fbody');
+		if (line) {
+			var rows = fileRows(f), at = rows.findIndex(function (l) { return +l.line === +line; });
+			if (at < 0 && !state.cold) {
+				state.cold = true;
+				document.getElementById('cold').checked = true;
+				files.redraw();
+				at = fileRows(f).findIndex(function (l) { return +l.line === +line; });
+			}
+			if (at >= +(body.getAttribute('data-shown') || ROWS)) body.setAttribute('data-shown', at + ROWS);
+		}
 		toggle(d, true);
-		d.scrollIntoView();
+		var row = line ? document.getElementById('L' + fileNo[path] + '-' + line) : null;
+		(row || d).scrollIntoView({ block: row ? 'center' : 'start' });
+		if (row) {
+			row.classList.remove('flash');
+			void row.offsetWidth;
+			row.classList.add('flash');
+		}
 	};
 	draw();
 }
@@ -365,32 +509,152 @@ function tables() {
 			cell: function (r) { return '<span title="' + esc(r.file) + '">' + esc(base(r.file) + ':' + r.line) + '</span>'; } },
 		ncol('cpu %', 'cpu_pct', pct, 'n cpu'), { head: 'own / native / system', key: function (r) { return num(r.cpu_pct); }, cell: bar },
 		ncol('own %', 'own_pct'), ncol('native %', 'native_pct'), ncol('system %', 'system_pct'), ncol('samples', 'samples', int)
-	], arr(doc.functions).map(obj), { cap: 50 });
+	].concat(MEM ? [ncol('alloc MB', 'alloc_mb', mbz), ncol('net MB', 'net_mb', mbz)] : [],
+		COPY ? [ncol('copy MB', 'copy_mb', mbz)] : []), arr(doc.functions).map(obj), { cap: 50 });
 	table(document.getElementById('handlers-t'), [
 		ncol('pkg_id', 'pkg_id', int), { head: 'name', key: function (r) { return r.name || ''; }, cell: function (r) { return esc(r.name); } },
 		ncol('calls', 'calls', int), ncol('CPU ms/call', 'cpu_ms_per_call', function (v) { return fx(v, 3); }, 'n cpu'),
 		ncol('CPU ms', 'cpu_ms', function (v) { return fx(v, 1); }), ncol('cpu %', 'cpu_pct'), ncol('samples', 'samples', int)
-	], arr(doc.handlers).map(obj), { empty: 'no handler ran in this window' });
+	].concat(MEM ? [ncol('alloc bytes/call', 'alloc_bytes_per_call', int, 'n mem'), ncol('alloc MB', 'alloc_mb', mbz)] : []),
+		arr(doc.handlers).map(obj), { empty: 'no handler ran in this window' });
 	table(document.getElementById('workers-t'), [
 		ncol('slot', 'slot', int), ncol('index', 'index', int), ncol('pid', 'pid', String), ncol('samples', 'samples', int),
 		ncol('dropped', 'dropped', int), ncol('user s', 'utime_seconds', function (v) { return fx(v, 2); }),
 		ncol('system s', 'stime_seconds', function (v) { return fx(v, 2); }),
 		ncol('sampler ms', 'sampler_seconds', function (v) { return fx(num(v) * 1000, 1); })
-	], arr(doc.workers).map(obj), { empty: 'no worker sampled' });
-	if (Array.isArray(doc.leaks)) generic('leaks', 'Leaks', doc.leaks);
+	].concat(MEM ? [ncol('RSS MB', 'rss_mb', mbz), ncol('heap MB', 'heap_mb', mbz), ncol('alloc MB', 'alloc_mb', mbz)] : []),
+		arr(doc.workers).map(obj), { empty: 'no worker sampled' });
 }
 
-/* A section for an array of objects this page has no layout for. */
-function generic(id, title, rows) {
-	rows = rows.map(obj);
-	var keys = [];
-	rows.forEach(function (r) { Object.keys(r).forEach(function (k) { if (keys.indexOf(k) < 0) keys.push(k); }); });
-	var sec = el('section', { id: id }, '<h2>' + esc(title) + '</h2><div></div>');
-	document.querySelector('main').appendChild(sec);
-	table(sec.lastChild, keys.map(function (k) {
-		return { head: k, key: function (r) { return typeof r[k] === 'number' ? r[k] : String(r[k]); },
-			cell: function (r) { return esc(typeof r[k] === 'object' ? JSON.stringify(r[k]) : r[k]); } };
-	}), rows);
+/* MB for a table cell, '0' rather than nothing. */
+function mbz(v) { return mb(v) || '0'; }
+
+/* The leaks: lines whose memory grows without being freed. */
+function leaks(box) {
+	var rows = arr(doc.leaks).map(obj);
+	box.innerHTML = '<div class="note">A line is flagged when, since the start of the run, its leak likelihood ' +
+		'1 \u2212 (frees + 1) / (mallocs \u2212 frees + 2) is over 0.95 and its sampled net memory kept growing; ' +
+		'counts are sampled allocations.</div><div id="leaks-t"></div>';
+	table(box.lastChild, [
+		{ head: 'file:line', key: function (r) { return base(r.file) + ':' + r.line; }, cell: function (r) { return lineLink(r.file, r.line); } },
+		{ head: 'function', key: function (r) { return r.function || ''; }, cell: function (r) { return esc(r.function); } },
+		ncol('likelihood', 'likelihood', function (v) { return fx(v, 3); }, 'n leakl'),
+		ncol('growth MB/s', 'growth_mb_s', function (v) { return fx(v, 3); }),
+		ncol('net MB', 'net_mb', mbz), ncol('mallocs', 'mallocs', int), ncol('frees', 'frees', int)
+	], rows, { id: 'leaks-table', empty: 'no leaks flagged: no line has a leak likelihood over 0.95 with growing net memory' });
+}
+
+/* A round step for about n ticks up to max, and the axis top it gives. */
+function axis(max, n) {
+	max = max > 0 ? max : 1;
+	var raw = max / n, p = Math.pow(10, Math.floor(Math.log(raw) / Math.LN10)), r = raw / p;
+	var step = (r <= 1 ? 1 : r <= 2 ? 2 : r <= 2.5 ? 2.5 : r <= 5 ? 5 : 10) * p;
+	return { step: step, top: Math.ceil(max / step - 1e-9) * step };
+}
+function tickText(v, step) { return step < 1 ? v.toFixed(step < 0.1 ? 2 : 1) : String(Math.round(v)); }
+
+var COLORS = ['#d1495b', '#2e86ab', '#3b8b3b', '#8e44ad', '#e09f1f', '#1b998b', '#6b4f3a', '#5c6bc0'];
+
+/* The workers of the timeline as series: {slot, pid, pts: [{i, t, cpu, rss, heap}]}. */
+function timelineSeries() {
+	var by = {}, list = [];
+	points.forEach(function (p, i) {
+		arr(p.workers).map(obj).forEach(function (w) {
+			var k = w.slot + '/' + w.pid;
+			if (!by[k]) { by[k] = { slot: num(w.slot), pid: w.pid, pts: [] }; list.push(by[k]); }
+			by[k].pts.push({ i: i, t: num(p.t), cpu: num(w.cpu_pct), rss: num(w.rss_mb), heap: num(w.heap_mb) });
+		});
+	});
+	list.sort(function (a, b) { return a.slot - b.slot || num(a.pid) - num(b.pid); });
+	list.forEach(function (s, i) { s.color = COLORS[i % COLORS.length]; });
+	return list;
+}
+
+/*
+ * The timeline chart: per worker, CPU % of one core (upper panel) and
+ * memory (lower panel: RSS solid, sampled heap dashed) over the window,
+ * with axes, a legend, and a hover line that reads every worker's values
+ * at the nearest point. Drawn at the box's width, again on resize.
+ */
+function timeline(box) {
+	var series = timelineSeries(), tmax = 0, cmax = 100, mmax = 0;
+	series.forEach(function (s) {
+		s.pts.forEach(function (p) { tmax = Math.max(tmax, p.t); cmax = Math.max(cmax, p.cpu); mmax = Math.max(mmax, p.rss, MEM ? p.heap : 0); });
+	});
+	tmax = Math.max(tmax, num(obj(doc.window).seconds));	/* the whole window, gaps shown */
+	var L = 56, R = 18, T = 22, PH = 160, GAP = 46, B = 34;
+	var ca = axis(cmax, 4), ma = axis(mmax, 4), xa = axis(tmax, 10);
+	var legend = '<div class="tl-legend">' + series.map(function (s) {
+		return '<span><i style="background:' + s.color + '"></i>worker slot ' + esc(s.slot) + ' <span class="mute">pid ' + esc(s.pid) + '</span></span>';
+	}).join('') + '<span class="mute"><svg width="26" height="8"><line x1="0" y1="4" x2="26" y2="4" stroke="#555" stroke-width="2"/></svg> RSS' +
+		'</span>' + (MEM ? '<span class="mute"><svg width="26" height="8"><line x1="0" y1="4" x2="26" y2="4" stroke="#555" stroke-width="2" ' +
+		'stroke-dasharray="5 3"/></svg> sampled heap</span>' : '') + '</div>';
+	function draw() {
+		var W = Math.max(480, box.clientWidth || 900), iw = W - L - R, H = T + 2 * PH + GAP + B;
+		var top2 = T + PH + GAP;
+		function X(t) { return L + (xa.top > 0 ? t / xa.top : 0) * iw; }
+		function Y(v, a, y0) { return y0 + PH - v / a.top * PH; }
+		var g = [];
+		/* Grid, y ticks and titles of both panels. */
+		[[ca, T, 'CPU % of one core'], [ma, top2, 'memory MB']].forEach(function (pn) {
+			for (var v = 0; v <= pn[0].top + 1e-9; v += pn[0].step) {
+				var y = Y(v, pn[0], pn[1]).toFixed(1);
+				g.push('<line class="grid" x1="' + L + '" x2="' + (W - R) + '" y1="' + y + '" y2="' + y + '"/><text class="yt" x="' + (L - 6) +
+					'" y="' + y + '" dy="4">' + tickText(v, pn[0].step) + '</text>');
+			}
+			g.push('<text class="ttl" x="' + L + '" y="' + (pn[1] - 8) + '">' + pn[2] + '</text>');
+			g.push('<line class="ax" x1="' + L + '" x2="' + L + '" y1="' + pn[1] + '" y2="' + (pn[1] + PH) + '"/>');
+			g.push('<line class="ax" x1="' + L + '" x2="' + (W - R) + '" y1="' + (pn[1] + PH) + '" y2="' + (pn[1] + PH) + '"/>');
+		});
+		for (var t = 0; t <= xa.top + 1e-9; t += xa.step) {
+			var x = X(t).toFixed(1);
+			g.push('<line class="grid v" x1="' + x + '" x2="' + x + '" y1="' + T + '" y2="' + (top2 + PH) + '"/><text class="xt" x="' + x + '" y="' +
+				(top2 + PH + 16) + '">' + tickText(t, xa.step) + '</text>');
+		}
+		g.push('<text class="xl" x="' + (W - R) + '" y="' + (H - 2) + '">seconds since the window\u2019s start</text>');
+		series.forEach(function (s) {
+			function line(key, a, y0, cls) {
+				return '<polyline class="' + cls + '" data-slot="' + esc(s.slot) + '" stroke="' + s.color + '" points="' + s.pts.map(function (p) {
+					return X(p.t).toFixed(1) + ',' + Y(p[key], a, y0).toFixed(1);
+				}).join(' ') + '"/>';
+			}
+			g.push(line('cpu', ca, T, 'cpu'), line('rss', ma, top2, 'rss'));
+			if (MEM) g.push(line('heap', ma, top2, 'heap'));
+			if (s.pts.length < 3) s.pts.forEach(function (p) {	/* too few for a line */
+				g.push('<circle r="3" fill="' + s.color + '" cx="' + X(p.t).toFixed(1) + '" cy="' + Y(p.cpu, ca, T).toFixed(1) + '"/>' +
+					'<circle r="3" fill="' + s.color + '" cx="' + X(p.t).toFixed(1) + '" cy="' + Y(p.rss, ma, top2).toFixed(1) + '"/>');
+			});
+		});
+		g.push('<line id="tl-cursor" class="cursor" x1="0" x2="0" y1="' + T + '" y2="' + (top2 + PH) + '" visibility="hidden"/>');
+		g.push('<rect class="hover" x="' + L + '" y="' + T + '" width="' + iw + '" height="' + (top2 + PH - T) + '"/>');
+		box.innerHTML = '<svg id="timeline-svg" width="' + W + '" height="' + H + '" viewBox="0 0 ' + W + ' ' + H + '">' + g.join('') +
+			'</svg><div class="tl-tip" hidden></div>' + legend;
+		var svg = box.firstChild, tip = box.querySelector('.tl-tip'), cur = svg.querySelector('#tl-cursor');
+		svg.addEventListener('mousemove', function (e) {
+			var r = svg.getBoundingClientRect(), t = (e.clientX - r.left - L) / iw * xa.top, best = -1, bd = Infinity;
+			points.forEach(function (p, i) { var d = Math.abs(num(p.t) - t); if (d < bd) { bd = d; best = i; } });
+			if (best < 0) return;
+			var p = points[best], x = X(num(p.t));
+			cur.setAttribute('x1', x); cur.setAttribute('x2', x); cur.setAttribute('visibility', 'visible');
+			tip.innerHTML = '<b>t = ' + fx(p.t, 1) + ' s</b><table>' + '<tr><th></th><th>CPU %</th><th>RSS MB</th>' + (MEM ? '<th>heap MB</th>' : '') + '</tr>' +
+				series.map(function (s) {
+					var q = s.pts.filter(function (q) { return q.i === best; })[0];
+					return q ? '<tr><td><i style="background:' + s.color + '"></i>slot ' + esc(s.slot) + '</td><td>' + fx(q.cpu, 1) + '</td><td>' +
+						fx(q.rss, 1) + '</td>' + (MEM ? '<td>' + fx(q.heap, 1) + '</td>' : '') + '</tr>' : '';
+				}).join('') + '</table>';
+			tip.hidden = false;
+			tip.style.left = Math.min(x + 12, W - 230) + 'px';
+			tip.style.top = (e.clientY - r.top + 12) + 'px';
+		});
+		svg.addEventListener('mouseleave', function () { tip.hidden = true; cur.setAttribute('visibility', 'hidden'); });
+	}
+	var width = 0, timer = 0;
+	window.addEventListener('resize', function () {
+		clearTimeout(timer);
+		timer = setTimeout(function () { if (box.clientWidth !== width) { width = box.clientWidth; draw(); } }, 150);
+	});
+	draw();
+	width = box.clientWidth;
 }
 
 /* The page skeleton, then each part. */
@@ -399,12 +663,16 @@ function build() {
 	var w = obj(doc.window);
 	app.innerHTML = '<header><h1>' + esc(doc.generator || 'hotline') + ' profile</h1><span>' + esc(doc.kind) + ' report, ' +
 		esc(date(w.start)) + ', ' + fx(w.seconds, 1) + ' s, schema ' + esc(doc.schema_version) + '</span><nav>' +
-		'<a href="#summary">summary</a><a href="#files">lines</a><a href="#flame-s">flame graph</a><a href="#functions">functions</a>' +
+		'<a href="#summary">summary</a>' + (TIMELINE ? '<a href="#timeline">timeline</a>' : '') + '<a href="#files">lines</a>' +
+		(MEM ? '<a href="#memory">memory</a><a href="#leaks">leaks</a>' : '') + '<a href="#flame-s">flame graph</a><a href="#functions">functions</a>' +
 		'<a href="#handlers">handlers</a><a href="#workers">workers</a></nav></header><main>' +
 		'<section id="summary">' + summary() + '</section>' +
+		(TIMELINE ? '<section id="timeline"><h2>Timeline: CPU and memory per worker</h2><div id="timeline-c"></div></section>' : '') +
 		'<section id="hottest"><h2>Hottest lines</h2><div id="top-t"></div></section>' +
+		(MEM ? '<section id="memory"><h2>Lines by memory allocated</h2><div id="top-m"></div></section>' +
+			'<section id="leaks"><h2>Leaks</h2><div id="leaks-b"></div></section>' : '') +
 		'<section id="files"><h2>Files and lines</h2><div class="controls"><label><input type="checkbox" id="cold"> show cold lines ' +
-		'(all source lines)</label><label>hot at &ge; <input type="number" id="thr" value="1" min="0" max="100" step="0.5" style="width:5em"> % CPU</label>' +
+		'(all source lines)</label><label>hot at &ge; <input type="number" id="thr" value="1" min="0" max="100" step="0.5" style="width:5em"> % CPU' + (MEM ? ' or of memory allocated' : '') + '</label>' +
 		'<span class="legend"><span><i class="own"></i>own</span><span><i class="native"></i>native</span><span><i class="system"></i>system</span></span></div><div id="files-l"></div></section>' +
 		'<section id="flame-s"><h2>Flame graph</h2><div class="controls"><button id="flame-reset">reset zoom</button><span id="flame-zoom" class="mute"></span>' +
 		'<span class="note">root at top, heaviest callee left; orange frames are hotline or module code; click to zoom</span></div><div id="flame"></div></section>' +
@@ -412,6 +680,11 @@ function build() {
 		'<section id="handlers"><h2>Handlers</h2><div id="handlers-t"></div></section>' +
 		'<section id="workers"><h2>Workers</h2><div id="workers-t"></div></section></main>';
 	topLines(document.getElementById('top-t'));
+	if (MEM) {
+		topMemory(document.getElementById('top-m'));
+		leaks(document.getElementById('leaks-b'));
+	}
+	if (TIMELINE) timeline(document.getElementById('timeline-c'));
 	files(document.getElementById('files-l'));
 	flame(document.getElementById('flame'));
 	tables();
@@ -421,9 +694,9 @@ function build() {
 		files.redraw();
 	});
 	document.getElementById('flame-reset').addEventListener('click', function () { flame.reset(); });
-	document.getElementById('top-t').addEventListener('click', function (e) {
+	document.querySelector('main').addEventListener('click', function (e) {
 		var a = e.target.closest('a[data-goto]');
-		if (a) { e.preventDefault(); files.open(a.getAttribute('data-goto')); }
+		if (a) { e.preventDefault(); files.open(a.getAttribute('data-goto'), a.getAttribute('data-line')); }
 	});
 }
 

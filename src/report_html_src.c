@@ -66,20 +66,45 @@ html_src_string(char *text, size_t len)
 	return json_stringn(text, len);
 }
 
-/* Read file under root (then as written); NULL when neither reads. */
+/* Read root/rest; NULL when the path is too long or does not read. */
+static char *
+html_src_read_under(const char *root, const char *rest, size_t *len)
+{
+	char path[PATH_MAX];
+	int n;
+
+	n = snprintf(path, sizeof path, "%s%s%s", root,
+	    root[strlen(root) - 1] == '/' ? "" : "/", rest);
+	if (n < 0 || (size_t)n >= sizeof path)
+		return NULL;
+	return html_src_read(path, len);
+}
+
+/*
+ * Read file as DWARF wrote it; when that fails and a root is set, look
+ * under the root: a relative path joined to it, an absolute one by ever
+ * shorter suffixes (/build/x/src/a.c: root/build/x/src/a.c, root/x/src/a.c,
+ * root/src/a.c, root/a.c), so a checkout anywhere on this machine matches
+ * the build directory recorded on another. NULL when nothing reads.
+ */
 static char *
 html_src_find(const char *root, const char *file, size_t *len)
 {
-	char path[PATH_MAX];
+	const char *rest;
 	char *text;
 
-	if (root != NULL && *root != '\0') {
-		if (snprintf(path, sizeof path, "%s%s%s", root,
-		    file[0] == '/' ? "" : "/", file) < (int)sizeof path &&
-		    (text = html_src_read(path, len)) != NULL)
+	if ((text = html_src_read(file, len)) != NULL)
+		return text;
+	if (root == NULL || *root == '\0' || *file == '\0')
+		return NULL;
+	if (file[0] != '/')
+		return html_src_read_under(root, file, len);
+	for (rest = file; rest != NULL; rest = strchr(rest + 1, '/')) {
+		if (rest[1] != '\0' &&
+		    (text = html_src_read_under(root, rest + 1, len)) != NULL)
 			return text;
 	}
-	return html_src_read(file, len);
+	return NULL;
 }
 
 json_t *

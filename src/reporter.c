@@ -69,6 +69,7 @@ report_job_free(struct report_job *job)
 	free(job->handlers);
 	free(job->only);
 	free(job->exclude);
+	free(job->source_root);
 	free(job->result);
 	free(job);
 }
@@ -114,7 +115,8 @@ reporter_store_job(struct report_job *job, const struct stacktab *tab)
 	job->in.tab = tab;
 	doc = report_build(rep.sym, &job->in);
 	text = json_dumps(doc, JSON_COMPACT);
-	html = report_html_render(doc, NULL);
+	html = report_html_render(doc, &(struct report_html_opts){
+	    job->source_root, 0 });
 	json_decref(doc);
 	folded = report_folded(rep.sym, tab);
 	rc = text == NULL ? -1 : reporter_write(stamp, "json", text, name);

@@ -34,6 +34,7 @@ struct report_job {
 	struct report_handler	*handlers;	/* owned, names too */
 	char			*only;		/* owned copies */
 	char			*exclude;
+	char			*source_root;	/* owned; for the HTML page */
 	int			 folded;	/* on demand: folded, not JSON */
 	struct evhttp_request	*req;		/* on demand */
 	char			*result;	/* on demand: the body */

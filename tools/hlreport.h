@@ -26,7 +26,13 @@ int	 hlreport_load(const char *path, json_t **doc, char *err,
 /* The checks of hlreport_load on a document already parsed (borrowed). */
 int	 hlreport_check(const json_t *doc, char *err, size_t errsize);
 
-/* The hottest top lines (all when top <= 0) as a terminal table. */
+/* 1 when doc has memory figures (schema 1.1: memory.enabled, or, from a
+ * writer without the memory object, a number in totals.alloc_mb). */
+int	 hlreport_has_memory(const json_t *doc);
+
+/* The hottest top lines (all when top <= 0) as a terminal table; with
+ * memory figures also memory columns, the lines that allocate most and the
+ * leaks list. */
 void	 hlreport_text(FILE *out, const json_t *doc, int top);
 /* stacks[] as folded stacks, "root;...;leaf samples\n", heaviest first. */
 void	 hlreport_folded(FILE *out, const json_t *doc);

@@ -3,7 +3,9 @@
  * load, so raw percentages do not compare: every figure is normalized per
  * message handled (the sum of handlers[].calls) and per second of window.
  * Lines are matched by file basename, line and function, so reports of
- * two checkouts in different directories compare.
+ * two checkouts in different directories compare. When both reports have
+ * memory figures (schema 1.1), allocation is compared the same way (KB
+ * per message); only CPU figures are judged against --fail-above.
  */
 #include "autoconf.h"
 
@@ -20,6 +22,8 @@ struct diff_norm {
 	double	 window_s;
 	double	 sampled_ms;	/* all sampled time */
 	double	 cpu_ms;	/* own + native + system */
+	int	 memory;	/* the report has memory figures */
+	double	 alloc_mb;	/* estimated MB allocated in the window */
 };
 
 /* One line of either report. */
@@ -27,6 +31,7 @@ struct diff_line {
 	char		 key[160];
 	const char	*function;
 	double		 ms[2];		/* CPU ms before, after */
+	double		 mb[2];		/* MB allocated before, after */
 };
 
 /* A number field of o, 0 when absent. */
@@ -49,6 +54,15 @@ diff_norm(const json_t *doc, struct diff_norm *n)
 	n->window_s = diff_num(json_object_get(doc, "window"), "seconds");
 	n->sampled_ms = diff_num(t, "seconds") * 1000;
 	n->cpu_ms = n->sampled_ms * diff_num(t, "cpu_pct") / 100;
+	n->memory = hlreport_has_memory(doc);
+	n->alloc_mb = diff_num(t, "alloc_mb");
+}
+
+/* KB allocated per message (MB * 1000 / calls), NAN when none handled. */
+static double
+diff_kb_per_msg(double mb, const struct diff_norm *n)
+{
+	return n->calls > 0 ? mb * 1000 / n->calls : NAN;
 }
 
 /* Microseconds per message, NAN when no message was handled. */
@@ -102,6 +116,8 @@ diff_collect(const json_t *doc, int side, const struct diff_norm *n,
 			    "line")), d->function);
 			d->ms[side] = n->sampled_ms * diff_num(l, "cpu_pct") / 100;
 			d->ms[!side] = 0;
+			d->mb[side] = diff_num(l, "alloc_mb");
+			d->mb[!side] = 0;
 		}
 	}
 }
@@ -131,6 +147,8 @@ diff_lines(const json_t *a, const json_t *b, const struct diff_norm *n,
 		if (out > 0 && strcmp(v[out - 1].key, v[i].key) == 0) {
 			v[out - 1].ms[0] += v[i].ms[0];
 			v[out - 1].ms[1] += v[i].ms[1];
+			v[out - 1].mb[0] += v[i].mb[0];
+			v[out - 1].mb[1] += v[i].mb[1];
 		} else {
 			v[out++] = v[i];
 		}
@@ -158,6 +176,27 @@ static int
 diff_delta_cmp(const void *x, const void *y)
 {
 	double a = diff_delta(x), b = diff_delta(y);
+
+	return a < b ? 1 : a > b ? -1 : diff_key_cmp(x, y);
+}
+
+/* The allocation change of a line: KB per message, or MB per second when
+ * a report handled no message. */
+static double
+diff_alloc_delta(const struct diff_line *d)
+{
+	const struct diff_norm *n = diff_sort_norm;
+
+	if (n[0].calls > 0 && n[1].calls > 0)
+		return diff_kb_per_msg(d->mb[1], &n[1]) -
+		    diff_kb_per_msg(d->mb[0], &n[0]);
+	return diff_per_s(d->mb[1], &n[1]) - diff_per_s(d->mb[0], &n[0]);
+}
+
+static int
+diff_alloc_cmp(const void *x, const void *y)
+{
+	double a = diff_alloc_delta(x), b = diff_alloc_delta(y);
 
 	return a < b ? 1 : a > b ? -1 : diff_key_cmp(x, y);
 }
@@ -197,8 +236,45 @@ diff_summary(FILE *out, const struct diff_norm *n)
 	    diff_per_msg(n[1].cpu_ms, &n[1]));
 	diff_row(out, "CPU ms per second", diff_per_s(n[0].cpu_ms, &n[0]),
 	    diff_per_s(n[1].cpu_ms, &n[1]));
+	if (n[0].memory && n[1].memory) {
+		diff_row(out, "alloc KB per message",
+		    diff_kb_per_msg(n[0].alloc_mb, &n[0]),
+		    diff_kb_per_msg(n[1].alloc_mb, &n[1]));
+		diff_row(out, "alloc MB per second",
+		    diff_per_s(n[0].alloc_mb, &n[0]),
+		    diff_per_s(n[1].alloc_mb, &n[1]));
+	}
 	return diff_change(diff_per_msg(n[0].cpu_ms, &n[0]),
 	    diff_per_msg(n[1].cpu_ms, &n[1]));
+}
+
+/* Lines whose allocation grew most (KB per message; MB per second). */
+static void
+diff_list_alloc(FILE *out, struct diff_line *v, size_t len,
+    const struct diff_norm *n, int top)
+{
+	size_t k, shown = 0;
+
+	if (len > 0)
+		qsort(v, len, sizeof *v, diff_alloc_cmp);
+	fprintf(out, "\nlines, biggest allocation growth (alloc KB per "
+	    "message; MB per second):\n  %-40s %10s %10s %10s %8s %8s\n",
+	    "file:line function", "before", "after", "delta", "MB/s was",
+	    "MB/s now");
+	for (k = 0; k < len && (top <= 0 || shown < (size_t)top); k++) {
+		const struct diff_line *d = &v[k];
+		double delta = diff_alloc_delta(d);
+
+		if (!(delta > 0))
+			break;
+		shown++;
+		fprintf(out, "  %-40.40s %10.3f %10.3f %+10.3f %8.3f %8.3f\n",
+		    d->key, diff_kb_per_msg(d->mb[0], &n[0]),
+		    diff_kb_per_msg(d->mb[1], &n[1]), delta,
+		    diff_per_s(d->mb[0], &n[0]), diff_per_s(d->mb[1], &n[1]));
+	}
+	if (shown == 0)
+		fprintf(out, "  (none)\n");
 }
 
 /* The handler of doc with pkg_id id, or NULL. */
@@ -285,6 +361,33 @@ diff_list(FILE *out, const struct diff_line *v, size_t len,
 		fprintf(out, "  (none)\n");
 }
 
+/* Per handler alloc bytes per call, when both reports have memory. */
+static void
+diff_handlers_alloc(FILE *out, const json_t *a, const json_t *b)
+{
+	const json_t *ha, *hb;
+	char chs[32];
+	size_t i;
+
+	fprintf(out, "\nhandlers, alloc bytes per call:\n  %-6s %-16s %12s "
+	    "%12s %9s\n", "pkg_id", "name", "before", "after", "change");
+	json_array_foreach(json_object_get(b, "handlers"), i, hb) {
+		json_int_t id = json_integer_value(json_object_get(hb,
+		    "pkg_id"));
+		double x, y;
+
+		if ((ha = diff_handler(a, id)) == NULL ||
+		    diff_num(ha, "calls") + diff_num(hb, "calls") <= 0)
+			continue;
+		x = diff_num(ha, "alloc_bytes_per_call");
+		y = diff_num(hb, "alloc_bytes_per_call");
+		fprintf(out, "  %-6lld %-16s %12.0f %12.0f %9s\n",
+		    (long long)id,
+		    json_string_value(json_object_get(hb, "name")), x, y,
+		    diff_fmt_change(diff_change(x, y), chs, sizeof chs));
+	}
+}
+
 int
 hlreport_diff(FILE *out, const json_t *a, const json_t *b,
     const struct hlreport_diff_opts *o, char *err, size_t errsize)
@@ -305,6 +408,8 @@ hlreport_diff(FILE *out, const json_t *a, const json_t *b,
 	}
 	total = diff_summary(out, n);
 	bad = diff_handlers(out, a, b, o);
+	if (n[0].memory && n[1].memory)
+		diff_handlers_alloc(out, a, b);
 	if (o->fail_above >= 0 && total > o->fail_above) {
 		fprintf(out, "REGRESSION: CPU per message %+.1f%% > %.1f%%\n",
 		    total, o->fail_above);
@@ -316,6 +421,8 @@ hlreport_diff(FILE *out, const json_t *a, const json_t *b,
 		qsort(v, len, sizeof *v, diff_delta_cmp);
 	diff_list(out, v, len, n, o->top, 1);
 	diff_list(out, v, len, n, o->top, 0);
+	if (n[0].memory && n[1].memory)
+		diff_list_alloc(out, v, len, n, o->top);
 	free(v);
 	return bad > 0 ? 1 : 0;
 }

@@ -14,10 +14,12 @@
 
 #include "hlreport.h"
 
-enum hlreport_type { T_STR, T_NUM, T_INT, T_OBJ, T_ARR };
+enum hlreport_type { T_STR, T_NUM, T_INT, T_OBJ, T_ARR, T_BOOL };
 
 /* One field of an object: its key, type, whether 1.0 always has it, and
- * for arrays the fields of their elements. */
+ * for arrays the fields of their elements. The 1.1 memory keys are never
+ * required: a 1.0 document, or one from a run without memory profiling,
+ * has none of them. */
 struct hlreport_field {
 	const char			*key;
 	enum hlreport_type		 type;
@@ -27,6 +29,7 @@ struct hlreport_field {
 
 static const char *const hlreport_type_names[] = {
 	"a string", "a number", "an integer", "an object", "an array",
+	"true or false",
 };
 
 static const struct hlreport_field hlreport_window[] = {
@@ -37,30 +40,40 @@ static const struct hlreport_field hlreport_totals[] = {
 	{ "samples", T_INT, 1, NULL }, { "seconds", T_NUM, 1, NULL },
 	{ "own_pct", T_NUM, 1, NULL }, { "native_pct", T_NUM, 1, NULL },
 	{ "system_pct", T_NUM, 1, NULL }, { "idle_pct", T_NUM, 0, NULL },
-	{ "cpu_pct", T_NUM, 1, NULL }, { NULL, 0, 0, NULL },
+	{ "cpu_pct", T_NUM, 1, NULL },
+	{ "alloc_mb", T_NUM, 0, NULL }, { "free_mb", T_NUM, 0, NULL },
+	{ "net_mb", T_NUM, 0, NULL }, { "alloc_mb_s", T_NUM, 0, NULL },
+	{ "heap_mb", T_NUM, 0, NULL }, { "copy_mb", T_NUM, 0, NULL },
+	{ "copy_mb_s", T_NUM, 0, NULL }, { NULL, 0, 0, NULL },
 };
 static const struct hlreport_field hlreport_line[] = {
 	{ "line", T_INT, 1, NULL }, { "function", T_STR, 1, NULL },
 	{ "own_pct", T_NUM, 1, NULL }, { "native_pct", T_NUM, 1, NULL },
 	{ "system_pct", T_NUM, 1, NULL }, { "cpu_pct", T_NUM, 1, NULL },
 	{ "samples", T_INT, 1, NULL }, { "native_libraries", T_ARR, 0, NULL },
+	{ "alloc_mb", T_NUM, 0, NULL }, { "net_mb", T_NUM, 0, NULL },
+	{ "peak_mb", T_NUM, 0, NULL }, { "leak_likelihood", T_NUM, 0, NULL },
+	{ "copy_mb_s", T_NUM, 0, NULL }, { "timeline", T_ARR, 0, NULL },
 	{ NULL, 0, 0, NULL },
 };
 static const struct hlreport_field hlreport_file[] = {
 	{ "file", T_STR, 1, NULL }, { "cpu_pct", T_NUM, 1, NULL },
 	{ "samples", T_INT, 1, NULL }, { "lines", T_ARR, 1, hlreport_line },
+	{ "alloc_mb", T_NUM, 0, NULL }, { "net_mb", T_NUM, 0, NULL },
 	{ NULL, 0, 0, NULL },
 };
 static const struct hlreport_field hlreport_function[] = {
 	{ "function", T_STR, 1, NULL }, { "file", T_STR, 1, NULL },
 	{ "line", T_INT, 1, NULL }, { "cpu_pct", T_NUM, 1, NULL },
-	{ "samples", T_INT, 1, NULL }, { NULL, 0, 0, NULL },
+	{ "samples", T_INT, 1, NULL }, { "alloc_mb", T_NUM, 0, NULL },
+	{ "net_mb", T_NUM, 0, NULL }, { NULL, 0, 0, NULL },
 };
 static const struct hlreport_field hlreport_handler[] = {
 	{ "pkg_id", T_INT, 1, NULL }, { "name", T_STR, 1, NULL },
 	{ "calls", T_INT, 1, NULL }, { "cpu_ms", T_NUM, 1, NULL },
 	{ "cpu_ms_per_call", T_NUM, 1, NULL }, { "cpu_pct", T_NUM, 1, NULL },
-	{ NULL, 0, 0, NULL },
+	{ "alloc_mb", T_NUM, 0, NULL },
+	{ "alloc_bytes_per_call", T_NUM, 0, NULL }, { NULL, 0, 0, NULL },
 };
 static const struct hlreport_field hlreport_stack[] = {
 	{ "stack", T_STR, 1, NULL }, { "samples", T_INT, 1, NULL },
@@ -68,7 +81,23 @@ static const struct hlreport_field hlreport_stack[] = {
 };
 static const struct hlreport_field hlreport_worker[] = {
 	{ "pid", T_INT, 1, NULL }, { "samples", T_INT, 1, NULL },
-	{ "dropped", T_INT, 0, NULL }, { NULL, 0, 0, NULL },
+	{ "dropped", T_INT, 0, NULL }, { "rss_mb", T_NUM, 0, NULL },
+	{ "heap_mb", T_NUM, 0, NULL }, { "alloc_mb", T_NUM, 0, NULL },
+	{ NULL, 0, 0, NULL },
+};
+static const struct hlreport_field hlreport_memory[] = {
+	{ "enabled", T_BOOL, 0, NULL }, { "copy", T_BOOL, 0, NULL },
+	{ "sample_bytes", T_NUM, 0, NULL }, { NULL, 0, 0, NULL },
+};
+static const struct hlreport_field hlreport_leak[] = {
+	{ "file", T_STR, 0, NULL }, { "line", T_INT, 0, NULL },
+	{ "function", T_STR, 0, NULL }, { "likelihood", T_NUM, 0, NULL },
+	{ "growth_mb_s", T_NUM, 0, NULL }, { "net_mb", T_NUM, 0, NULL },
+	{ NULL, 0, 0, NULL },
+};
+static const struct hlreport_field hlreport_timeline[] = {
+	{ "interval_s", T_NUM, 0, NULL }, { "points", T_ARR, 0, NULL },
+	{ NULL, 0, 0, NULL },
 };
 static const struct hlreport_field hlreport_top[] = {
 	{ "schema_version", T_STR, 1, NULL }, { "kind", T_STR, 0, NULL },
@@ -80,6 +109,9 @@ static const struct hlreport_field hlreport_top[] = {
 	{ "handlers", T_ARR, 1, hlreport_handler },
 	{ "stacks", T_ARR, 1, hlreport_stack },
 	{ "workers", T_ARR, 1, hlreport_worker },
+	{ "memory", T_OBJ, 0, hlreport_memory },
+	{ "leaks", T_ARR, 0, hlreport_leak },
+	{ "timeline", T_OBJ, 0, hlreport_timeline },
 	{ NULL, 0, 0, NULL },
 };
 
@@ -105,6 +137,7 @@ hlreport_is(const json_t *v, enum hlreport_type t)
 	case T_INT: return json_is_integer(v);
 	case T_OBJ: return json_is_object(v);
 	case T_ARR: return json_is_array(v);
+	case T_BOOL: return json_is_boolean(v);
 	}
 	return 0;
 }
@@ -199,6 +232,17 @@ hlreport_check(const json_t *doc, char *err, size_t errsize)
 		    "than this reader understands (%d.x); use a newer "
 		    "hotline-report", sv, HLREPORT_SCHEMA_MAJOR);
 	return hlreport_check_object(doc, "", hlreport_top, err, errsize);
+}
+
+int
+hlreport_has_memory(const json_t *doc)
+{
+	const json_t *mem = json_object_get(doc, "memory");
+
+	if (json_is_object(mem))
+		return json_is_true(json_object_get(mem, "enabled"));
+	return json_is_number(json_object_get(json_object_get(doc, "totals"),
+	    "alloc_mb"));
 }
 
 int

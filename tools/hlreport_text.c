@@ -1,6 +1,8 @@
 /*
  * Terminal output of a report: the hottest lines as a table, like a
  * profiler's CLI mode, and folded stacks for flamegraph.pl or speedscope.
+ * A report with memory figures (schema 1.1) adds memory columns, the lines
+ * that allocate most and the leaks list.
  */
 #include "autoconf.h"
 
@@ -11,6 +13,12 @@
 #include "hlreport.h"
 
 #define TEXT_WHERE_MAX	48	/* widest file:line column */
+
+/* Which optional columns a table has. */
+struct text_cols {
+	int	 memory;
+	int	 copy;
+};
 
 /* One line of the report with the file it belongs to. */
 struct text_row {
@@ -51,9 +59,23 @@ text_cmp(const void *x, const void *y)
 	    json_integer_value(json_object_get(b->line, "line")));
 }
 
-/* Every line of doc, sorted hottest first; *n set. The caller frees. */
+/* Most allocated first, then as text_cmp. */
+static int
+text_alloc_cmp(const void *x, const void *y)
+{
+	const struct text_row *a = x, *b = y;
+	double ma = text_num(a->line, "alloc_mb"), mb = text_num(b->line,
+	    "alloc_mb");
+
+	if (ma != mb)
+		return ma < mb ? 1 : -1;
+	return text_cmp(x, y);
+}
+
+/* Every line of doc, sorted by cmp; *n set. The caller frees. */
 static struct text_row *
-text_rows(const json_t *doc, size_t *n)
+text_rows(const json_t *doc, size_t *n,
+    int (*cmp)(const void *, const void *))
 {
 	struct text_row *rows = NULL;
 	size_t i, j, cap = 0;
@@ -74,7 +96,7 @@ text_rows(const json_t *doc, size_t *n)
 		}
 	}
 	if (*n > 0)
-		qsort(rows, *n, sizeof *rows, text_cmp);
+		qsort(rows, *n, sizeof *rows, cmp);
 	return rows;
 }
 
@@ -102,6 +124,26 @@ text_heading(FILE *out, const json_t *doc)
 	    (long long)json_integer_value(json_object_get(o, "dropped")));
 }
 
+/* The memory heading of a 1.1 report with memory figures. */
+static void
+text_memory_heading(FILE *out, const json_t *doc, const struct text_cols *c)
+{
+	const json_t *t = json_object_get(doc, "totals");
+	const json_t *m = json_object_get(doc, "memory");
+	const char *scope = json_string_value(json_object_get(m, "copy_scope"));
+
+	fprintf(out, "memory: alloc %.3f MB (%.3f MB/s), free %.3f MB, net "
+	    "%.3f MB, sampled heap %.3f MB; one sample per %.0f bytes "
+	    "allocated\n", text_num(t, "alloc_mb"), text_num(t, "alloc_mb_s"),
+	    text_num(t, "free_mb"), text_num(t, "net_mb"),
+	    text_num(t, "heap_mb"), text_num(m, "sample_bytes"));
+	if (c->copy)
+		fprintf(out, "copies (%s): %.3f MB (%.3f MB/s)\n",
+		    scope != NULL ? scope : "library-call copies",
+		    text_num(t, "copy_mb"), text_num(t, "copy_mb_s"));
+	fputc('\n', out);
+}
+
 /* The native libraries of a line, comma-separated, into buf. */
 static const char *
 text_libs(const json_t *line, char *buf, size_t size)
@@ -122,39 +164,118 @@ text_libs(const json_t *line, char *buf, size_t size)
 	return buf;
 }
 
-void
-hlreport_text(FILE *out, const json_t *doc, int top)
+/* The table's heading row. */
+static void
+text_table_head(FILE *out, const struct text_cols *c)
+{
+	fprintf(out, "%7s %7s %8s %8s %8s  ", "cpu%", "own%", "native%",
+	    "system%", "samples");
+	if (c->memory)
+		fprintf(out, "%9s %8s %8s  ", "alloc MB", "net MB", "peak MB");
+	if (c->copy)
+		fprintf(out, "%9s  ", "copy MB/s");
+	fprintf(out, "%-28s %-24s %s\n", "file:line", "function",
+	    "native libraries");
+}
+
+/* One row of the table. */
+static void
+text_table_row(FILE *out, const struct text_row *r, const struct text_cols *c)
 {
 	char where[TEXT_WHERE_MAX + 1], libs[256];
+	const json_t *l = r->line;
+
+	snprintf(where, sizeof where, "%s:%lld", text_base(r->file),
+	    (long long)json_integer_value(json_object_get(l, "line")));
+	fprintf(out, "%7.2f %7.2f %8.2f %8.2f %8lld  ", text_num(l, "cpu_pct"),
+	    text_num(l, "own_pct"), text_num(l, "native_pct"),
+	    text_num(l, "system_pct"),
+	    (long long)json_integer_value(json_object_get(l, "samples")));
+	if (c->memory)
+		fprintf(out, "%9.3f %8.3f %8.3f  ", text_num(l, "alloc_mb"),
+		    text_num(l, "net_mb"), text_num(l, "peak_mb"));
+	if (c->copy)
+		fprintf(out, "%9.3f  ", text_num(l, "copy_mb_s"));
+	fprintf(out, "%-28s %-24s %s\n", where,
+	    json_string_value(json_object_get(l, "function")),
+	    text_libs(l, libs, sizeof libs));
+}
+
+/* The top lines of doc by cmp (all when top <= 0); returns how many there
+ * were in all. With only_alloc, lines that allocated nothing are left out. */
+static size_t
+text_table(FILE *out, const json_t *doc, int top, const struct text_cols *c,
+    int (*cmp)(const void *, const void *), int only_alloc)
+{
 	struct text_row *rows;
 	size_t i, n, shown;
-	const json_t *l;
 
-	text_heading(out, doc);
-	rows = text_rows(doc, &n);
-	if (n == 0) {
-		fprintf(out, "no source lines in this window\n");
-		free(rows);
-		return;
-	}
+	rows = text_rows(doc, &n, cmp);
+	if (only_alloc)
+		while (n > 0 && !(text_num(rows[n - 1].line, "alloc_mb") > 0))
+			n--;
 	shown = top > 0 && (size_t)top < n ? (size_t)top : n;
-	fprintf(out, "%7s %7s %8s %8s %8s  %-28s %-24s %s\n", "cpu%", "own%",
-	    "native%", "system%", "samples", "file:line", "function",
-	    "native libraries");
-	for (i = 0; i < shown; i++) {
-		l = rows[i].line;
-		snprintf(where, sizeof where, "%s:%lld", text_base(rows[i].file),
-		    (long long)json_integer_value(json_object_get(l, "line")));
-		fprintf(out, "%7.2f %7.2f %8.2f %8.2f %8lld  %-28s %-24s %s\n",
-		    text_num(l, "cpu_pct"), text_num(l, "own_pct"),
-		    text_num(l, "native_pct"), text_num(l, "system_pct"),
-		    (long long)json_integer_value(json_object_get(l, "samples")),
-		    where, json_string_value(json_object_get(l, "function")),
-		    text_libs(l, libs, sizeof libs));
-	}
+	if (n > 0)
+		text_table_head(out, c);
+	for (i = 0; i < shown; i++)
+		text_table_row(out, &rows[i], c);
 	if (shown < n)
 		fprintf(out, "(%zu more lines; --top 0 lists all)\n", n - shown);
 	free(rows);
+	return n;
+}
+
+/* The leaks list: lines leaking with likelihood over 0.95, fastest first
+ * as the document orders them. */
+static void
+text_leaks(FILE *out, const json_t *doc)
+{
+	char where[TEXT_WHERE_MAX + 1];
+	const json_t *k;
+	const char *file;
+	size_t i;
+
+	if (json_array_size(json_object_get(doc, "leaks")) == 0) {
+		fprintf(out, "\nleaks: none flagged\n");
+		return;
+	}
+	fprintf(out, "\nleaks (likelihood over 0.95, sampled net memory "
+	    "growing):\n  %-28s %-24s %10s %12s %10s %8s %8s\n", "file:line",
+	    "function", "likelihood", "growth MB/s", "net MB", "mallocs",
+	    "frees");
+	json_array_foreach(json_object_get(doc, "leaks"), i, k) {
+		file = json_string_value(json_object_get(k, "file"));
+		snprintf(where, sizeof where, "%s:%lld",
+		    text_base(file != NULL ? file : "?"),
+		    (long long)json_integer_value(json_object_get(k, "line")));
+		fprintf(out, "  %-28s %-24s %10.3f %12.3f %10.3f %8lld %8lld\n",
+		    where, json_string_value(json_object_get(k, "function")) ?
+		    json_string_value(json_object_get(k, "function")) : "?",
+		    text_num(k, "likelihood"), text_num(k, "growth_mb_s"),
+		    text_num(k, "net_mb"),
+		    (long long)json_integer_value(json_object_get(k, "mallocs")),
+		    (long long)json_integer_value(json_object_get(k, "frees")));
+	}
+}
+
+void
+hlreport_text(FILE *out, const json_t *doc, int top)
+{
+	struct text_cols c = { hlreport_has_memory(doc), 0 };
+
+	c.copy = c.memory && json_is_true(json_object_get(json_object_get(doc,
+	    "memory"), "copy"));
+	text_heading(out, doc);
+	if (c.memory)
+		text_memory_heading(out, doc, &c);
+	if (text_table(out, doc, top, &c, text_cmp, 0) == 0)
+		fprintf(out, "no source lines in this window\n");
+	if (!c.memory)
+		return;
+	fprintf(out, "\nlines by memory allocated:\n");
+	if (text_table(out, doc, top, &c, text_alloc_cmp, 1) == 0)
+		fprintf(out, "no line allocated in this window\n");
+	text_leaks(out, doc);
 }
 
 void

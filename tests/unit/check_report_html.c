@@ -1,13 +1,16 @@
 /* hotline-report's parts and the HTML renderer on the fixed reports in
  * tests/fixtures: loading and every error case, the text table, folded
  * stacks, the diff's arithmetic, and a page that embeds its JSON and
- * fetches nothing. */
+ * fetches nothing; schema 1.1's memory figures (report-1.1*.json) in the
+ * text, the diff and the page's parts, and source lookup under a root. */
 #include "autoconf.h"
 
 #include <check.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "hlreport.h"
@@ -68,6 +71,46 @@ START_TEST(test_load_valid)
 	json_decref(load_ok(FIX("report-1.0.json")));
 	json_decref(load_ok(FIX("report-1.0-after.json")));
 	json_decref(load_ok(FIX("report-empty.json")));
+	json_decref(load_ok(FIX("report-1.1.json")));
+	json_decref(load_ok(FIX("report-1.1-after.json")));
+}
+END_TEST
+
+/* hlreport_check's verdict on the 1.1 fixture with one field replaced. */
+static void
+check_11_with(const char *path, json_t *value, const char *want)
+{
+	json_t *doc = load_ok(FIX("report-1.1.json")), *o = doc;
+	char key[128], err[256] = "", *dot, *p;
+
+	snprintf(key, sizeof key, "%s", path);
+	for (p = key; (dot = strchr(p, '.')) != NULL; p = dot + 1) {
+		*dot = '\0';
+		o = json_is_array(o) ? json_array_get(o, (size_t)atoi(p)) :
+		    json_object_get(o, p);
+	}
+	json_object_set_new(o, p, value);
+	ck_assert_int_eq(hlreport_check(doc, err, sizeof err), -1);
+	ck_assert_msg(strstr(err, want) != NULL, "\"%s\" lacks \"%s\"", err,
+	    want);
+	json_decref(doc);
+}
+
+START_TEST(test_load_11_types)
+{
+	check_11_with("leaks.0.likelihood", json_string("high"),
+	    "leaks[0].likelihood: expected a number");
+	check_11_with("memory.copy", json_string("yes"),
+	    "memory.copy: expected true or false");
+	check_11_with("files.2.lines.0.timeline", json_object(),
+	    "files[2].lines[0].timeline: expected an array");
+	check_11_with("totals.alloc_mb", json_string("48"),
+	    "totals.alloc_mb: expected a number");
+	check_11_with("timeline", json_array(), "timeline: expected an object");
+	check_11_with("workers.1.rss_mb", json_true(),
+	    "workers[1].rss_mb: expected a number");
+	check_11_with("functions.2.alloc_mb", json_null(),
+	    "functions[2].alloc_mb: expected a number");
 }
 END_TEST
 
@@ -127,6 +170,8 @@ START_TEST(test_text)
 	ck_assert_ptr_nonnull(a);
 	ck_assert_ptr_null(b);	/* --top 2 */
 	ck_assert_ptr_nonnull(strstr(out, "(1 more lines; --top 0 lists all)"));
+	ck_assert_ptr_null(strstr(out, "alloc MB"));	/* 1.0: no memory */
+	ck_assert_ptr_null(strstr(out, "leaks"));
 	free(out);
 	capture_open(&c);
 	hlreport_text(c.fp, doc, 0);
@@ -149,6 +194,53 @@ START_TEST(test_text_empty)
 	out = capture_close(&c);
 	ck_assert_ptr_nonnull(strstr(out, "0 workers, 0 samples"));
 	ck_assert_ptr_nonnull(strstr(out, "no source lines in this window"));
+	free(out);
+	json_decref(doc);
+}
+END_TEST
+
+START_TEST(test_text_memory)
+{
+	json_t *doc = load_ok(FIX("report-1.1.json"));
+	struct capture c;
+	char *out, *byalloc;
+
+	capture_open(&c);
+	hlreport_text(c.fp, doc, 3);
+	out = capture_close(&c);
+	ck_assert_ptr_nonnull(strstr(out, "memory: alloc 48.000 MB (4.800 MB/s),"
+	    " free 40.500 MB, net 7.500 MB, sampled heap 9.250 MB; one sample "
+	    "per 524288 bytes allocated\n"));
+	ck_assert_ptr_nonnull(strstr(out, "copies (library-call copies): "
+	    "30.000 MB (3.000 MB/s)\n"));
+	ck_assert_ptr_nonnull(strstr(out, "samples   alloc MB   net MB  peak MB"
+	    "  copy MB/s  file:line"));
+	ck_assert_ptr_nonnull(strstr(out, "  50.00   50.00     0.00     0.00 "
+	    "     200      2.000    0.000    0.500      0.000  demo.c:3 "));
+	/* The allocation table: mem.c:21 (32.5 MB) first, then the leak. */
+	byalloc = strstr(out, "lines by memory allocated:\n");
+	ck_assert_ptr_nonnull(byalloc);
+	ck_assert_ptr_nonnull(strstr(byalloc, "     32.500    0.000    3.200 "
+	    "     0.000  mem.c:21 "));
+	ck_assert(strstr(byalloc, "mem.c:21") < strstr(byalloc, "mem.c:12"));
+	ck_assert_ptr_nonnull(strstr(byalloc, "(1 more lines; --top 0 lists "
+	    "all)"));
+	ck_assert_ptr_nonnull(strstr(out, "leaks (likelihood over 0.95, sampled "
+	    "net memory growing):\n"));
+	ck_assert_ptr_nonnull(strstr(out, "  mem.c:12                     "
+	    "remember                      0.969        0.750      7.500       "
+	    "30        0\n"));
+	free(out);
+	/* Copy sampling off: no copy column; no leaks: said so. */
+	json_object_set_new(json_object_get(doc, "memory"), "copy", json_false());
+	json_array_clear(json_object_get(doc, "leaks"));
+	capture_open(&c);
+	hlreport_text(c.fp, doc, 3);
+	out = capture_close(&c);
+	ck_assert_ptr_null(strstr(out, "copy MB/s"));
+	ck_assert_ptr_null(strstr(out, "copies ("));
+	ck_assert_ptr_nonnull(strstr(out, "alloc MB"));
+	ck_assert_ptr_nonnull(strstr(out, "\nleaks: none flagged\n"));
 	free(out);
 	json_decref(doc);
 }
@@ -216,6 +308,36 @@ START_TEST(test_diff_math)
 	ck_assert(strstr(out, "improvements") <
 	    strstr(out, "jansson.h:133 json_decref"));
 	ck_assert_ptr_null(strstr(out, "REGRESSION"));
+	free(out);
+}
+END_TEST
+
+START_TEST(test_diff_alloc)
+{
+	char *out, *grow, err[256];
+
+	ck_assert_int_eq(diff_run(FIX("report-1.1.json"),
+	    FIX("report-1.1-after.json"), -1, &out, err, sizeof err), 0);
+	/* 48 MB / 1000 messages -> 48 MB / 800 messages. */
+	ck_assert_ptr_nonnull(strstr(out, "  alloc KB per message             "
+	    "48.000       60.000     +25.0%\n"));
+	ck_assert_ptr_nonnull(strstr(out, "  alloc MB per second               "
+	    "4.800        4.800      +0.0%\n"));
+	ck_assert_ptr_nonnull(strstr(out, "handlers, alloc bytes per call:\n"));
+	ck_assert_ptr_nonnull(strstr(out, "  3      work                    40000"
+	    "        60000    +50.0%\n"));
+	/* scratch: 32.5 MB / 1000 -> 40 MB / 800 messages, the biggest. */
+	grow = strstr(out, "lines, biggest allocation growth");
+	ck_assert_ptr_nonnull(grow);
+	ck_assert_ptr_nonnull(strstr(grow, "  mem.c:21 scratch                  "
+	    "           32.500     50.000    +17.500    3.250    4.000\n"));
+	ck_assert(strstr(grow, "mem.c:21 scratch") <
+	    strstr(grow, "mem.c:12 remember"));
+	free(out);
+	/* A 1.0 report on either side: CPU only. */
+	ck_assert_int_eq(diff_run(FIX("report-1.0.json"),
+	    FIX("report-1.1.json"), -1, &out, err, sizeof err), 0);
+	ck_assert_ptr_null(strstr(out, "alloc"));
 	free(out);
 }
 END_TEST
@@ -312,6 +434,129 @@ START_TEST(test_html_embeds_json)
 }
 END_TEST
 
+/* The data-parts of the page rendered from doc, malloc'd. */
+static char *
+html_parts(const json_t *doc)
+{
+	struct report_html_opts o = { NULL, 1 };
+	char *html = report_html_render(doc, &o), *s, *e, *parts;
+
+	ck_assert_ptr_nonnull(html);
+	s = strstr(html, "<body data-parts=\"");
+	ck_assert_ptr_nonnull(s);
+	s += strlen("<body data-parts=\"");
+	e = strchr(s, '"');
+	parts = strndup(s, (size_t)(e - s));
+	free(html);
+	return parts;
+}
+
+START_TEST(test_html_parts)
+{
+	json_t *doc = load_ok(FIX("report-1.1.json"));
+	struct report_html_opts o = { HL_FIXTURES, 0 };
+	char *parts, *html, *data;
+	json_t *src;
+
+	parts = html_parts(doc);
+	ck_assert_str_eq(parts, "cpu memory copy timeline");
+	free(parts);
+	/* The script has the memory parts; the sources include mem.c. */
+	html = report_html_render(doc, &o);
+	ck_assert_ptr_nonnull(strstr(html, "function leaks(box)"));
+	ck_assert_ptr_nonnull(strstr(html, "function timeline(box)"));
+	ck_assert_ptr_nonnull(strstr(html, "function spark(vals)"));
+	ck_assert_ptr_nonnull(strstr(html, "no leaks flagged"));
+	ck_assert_ptr_nonnull(strstr(html, "'copy MB/s'"));
+	data = html_script(html, "hl-source");
+	src = json_loads(data, 0, NULL);
+	ck_assert_ptr_nonnull(strstr(json_string_value(json_object_get(src,
+	    "/src/mem.c")), "malloc(sizeof *n);\t/* never freed"));
+	json_decref(src);
+	free(data);
+	free(html);
+	json_object_set_new(json_object_get(doc, "memory"), "copy", json_false());
+	parts = html_parts(doc);
+	ck_assert_str_eq(parts, "cpu memory timeline");
+	free(parts);
+	json_array_clear(json_object_get(json_object_get(doc, "timeline"),
+	    "points"));
+	parts = html_parts(doc);
+	ck_assert_str_eq(parts, "cpu memory");
+	free(parts);
+	/* profiling_cpu_only: the memory object says memory did not run. */
+	json_object_set_new(json_object_get(doc, "memory"), "enabled",
+	    json_false());
+	parts = html_parts(doc);
+	ck_assert_str_eq(parts, "cpu");
+	free(parts);
+	json_decref(doc);
+	doc = load_ok(FIX("report-1.0.json"));
+	parts = html_parts(doc);
+	ck_assert_str_eq(parts, "cpu");
+	free(parts);
+	json_decref(doc);
+}
+END_TEST
+
+/* Write text to root/rel, making its directories. */
+static void
+write_tree(const char *root, const char *rel, const char *text)
+{
+	char path[PATH_MAX], *slash;
+	FILE *fp;
+
+	snprintf(path, sizeof path, "%s/%s", root, rel);
+	for (slash = strchr(path + strlen(root) + 1, '/'); slash != NULL;
+	    slash = strchr(slash + 1, '/')) {
+		*slash = '\0';
+		mkdir(path, 0700);
+		*slash = '/';
+	}
+	fp = fopen(path, "w");
+	ck_assert_ptr_nonnull(fp);
+	fputs(text, fp);
+	fclose(fp);
+}
+
+START_TEST(test_html_sources_root)
+{
+	char root[] = "/tmp/hl-src-root.XXXXXX", here[PATH_MAX], cmd[PATH_MAX];
+	json_t *doc, *src;
+
+	ck_assert_ptr_nonnull(mkdtemp(root));
+	write_tree(root, "proj/src/a.c", "int a;\n");
+	write_tree(root, "proj/include/b.h", "int b;\n");
+	write_tree(root, "proj/src/demo.c", "not the real one\n");
+	snprintf(here, sizeof here, "%s/proj", root);
+	doc = json_pack("{s:[{s:s},{s:s},{s:s},{s:s},{s:s}]}", "files",
+	    "file", "/build/elsewhere/src/a.c",	/* by suffix */
+	    "file", "include/b.h",		/* relative: joined */
+	    "file", HL_FIXTURES "/src/demo.c",	/* exists as is: wins */
+	    "file", "/build/elsewhere/src/none.c",
+	    "file", "/");
+	src = report_html_sources(doc, here);
+	ck_assert_str_eq(json_string_value(json_object_get(src,
+	    "/build/elsewhere/src/a.c")), "int a;\n");
+	ck_assert_str_eq(json_string_value(json_object_get(src,
+	    "include/b.h")), "int b;\n");
+	ck_assert_ptr_nonnull(strstr(json_string_value(json_object_get(src,
+	    HL_FIXTURES "/src/demo.c")), "work_a"));
+	ck_assert_int_eq(json_object_size(src), 3);
+	json_decref(src);
+	/* No root (NULL or ""): paths as written only. */
+	src = report_html_sources(doc, "");
+	ck_assert_int_eq(json_object_size(src), 1);
+	json_decref(src);
+	src = report_html_sources(doc, NULL);
+	ck_assert_int_eq(json_object_size(src), 1);
+	json_decref(src);
+	json_decref(doc);
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", root);
+	ck_assert_int_eq(system(cmd), 0);
+}
+END_TEST
+
 START_TEST(test_html_sources_bounded)
 {
 	char big[] = "/tmp/hl-src-big.XXXXXX", bin[] = "/tmp/hl-src-bin.XXXXXX";
@@ -391,14 +636,19 @@ report_html_suite(void)
 
 	tcase_add_test(tc, test_load_valid);
 	tcase_add_test(tc, test_load_newer_minor);
+	tcase_add_test(tc, test_load_11_types);
 	tcase_add_test(tc, test_load_errors);
 	tcase_add_test(tc, test_check_missing_key);
 	tcase_add_test(tc, test_text);
 	tcase_add_test(tc, test_text_empty);
+	tcase_add_test(tc, test_text_memory);
 	tcase_add_test(tc, test_folded);
 	tcase_add_test(tc, test_diff_math);
+	tcase_add_test(tc, test_diff_alloc);
 	tcase_add_test(tc, test_diff_threshold);
 	tcase_add_test(tc, test_html_embeds_json);
+	tcase_add_test(tc, test_html_parts);
+	tcase_add_test(tc, test_html_sources_root);
 	tcase_add_test(tc, test_html_sources_bounded);
 	tcase_add_test(tc, test_loopback);
 	tcase_add_test(tc, test_fetch_refuses_remote);
