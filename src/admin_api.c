@@ -72,6 +72,12 @@ static const struct {
 	{ "broadcast_frames_delivered", offsetof(struct shm_counters, bcast_delivered) },
 	{ "broadcast_errors", offsetof(struct shm_counters, broadcast_errors) },
 	{ "broadcast_redis_up", offsetof(struct shm_counters, bcast_redis_up) },
+	{ "memprof_allocs", offsetof(struct shm_counters, mem_allocs) },
+	{ "memprof_frees", offsetof(struct shm_counters, mem_frees) },
+	{ "memprof_copies", offsetof(struct shm_counters, mem_copies) },
+	{ "memprof_untracked", offsetof(struct shm_counters, mem_untracked) },
+	{ "memprof_dropped", offsetof(struct shm_counters, mem_dropped) },
+	{ "memprof_hook_ns", offsetof(struct shm_counters, mem_hook_ns) },
 };
 
 static json_t *

@@ -472,9 +472,14 @@ static void
 prof_apply_switch(struct master *m)
 {
 	int on = m->cf.profiling_enabled && !m->cf.profiling_memory_only;
+	uint32_t mem = 0;
 
+	if (m->cf.profiling_enabled && !m->cf.profiling_cpu_only)
+		mem = SHM_MEMORY_ALLOC |
+		    (m->cf.profiling_copy ? SHM_MEMORY_COPY : 0);
 	__atomic_store_n(&m->shm.hdr->profiling_on, (uint32_t)on,
 	    __ATOMIC_RELEASE);
+	__atomic_store_n(&m->shm.hdr->memory_on, mem, __ATOMIC_RELEASE);
 }
 
 static void
