@@ -39,9 +39,9 @@ def request(rng, seq):
     """One request and the check of its reply's data (None: any data)."""
     kind = rng.choice(("alloc", "alloc", "alloc", "json", "hash", "echo"))
     if kind == "alloc":
-        count, size = rng.randint(1, 400), rng.choice(
-            (rng.randint(1, 256), rng.randint(256, 8192),
-             rng.randint(8192, 262144)))
+        count = rng.randint(1, 100)
+        size = rng.choice((rng.randint(1, 256), rng.randint(1, 256),
+                           rng.randint(256, 4096), rng.randint(4096, 65536)))
         data = {"count": count, "bytes": size}
         if rng.random() < 0.05:
             data["release"] = True
