@@ -207,12 +207,14 @@ memprof_table_clear(void)
 
 /* --- records --------------------------------------------------------------- */
 
-/* Unwind this thread into pcs, starting at the frame whose ip is ra (the
- * return address into the interposed function's caller), so the hook's
- * own frames are skipped. When ra is not found (an unwinding failure),
- * the record gets ra alone, flagged truncated. */
-static unsigned
-memprof_unwind(uint64_t *pcs, unsigned max, const void *ra, int *truncated)
+/* Unwind with unw_step from here, keeping frames from the one whose ip is
+ * ra (the return address into the interposed function's caller), so the
+ * hook's own frames are skipped. Returns the depth, or -1 when ra was not
+ * met. Each step takes libunwind's global-cache lock, which masks every
+ * signal around it: two system calls per frame. */
+static int
+memprof_unwind_steps(uint64_t *pcs, unsigned max, const void *ra,
+    int *truncated)
 {
 	unw_context_t uc;
 	unw_cursor_t cursor;
@@ -220,9 +222,8 @@ memprof_unwind(uint64_t *pcs, unsigned max, const void *ra, int *truncated)
 	unsigned n = 0, skipped = 0;
 	int found = 0;
 
-	*truncated = 0;
 	if (unw_getcontext(&uc) < 0 || unw_init_local(&cursor, &uc) < 0)
-		goto fallback;
+		return -1;
 	do {
 		if (unw_get_reg(&cursor, UNW_REG_IP, &ip) < 0 || ip == 0)
 			break;
@@ -238,12 +239,49 @@ memprof_unwind(uint64_t *pcs, unsigned max, const void *ra, int *truncated)
 		}
 		pcs[n++] = ip;
 	} while (unw_step(&cursor) > 0);
-	if (found)
-		return n;
-fallback:
-	*truncated = 1;
+	return found ? (int)n : -1;
+}
+
+/* The same through unw_backtrace(), whose per-thread trace cache makes a
+ * warm unwind free of system calls: measured 0.6 us per record against
+ * 8 us with unw_step at 25 frames (tests/unit/bench_memhook). Its cache
+ * setup (pthread_once, mmap, pthread_setspecific) is why the SIGPROF
+ * handler must not use it; here we run in the main flow with SIGPROF
+ * blocked and the gate cleared, where that is harmless. */
+static int
+memprof_unwind_fast(uint64_t *pcs, unsigned max, const void *ra,
+    int *truncated)
+{
+	void *buf[SAMPLE_DEPTH_MAX + MEMPROF_SKIP_MAX + 1];
+	int cap = (int)(max + MEMPROF_SKIP_MAX + 1), got, k;
+	unsigned n = 0;
+
+	got = unw_backtrace(buf, cap);
+	for (k = 0; k < got && k <= MEMPROF_SKIP_MAX && buf[k] != ra; k++)
+		continue;
+	if (k >= got || k > MEMPROF_SKIP_MAX)
+		return -1;
+	while (k < got && n < max)
+		pcs[n++] = (uint64_t)(uintptr_t)buf[k++];
+	*truncated = k < got || got == cap;
+	return (int)n;
+}
+
+/* Unwind this thread into pcs from the caller's frame (pcs[0] = ra). When
+ * neither unwinder meets ra, the record gets ra alone, flagged
+ * truncated. */
+static unsigned
+memprof_unwind(uint64_t *pcs, unsigned max, const void *ra, int *truncated)
+{
+	int n;
+
+	*truncated = 0;
 	if (max == 0)
 		return 0;
+	if ((n = memprof_unwind_fast(pcs, max, ra, truncated)) >= 0 ||
+	    (n = memprof_unwind_steps(pcs, max, ra, truncated)) >= 0)
+		return (unsigned)n;
+	*truncated = 1;
 	pcs[0] = (uint64_t)(uintptr_t)ra;
 	return 1;
 }

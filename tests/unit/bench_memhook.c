@@ -25,6 +25,13 @@ static void *(*volatile do_malloc)(size_t) = malloc;
 static void (*volatile do_free)(void *) = free;
 static void *(*volatile do_copy)(void *, const void *, size_t) = memcpy;
 
+static struct ring *ring;
+
+static void
+discard_cb(const void *rec, size_t len, void *arg)
+{
+}
+
 static double
 now(void)
 {
@@ -43,8 +50,11 @@ pairs(void *(*m)(size_t), void (*f)(void *), size_t size)
 
 	for (r = 0; r < ROUNDS; r++) {
 		t = now();
-		for (i = 0; i < N; i++)
+		for (i = 0; i < N; i++) {
 			f(m(size + (size_t)(i & 7) * 16));
+			if ((i & 1023) == 0)	/* the master's part */
+				ring_drain(ring, 0, discard_cb, NULL);
+		}
 		t = (now() - t) / N;
 		best = t < best ? t : best;
 	}
@@ -68,6 +78,33 @@ copies(void *(*cp)(void *, const void *, size_t), size_t size)
 	return best;
 }
 
+/* The sampled path's cost grows with the stack it unwinds: measure it
+ * again `levels` calls deeper. */
+static __attribute__((noinline)) double
+nested(unsigned levels, size_t size)
+{
+	double r;
+
+	if (levels == 0)
+		return pairs(do_malloc, do_free, size);
+	r = nested(levels - 1, size);
+	__asm__ volatile("");
+	return r;
+}
+
+static void
+per_record(const char *what, double ns_pair, uint64_t before_ns,
+    uint64_t before_n)
+{
+	struct memprof_stats st;
+	uint64_t n;
+
+	memprof_get_stats(&st);
+	n = st.allocs + st.frees + st.copies + st.dropped - before_n;
+	printf("%s: %.1f ns per pair, %.0f ns per record\n", what, ns_pair,
+	    n ? (double)(st.hook_ns - before_ns) / (double)n : 0.0);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -78,7 +115,7 @@ main(int argc, char **argv)
 	struct memprof_stats st;
 	size_t size = 64;
 
-	cf.ring = ring_init(mem, cap);
+	cf.ring = ring = ring_init(mem, cap);
 	printf("bare __libc_malloc/__libc_free: %.1f ns per pair\n",
 	    pairs(__libc_malloc, __libc_free, size));
 	printf("hooks, profiler not initialised: %.1f ns per pair\n",
@@ -97,6 +134,16 @@ main(int argc, char **argv)
 	memprof_switch(MEMPROF_ALLOC | MEMPROF_COPY);
 	printf("memcpy 64 B, copy sampling on: %.1f ns\n",
 	    copies(do_copy, 64));
+	memprof_switch(0);
+	memprof_get_stats(&st);
+	memprof_switch(MEMPROF_ALLOC);
+	{
+		uint64_t ns0 = st.hook_ns, n0 = st.allocs + st.frees +
+		    st.copies + st.dropped;
+		double t = nested(20, 4096);
+
+		per_record("4 KiB blocks, 20 frames deeper", t, ns0, n0);
+	}
 	memprof_switch(0);
 	memprof_get_stats(&st);
 	printf("sampled path: %llu allocs, %llu frees, %llu copies, %llu "
