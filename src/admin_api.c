@@ -79,6 +79,9 @@ static const struct {
 	{ "memprof_untracked", offsetof(struct shm_counters, mem_untracked) },
 	{ "memprof_dropped", offsetof(struct shm_counters, mem_dropped) },
 	{ "memprof_hook_ns", offsetof(struct shm_counters, mem_hook_ns) },
+	{ "memprof_heap_sampled_bytes",
+	  offsetof(struct shm_counters, mem_heap_sampled) },
+	{ "memprof_tracked_blocks", offsetof(struct shm_counters, mem_tracked) },
 };
 
 /* The slot's event ring (memory profiler records), as its reader sees it. */

@@ -45,6 +45,7 @@ static struct {
 	unsigned	 depth;
 	uint64_t	 rng;		/* xorshift64 state */
 	unsigned	 tracked;	/* blocks in the table */
+	uint64_t	 heap_bytes;	/* their weights */
 	struct memprof_stats st;
 } mp;
 
@@ -126,8 +127,10 @@ memprof_table_insert(uintptr_t addr, uint64_t size, uint64_t weight)
 		if (mp.tracked >= MEMPROF_TABLE_MAX)
 			return -1;
 		mp.tracked++;
-	}
+	} else
+		mp.heap_bytes -= memprof_table[i].weight;
 	memprof_table[i] = (struct memprof_block){ addr, size, weight };
+	mp.heap_bytes += weight;
 	memprof_filter_set(h, 1);
 	return 0;
 }
@@ -148,6 +151,7 @@ memprof_table_delete(unsigned i)
 {
 	unsigned h = memprof_home(memprof_table[i].addr), j = i, k;
 
+	mp.heap_bytes -= memprof_table[i].weight;
 	for (;;) {
 		j = (j + 1) % MEMPROF_TABLE_SIZE;
 		if (memprof_table[j].addr == 0)
@@ -203,6 +207,7 @@ memprof_table_clear(void)
 	memset(memprof_table, 0, sizeof memprof_table);
 	memset(memprof_filter, 0, sizeof memprof_filter);
 	mp.tracked = 0;
+	mp.heap_bytes = 0;
 }
 
 /* --- records --------------------------------------------------------------- */
@@ -397,13 +402,13 @@ memprof_alloc_slow(void *p, size_t n, unsigned fn, const void *ra)
 	t0 = memprof_now_ns();
 	weight = memprof_weight(n);
 	memprof_self.alloc_left = memprof_draw();
-	untracked = mp.tracked >= MEMPROF_TABLE_MAX;
-	if (memprof_write_alloc(p, n, weight, fn, ra, untracked) == 0) {
+	/* Tracked even when the ring drops the record: the heap gauge stays
+	 * right, and the master ignores a free it has no alloc for. */
+	untracked = memprof_table_insert((uintptr_t)p, n, weight) == -1;
+	if (untracked)
+		mp.st.untracked++;
+	if (memprof_write_alloc(p, n, weight, fn, ra, untracked) == 0)
 		mp.st.allocs++;
-		if (untracked ||
-		    memprof_table_insert((uintptr_t)p, n, weight) == -1)
-			mp.st.untracked++;
-	}
 	mp.st.hook_ns += memprof_now_ns() - t0;
 	memprof_self.gate = gate;
 }
@@ -505,4 +510,5 @@ memprof_get_stats(struct memprof_stats *st)
 {
 	*st = mp.st;
 	st->tracked = mp.tracked;
+	st->heap_bytes = mp.heap_bytes;
 }

@@ -23,7 +23,9 @@
  * Records (src/sample.h) go into the slot's event ring, written with
  * SIGPROF blocked: SAMPLE_ALLOC (flag SAMPLE_F_UNTRACKED when the table of
  * sampled blocks is full), SAMPLE_FREE when a sampled block is freed on the
- * owning thread, SAMPLE_COPY.
+ * owning thread, SAMPLE_COPY. A block is tracked even when the full ring
+ * dropped its alloc record, so a reader may see a free whose alloc it
+ * never saw: it ignores it.
  */
 #ifndef HL_MEMPROF_H
 #define HL_MEMPROF_H
@@ -94,6 +96,9 @@ struct memprof_stats {
 	uint64_t	 dropped;	/* records refused by a full ring */
 	uint64_t	 hook_ns;	/* monotonic time on the sampled paths */
 	uint64_t	 tracked;	/* gauge: blocks in the table */
+	uint64_t	 heap_bytes;	/* gauge: their weights, an estimate of
+					 * the heap in use (this thread's
+					 * tracked allocations) */
 };
 void	 memprof_get_stats(struct memprof_stats *st);
 

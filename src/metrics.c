@@ -82,6 +82,9 @@ static const struct metric_counter metric_counters[] = {
 	{ "hotline_memprof_hook_nanoseconds_total", NULL, "counter",
 	  "Time the workers spent on the memory hooks' sampled path (ns).",
 	  COUNTER(mem_hook_ns) },
+	{ "hotline_memprof_heap_sampled_bytes", "memprof_heap_sampled_bytes",
+	  "gauge", "Heap in use estimated from sampled blocks not yet freed "
+	  "(allocations on the event-loop thread).", COUNTER(mem_heap_sampled) },
 };
 
 static uint64_t

@@ -102,7 +102,9 @@ struct shm_counters {
 	uint64_t	mem_untracked;		/* allocs the full table missed */
 	uint64_t	mem_dropped;		/* records refused by a full ring */
 	uint64_t	mem_hook_ns;		/* time on the sampled path */
-	uint64_t	reserved[4];		/* to a multiple of 64 */
+	uint64_t	mem_heap_sampled;	/* gauge: weight of tracked blocks */
+	uint64_t	mem_tracked;		/* gauge: sampled blocks not freed */
+	uint64_t	reserved[2];		/* to a multiple of 64 */
 };
 
 /* Handler latency, per route, as Prometheus wants it: per-bucket counts

@@ -283,6 +283,7 @@ START_TEST(table_insert_find_remove)
 {
 	uintptr_t a = FAKE_BASE, b = same_home(a, 0), c = same_home(a, 1);
 	uint64_t size, weight;
+	struct memprof_stats st;
 
 	setup(4096);
 	ck_assert(!filter_bit(a));
@@ -290,6 +291,9 @@ START_TEST(table_insert_find_remove)
 	ck_assert_int_eq(memprof_table_insert(b, 20, 200), 0);
 	ck_assert_int_eq(memprof_table_insert(c, 30, 300), 0);
 	ck_assert_uint_eq(memprof_table_count(), 3);
+	memprof_get_stats(&st);
+	ck_assert_uint_eq(st.heap_bytes, 600);
+	ck_assert_uint_eq(st.tracked, 3);
 	ck_assert(filter_bit(a));
 	ck_assert_int_eq(memprof_table_find(c, &size, &weight), 0);
 	ck_assert_uint_eq(size, 30);
@@ -305,11 +309,15 @@ START_TEST(table_insert_find_remove)
 	/* Re-inserting a tracked address replaces it (its free was missed). */
 	ck_assert_int_eq(memprof_table_insert(b, 21, 210), 0);
 	ck_assert_uint_eq(memprof_table_count(), 2);
+	memprof_get_stats(&st);
+	ck_assert_uint_eq(st.heap_bytes, 510);
 	ck_assert_int_eq(memprof_table_remove(b, &size, &weight), 0);
 	ck_assert_uint_eq(size, 21);
 	ck_assert_int_eq(memprof_table_remove(c, &size, &weight), 0);
 	ck_assert_int_eq(memprof_table_remove(c, &size, &weight), -1);
 	ck_assert_uint_eq(memprof_table_count(), 0);
+	memprof_get_stats(&st);
+	ck_assert_uint_eq(st.heap_bytes, 0);
 	ck_assert(!filter_bit(a));
 	ck_assert_int_eq(memprof_table_insert(0, 1, 1), -1);
 }
