@@ -29,7 +29,7 @@ note "workers before: $before"
 cpu_before=$(admin_get /api/profiling/status | jq "j['samples']")
 run_cases "stress ${secs}s" timeout $((secs + 60)) $PY \
     "$top_srcdir/tests/integration/memstress.py" "$HL_WS" "$secs" 4
-sleep 0.3	# a worker tick publishes the last counters
+sleep 1.1	# two worker ticks (500 ms) publish the last counters
 after=$(slots)
 note "workers after:  $after"
 check "no worker died or was respawned (same pids and generations)" \
@@ -85,7 +85,7 @@ alloc_burst() {
 start_hotlined memonly -w 1 -o profiling_memory_only=yes \
     -o profiling_memory_sample_bytes=4k || exit 1
 check "memory_only: the load runs" alloc_burst
-sleep 0.3
+sleep 1.1
 check "memory_only: the hooks sample" test "$(sum memprof_allocs)" -gt 0
 check "memory_only: no CPU samples" \
     test "$(admin_get /api/profiling/status | jq "j['samples']")" = 0
@@ -106,7 +106,8 @@ async def main(addr, n, size, count, release):
 asyncio.run(main(sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), len(sys.argv) > 5))
 PY
 }
-heap() { sleep 0.3; sum memprof_heap_sampled_bytes; }
+# The worker publishes its counters every tick (500 ms): wait two.
+heap() { sleep 1.1; sum memprof_heap_sampled_bytes; }
 h0=$(heap)
 kept=$(keep 40 2000 100)
 h1=$(heap)
@@ -124,7 +125,7 @@ stop_hotlined "$HL_PID" TERM
 start_hotlined cpuonly -w 1 -o profiling_cpu_only=yes \
     -o profiling_memory_sample_bytes=4k -o profiling_copy=yes || exit 1
 check "cpu_only: the load runs" alloc_burst
-sleep 0.3
+sleep 1.1
 check "cpu_only: the hooks stay off" \
     test "$(sum memprof_allocs)/$(sum memprof_copies)" = 0/0
 check "cpu_only: CPU samples flow" \
