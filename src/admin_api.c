@@ -12,6 +12,7 @@
 #include "admin_reports.h"
 #include "master.h"
 #include "metrics.h"
+#include "ring.h"
 #include "util.h"
 
 static uint64_t
@@ -72,7 +73,34 @@ static const struct {
 	{ "broadcast_frames_delivered", offsetof(struct shm_counters, bcast_delivered) },
 	{ "broadcast_errors", offsetof(struct shm_counters, broadcast_errors) },
 	{ "broadcast_redis_up", offsetof(struct shm_counters, bcast_redis_up) },
+	{ "memprof_allocs", offsetof(struct shm_counters, mem_allocs) },
+	{ "memprof_frees", offsetof(struct shm_counters, mem_frees) },
+	{ "memprof_copies", offsetof(struct shm_counters, mem_copies) },
+	{ "memprof_untracked", offsetof(struct shm_counters, mem_untracked) },
+	{ "memprof_dropped", offsetof(struct shm_counters, mem_dropped) },
+	{ "memprof_hook_ns", offsetof(struct shm_counters, mem_hook_ns) },
+	{ "memprof_heap_sampled_bytes",
+	  offsetof(struct shm_counters, mem_heap_sampled) },
+	{ "memprof_tracked_blocks", offsetof(struct shm_counters, mem_tracked) },
 };
+
+/* The slot's event ring (memory profiler records), as its reader sees it. */
+static void
+admin_event_ring_json(const struct master *m, uint32_t i, json_t *o)
+{
+	struct ring_stats st;
+	struct ring *r;
+
+	if (m->shm.hdr->event_ring_bytes == 0 ||
+	    (r = ring_attach(shm_event_ring(&m->shm, i))) == NULL)
+		return;
+	ring_stats(r, &st);
+	json_object_set_new(o, "event_ring", json_pack(
+	    "{s:I, s:I, s:I, s:I, s:I}", "records", (json_int_t)st.records,
+	    "drops", (json_int_t)st.drops, "consumed",
+	    (json_int_t)st.consumed, "lag_bytes", (json_int_t)st.lag_bytes,
+	    "corrupt", (json_int_t)st.corrupt));
+}
 
 static json_t *
 admin_slot_json(const struct master *m, uint32_t i, uint64_t now)
@@ -93,6 +121,7 @@ admin_slot_json(const struct master *m, uint32_t i, uint64_t now)
 		json_object_set_new(o, admin_counters[k].name, json_integer(
 		    (json_int_t)shm_read((const uint64_t *)(const void *)
 		    ((const char *)&s->counters + admin_counters[k].offset))));
+	admin_event_ring_json(m, i, o);
 	return o;
 }
 

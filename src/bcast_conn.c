@@ -11,6 +11,8 @@
 #include "bcast_conn.h"
 #include "config.h"
 #include "conn_int.h"
+#include "memprof.h"
+#include "sample.h"
 #include "stats.h"
 #include "topic.h"
 #include "util.h"
@@ -100,6 +102,7 @@ bcast_send(struct conn *c, struct hl_buf *b)
 	}
 	n = n < 0 ? 0 : n;
 	STATS_ADD(bytes_out, (uint64_t)n);
+	memprof_count_copy((size_t)n, SAMPLE_FN_WRITE);
 	if ((size_t)n == b->size)
 		return SENT;
 	/* Half a frame on the wire cannot be taken back: over the limit

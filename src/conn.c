@@ -16,7 +16,9 @@
 #include "auth.h"
 #include "bcast_conn.h"
 #include "conn_int.h"
+#include "memprof.h"
 #include "request.h"
+#include "sample.h"
 #include "router.h"
 #include "stats.h"
 #include "util.h"
@@ -539,6 +541,7 @@ conn_readable(struct conn *c)
 	if (n == -1)
 		return;
 	STATS_ADD(bytes_in, (uint64_t)n);
+	memprof_count_copy((size_t)n, SAMPLE_FN_READ);
 	if (c->state == CONN_OPEN)
 		conn_touch(c);
 	data = c->in != NULL ? c->in : conn_rbuf;

@@ -14,6 +14,8 @@
 #include <unistd.h>
 
 #include "conn_int.h"
+#include "memprof.h"
+#include "sample.h"
 #include "stats.h"
 #include "util.h"
 
@@ -209,6 +211,7 @@ out_flush(void)
 		return;
 	}
 	STATS_ADD(bytes_out, (uint64_t)n);
+	memprof_count_copy((size_t)n, SAMPLE_FN_WRITE);
 	if (out_queue_rest(c, (size_t)n) == -1) {
 		STATS_ADD(slow_reader_closes, 1);
 		out_reset();
@@ -234,6 +237,7 @@ out_writable(struct conn *c)
 		return;
 	}
 	STATS_ADD(bytes_out, (uint64_t)n);
+	memprof_count_copy((size_t)n, SAMPLE_FN_WRITE);
 	if (!sendq_empty(&c->q))
 		return;
 	if (c->flags & CONN_F_CLOSE_AFTER)

@@ -69,6 +69,27 @@ static const struct metric_counter metric_counters[] = {
 	{ "hotline_handler_no_reply_total", NULL, "counter",
 	  "Requests whose handler returned without replying.",
 	  COUNTER(handler_no_reply) },
+	{ "hotline_memprof_alloc_records_total", NULL, "counter",
+	  "Sampled allocations the workers' hooks recorded.",
+	  COUNTER(mem_allocs) },
+	{ "hotline_memprof_free_records_total", NULL, "counter",
+	  "Frees of sampled blocks the workers' hooks recorded.",
+	  COUNTER(mem_frees) },
+	{ "hotline_memprof_copy_records_total", NULL, "counter",
+	  "Sampled copies and read/write byte counts recorded.",
+	  COUNTER(mem_copies) },
+	{ "hotline_memprof_untracked_total", NULL, "counter",
+	  "Sampled allocations recorded while the table of sampled blocks was full.",
+	  COUNTER(mem_untracked) },
+	{ "hotline_memprof_dropped_total", NULL, "counter",
+	  "Memory profiler records dropped because the event ring was full.",
+	  COUNTER(mem_dropped) },
+	{ "hotline_memprof_hook_nanoseconds_total", NULL, "counter",
+	  "Time the workers spent on the memory hooks' sampled path (ns).",
+	  COUNTER(mem_hook_ns) },
+	{ "hotline_memprof_heap_sampled_bytes", "memprof_heap_sampled_bytes",
+	  "gauge", "Heap in use estimated from sampled blocks not yet freed "
+	  "(allocations on the event-loop thread).", COUNTER(mem_heap_sampled) },
 };
 
 static uint64_t

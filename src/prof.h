@@ -15,9 +15,13 @@ struct config;
 struct evhttp_request;
 typedef struct json_t json_t;
 
-#define PROF_DRAIN_MS		100
+#define PROF_DRAIN_MS		50
+#define PROF_DRAIN_FAST_MS	5	/* again this soon when a ring fills */
 #define PROF_CPU_RING_BYTES	(256 * 1024)
-#define PROF_EVENT_RING_BYTES	(256 * 1024)
+/* Memory records: ~200 bytes each at depth 20; 1 MiB drained every 50 ms
+ * carries ~100,000 a second (50 GB/s of allocation at the 512 KiB default,
+ * 400 MB/s at a 4 KiB test mean). Untouched pages cost nothing. */
+#define PROF_EVENT_RING_BYTES	(1024 * 1024)
 #define PROF_MAX_STACKS		100000	/* distinct stacks per window */
 #define PROF_PROFILE_MAX_S	300	/* GET /api/profiling/profile bound */
 #define PROF_MAX_CAPTURES	4	/* on-demand profiles at once */

@@ -38,6 +38,7 @@ struct prof_slot {
 	double		 utime_start;	/* seconds at window start */
 	double		 stime_start;
 	uint64_t	 alloc_start;	/* sampled bytes allocated */
+	uint64_t	 mem_drops_start; /* event ring drops at window start */
 };
 
 /* Where a window (or a capture) started: per slot and per route. */
@@ -66,6 +67,7 @@ static struct {
 	struct stacktab		 window;
 	double			 window_start;
 	struct event		*drain_timer;
+	struct event		*fast_drain;	/* one-shot, when rings fill */
 	struct event		*window_timer;
 	struct event		*done_event;
 	struct prof_base	 base;		/* of the current window */
@@ -129,6 +131,15 @@ slot_drops(struct master *m, uint32_t i)
 	return st.drops;
 }
 
+static uint64_t
+slot_mem_drops(struct master *m, uint32_t i)
+{
+	struct ring_stats st;
+
+	ring_stats(shm_event_ring(&m->shm, i), &st);
+	return st.drops;
+}
+
 /* Start a slot's numbers from now. */
 static void
 prof_slot_mark(struct master *m, struct prof_base *b, uint32_t i)
@@ -141,6 +152,7 @@ prof_slot_mark(struct master *m, struct prof_base *b, uint32_t i)
 	ps->drops_start = slot_drops(m, i);
 	ps->handler_start = shm_read(&s->counters.prof_handler_ns);
 	ps->alloc_start = prof_mem_slot_alloc(i);
+	ps->mem_drops_start = slot_mem_drops(m, i);
 	if (prof_proc_cpu(ps->pid, &ps->utime_start, &ps->stime_start) == -1)
 		ps->utime_start = ps->stime_start = 0;
 }
@@ -207,15 +219,26 @@ prof_drain_slot(struct master *m, uint32_t i)
 static void
 prof_drain_cb(evutil_socket_t fd, short what, void *arg)
 {
+	struct timeval soon = { 0, PROF_DRAIN_FAST_MS * 1000 };
 	struct master *m = arg;
+	struct ring_stats st;
+	int busy = 0;
 	uint32_t i;
 
 	for (i = 0; i < m->shm.hdr->nslots; i++) {
-		if (shm_slot(&m->shm, i)->pid != 0)
-			prof_drain_slot(m, i);
+		if (shm_slot(&m->shm, i)->pid == 0)
+			continue;
+		ring_stats(shm_event_ring(&m->shm, i), &st);
+		busy |= st.lag_bytes > st.capacity / 4;
+		prof_drain_slot(m, i);
 	}
 	prof_mem_tick(m, now_epoch());
+	/* A ring a quarter full between drains: come back sooner, so a burst
+	 * of allocations is drained before it fills the ring. */
+	if (busy && prof.fast_drain != NULL)
+		event_add(prof.fast_drain, &soon);
 }
+
 
 /* Per-worker figures since base, for every slot that sampled. */
 static struct report_worker *
@@ -239,7 +262,8 @@ prof_workers(struct master *m, const struct prof_base *b, int *n)
 		    shm_read(&s->counters.prof_handler_ns) - ps->handler_start,
 		    ut - ps->utime_start, st - ps->stime_start,
 		    prof_mem_rss(ps->pid), prof_mem_slot_heap(i),
-		    prof_mem_slot_alloc(i) - ps->alloc_start };
+		    prof_mem_slot_alloc(i) - ps->alloc_start,
+		    slot_mem_drops(m, i) - ps->mem_drops_start };
 		(*n)++;
 	}
 	return w;
@@ -517,9 +541,14 @@ static void
 prof_apply_switch(struct master *m)
 {
 	int on = m->cf.profiling_enabled && !m->cf.profiling_memory_only;
+	uint32_t mem = 0;
 
+	if (m->cf.profiling_enabled && !m->cf.profiling_cpu_only)
+		mem = SHM_MEMORY_ALLOC |
+		    (m->cf.profiling_copy ? SHM_MEMORY_COPY : 0);
 	__atomic_store_n(&m->shm.hdr->profiling_on, (uint32_t)on,
 	    __ATOMIC_RELEASE);
+	__atomic_store_n(&m->shm.hdr->memory_on, mem, __ATOMIC_RELEASE);
 }
 
 static void
@@ -552,6 +581,7 @@ prof_master_start(struct master *m, char *err, size_t errsize)
 	if (reporter_start(&m->reports, err, errsize) == -1)
 		return -1;
 	prof.drain_timer = event_new(m->base, -1, EV_PERSIST, prof_drain_cb, m);
+	prof.fast_drain = evtimer_new(m->base, prof_drain_cb, m);
 	prof.window_timer = event_new(m->base, -1, EV_PERSIST, prof_window_cb,
 	    m);
 	prof.done_event = event_new(m->base, reporter_done_fd(),
@@ -652,6 +682,8 @@ prof_master_stop(struct master *m)
 		free(c);
 	}
 	event_free(prof.drain_timer);
+	event_free(prof.fast_drain);
+	prof.fast_drain = NULL;
 	event_free(prof.window_timer);
 	event_free(prof.done_event);
 	stacktab_free(&prof.window);

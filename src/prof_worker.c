@@ -1,23 +1,47 @@
 /*
  * The worker's side of the profiler: the sampler writes into this slot's
- * CPU ring; the worker's tick follows the master's switch (so POST
- * /api/profiling/start|stop works without a restart) and publishes the
- * sampler's counters to the scoreboard.
+ * CPU ring, the memory hooks (memprof.c) into its event ring; the worker's
+ * tick follows the master's switches (so POST /api/profiling/start|stop
+ * works without a restart) and publishes both sides' counters to the
+ * scoreboard.
  */
 #include "autoconf.h"
 
 #include "master.h"
+#include "memprof.h"
 #include "prof.h"
 #include "ring.h"
 #include "sampler.h"
 #include "util.h"
 
+_Static_assert(MEMPROF_ALLOC == SHM_MEMORY_ALLOC &&
+    MEMPROF_COPY == SHM_MEMORY_COPY, "memory switch bits differ");
+
 static struct {
 	struct shm_slot		*slot;
 	const struct shm_header	*hdr;
-	int			 ready;
+	int			 ready;		/* CPU sampler set up */
 	int			 running;
+	int			 mem_ready;	/* memory hooks set up */
+	uint32_t		 mem_on;	/* SHM_MEMORY_* in force */
 } pw;
+
+/* The memory hooks sample on this (the event-loop) thread only. */
+static int
+prof_worker_memory_init(struct master *m, int slot)
+{
+	const struct config *cf = &m->cf;
+	struct memprof_config mc = {
+		.mean_bytes = cf->profiling_memory_sample_bytes,
+		.depth = (unsigned)cf->profiling_stack_depth,
+	};
+
+	if ((mc.ring = ring_attach(shm_event_ring(&m->shm,
+	    (uint32_t)slot))) == NULL || memprof_init(&mc) == -1)
+		return -1;
+	pw.mem_ready = 1;
+	return 0;
+}
 
 int
 prof_worker_init(struct master *m, int slot)
@@ -29,17 +53,44 @@ prof_worker_init(struct master *m, int slot)
 		.depth = (unsigned)cf->profiling_stack_depth,
 	};
 	struct ring *r;
+	int rc = 0;
 
 	pw.slot = shm_slot(&m->shm, (uint32_t)slot);
 	pw.hdr = m->shm.hdr;
-	if (cf->profiling_memory_only)
-		return 0;
-	if ((r = ring_attach(shm_cpu_ring(&m->shm, (uint32_t)slot))) == NULL ||
-	    sampler_init(r, &sc) == -1)
-		return -1;
-	pw.ready = 1;
+	if (!cf->profiling_cpu_only && prof_worker_memory_init(m, slot) == -1)
+		rc = -1;
+	if (!cf->profiling_memory_only) {
+		if ((r = ring_attach(shm_cpu_ring(&m->shm, (uint32_t)slot))) ==
+		    NULL || sampler_init(r, &sc) == -1)
+			rc = -1;
+		else
+			pw.ready = 1;
+	}
 	prof_worker_tick();
-	return 0;
+	return rc;
+}
+
+static void
+prof_worker_memory_tick(void)
+{
+	struct memprof_stats st;
+	uint32_t on;
+
+	on = __atomic_load_n(&pw.hdr->memory_on, __ATOMIC_ACQUIRE) &
+	    (SHM_MEMORY_ALLOC | SHM_MEMORY_COPY);
+	if (on != pw.mem_on) {
+		memprof_switch(on);
+		pw.mem_on = on;
+	}
+	memprof_get_stats(&st);
+	shm_write(&pw.slot->counters.mem_allocs, st.allocs);
+	shm_write(&pw.slot->counters.mem_frees, st.frees);
+	shm_write(&pw.slot->counters.mem_copies, st.copies);
+	shm_write(&pw.slot->counters.mem_untracked, st.untracked);
+	shm_write(&pw.slot->counters.mem_dropped, st.dropped);
+	shm_write(&pw.slot->counters.mem_hook_ns, st.hook_ns);
+	shm_write(&pw.slot->counters.mem_heap_sampled, st.heap_bytes);
+	shm_write(&pw.slot->counters.mem_tracked, st.tracked);
 }
 
 void
@@ -48,6 +99,8 @@ prof_worker_tick(void)
 	struct sampler_stats st;
 	int on;
 
+	if (pw.mem_ready)
+		prof_worker_memory_tick();
 	if (!pw.ready)
 		return;
 	on = (int)__atomic_load_n(&pw.hdr->profiling_on, __ATOMIC_ACQUIRE);
@@ -64,7 +117,10 @@ prof_worker_tick(void)
 void
 prof_worker_free(void)
 {
+	if (pw.mem_ready)
+		memprof_stop();
 	if (pw.ready)
 		sampler_free();
-	pw.ready = pw.running = 0;
+	pw.ready = pw.running = pw.mem_ready = 0;
+	pw.mem_on = 0;
 }

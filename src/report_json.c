@@ -554,6 +554,8 @@ workers_json(const struct builder *b, json_t **totals)
 			    json_real(report_mb(w->heap_bytes)));
 			json_object_set_new(o, "alloc_mb",
 			    json_real(report_mb(w->alloc_bytes)));
+			json_object_set_new(o, "memory_dropped",
+			    json_integer((json_int_t)w->mem_dropped));
 		}
 		json_array_append_new(arr, o);
 		ut += w->utime_s;

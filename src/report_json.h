@@ -38,6 +38,7 @@ struct report_worker {
 	uint64_t	 rss_bytes;	/* at the window's end */
 	uint64_t	 heap_bytes;	/* sampled heap in use, window end */
 	uint64_t	 alloc_bytes;	/* sampled allocations, this window */
+	uint64_t	 mem_dropped;	/* memory records lost to a full ring */
 };
 
 /* One handler's calls in the window (from the latency histograms). */

@@ -318,11 +318,17 @@ report_mem_doc(struct builder *b, json_t *doc)
 {
 	const struct report_input *in = b->in;
 
+	uint64_t dropped = 0;
+	int i;
+
+	for (i = 0; i < in->nworkers; i++)
+		dropped += in->workers[i].mem_dropped;
 	json_object_set_new(doc, "memory", json_pack("{s:b, s:b, s:I, s:b,"
-	    " s:s}", "enabled", report_has_memory(b), "hooks",
+	    " s:s, s:I}", "enabled", report_has_memory(b), "hooks",
 	    in->memory_hooks, "sample_bytes",
 	    (json_int_t)in->memory_sample_bytes, "copy", in->copy,
-	    "copy_scope", "library-call copies"));
+	    "copy_scope", "library-call copies", "dropped",
+	    (json_int_t)dropped));
 	if (report_has_memory(b))
 		json_object_set(doc, "leaks", b->leaks);
 	if (in->timeline != NULL)

@@ -44,6 +44,8 @@ static struct {
 	struct stacktab		 run_mem;
 	struct timeline		 run_tl;
 	struct leaktrack	 leaks;		/* per-line memory history */
+	struct report_handler	*run_calls;	/* calls per pkg_id, the run */
+	int			 nrun_calls;
 	double			 run_start;
 	struct reporter_status	 status;
 } rep = {
@@ -162,10 +164,37 @@ reporter_answer(struct report_job *job)
 		log_warn("reporter: cannot wake the loop");
 }
 
-/* A window joins the run: stacks, memory and timeline. */
+/* Add the window's handler calls to the run's; with `out`, the job's
+ * handlers then carry the run's totals (the final report's). */
+static void
+reporter_merge_calls(struct report_job *job, int out)
+{
+	int h, r;
+
+	for (h = 0; h < job->in.nhandlers; h++) {
+		struct report_handler *jh = &job->handlers[h];
+
+		for (r = 0; r < rep.nrun_calls &&
+		    rep.run_calls[r].pkg_id != jh->pkg_id; r++)
+			;
+		if (r == rep.nrun_calls) {
+			rep.run_calls = xrealloc(rep.run_calls,
+			    (size_t)(r + 1) * sizeof *rep.run_calls);
+			rep.run_calls[r] = (struct report_handler){
+			    jh->pkg_id, NULL, 0 };
+			rep.nrun_calls++;
+		}
+		rep.run_calls[r].calls += jh->calls;
+		if (out)
+			jh->calls = rep.run_calls[r].calls;
+	}
+}
+
+/* A window joins the run: stacks, memory, timeline and calls. */
 static void
 reporter_merge_run(struct report_job *job)
 {
+	reporter_merge_calls(job, job->kind == REPORT_FINAL);
 	if (rep.run_start == 0)
 		rep.run_start = job->in.start;
 	stacktab_merge(&rep.run, &job->tab);
@@ -379,6 +408,9 @@ reporter_stop(int budget_ms)
 	stacktab_free(&rep.run_mem);
 	timeline_free(&rep.run_tl);
 	leaktrack_free(&rep.leaks);
+	free(rep.run_calls);
+	rep.run_calls = NULL;
+	rep.nrun_calls = 0;
 	close(rep.done_pipe[0]);
 	close(rep.done_pipe[1]);
 }

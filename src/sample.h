@@ -40,8 +40,11 @@ enum sample_type {
 
 /* hdr.flags, any type. */
 #define SAMPLE_F_TRUNCATED 0x80 /* the stack was deeper than depth */
-#define SAMPLE_F_UNTRACKED 0x40 /* alloc: the worker's free table was
-				 * full, its free will not be reported */
+
+/* hdr.flags of an alloc record: the worker's table of sampled blocks was
+ * full, so this block's free will not be reported. Count its size and
+ * weight as allocated volume, never in net or leak figures. */
+#define SAMPLE_F_UNTRACKED 0x40
 
 /* hdr.flags of a CPU sample: a class in the low two bits, own when none
  * applies (precedence system > native > own, set by the sampler), and

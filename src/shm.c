@@ -13,7 +13,7 @@ _Static_assert(sizeof(struct shm_header) <= SHM_HEADER_SIZE, "header fits");
 _Static_assert(sizeof(struct shm_slot) <= SHM_SLOT_SIZE, "slot fits");
 _Static_assert(offsetof(struct shm_slot, counters) == 64,
     "counters start on their own cache line");
-_Static_assert(sizeof(struct shm_counters) == 512, "counters block size");
+_Static_assert(sizeof(struct shm_counters) == 576, "counters block size");
 
 static const char *const state_names[] = {
 	"free", "starting", "running", "draining", "stopping",

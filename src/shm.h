@@ -14,12 +14,16 @@
 #include <sys/types.h>
 
 #define SHM_MAGIC		0x31454e494c544f48ULL	/* "HOTLINE1" */
-#define SHM_LAYOUT_VERSION	3
+#define SHM_LAYOUT_VERSION	4
 #define SHM_SLOT_SIZE		8192
 #define SHM_MAX_ROUTES		48	/* handlers with a latency histogram */
 #define SHM_HIST_BUCKETS	10	/* .005 .01 .025 .05 .1 .25 .5 1 2.5 5 */
 #define SHM_MAX_REFUSALS	16	/* handshake refusal reasons */
 #define SHM_HEADER_SIZE		4096
+
+/* shm_header.memory_on bits, set by the master, followed by workers. */
+#define SHM_MEMORY_ALLOC	0x1	/* allocation sampling */
+#define SHM_MEMORY_COPY		0x2	/* copy sampling (profiling_copy) */
 
 enum shm_slot_state {
 	SLOT_FREE,		/* never used, or reaped */
@@ -45,7 +49,7 @@ struct shm_header {
 	uint64_t	cpu_ring_bytes;	/* region of one CPU ring */
 	uint64_t	event_ring_bytes; /* region of one event ring */
 	uint32_t	profiling_on;	/* master's switch; workers follow */
-	uint32_t	reserved1;
+	uint32_t	memory_on;	/* SHM_MEMORY_*: memory switch */
 	uint64_t	bcast_offset;	/* broadcast outboxes (src/bcast.c) */
 	uint64_t	bcast_bytes;
 };
@@ -91,8 +95,17 @@ struct shm_counters {
 	uint64_t	ws_conn_limited;	/* over the per-user limit */
 	uint64_t	auth_redis_up;		/* gauge: session store */
 	uint64_t	auth_session_unknown;	/* decided by redis_fail_mode */
+	/* memory profiler hooks (src/memprof.c) */
+	uint64_t	mem_allocs;		/* alloc records written */
+	uint64_t	mem_frees;		/* free records written */
+	uint64_t	mem_copies;		/* copy records written */
+	uint64_t	mem_untracked;		/* allocs the full table missed */
+	uint64_t	mem_dropped;		/* records refused by a full ring */
+	uint64_t	mem_hook_ns;		/* time on the sampled path */
+	uint64_t	mem_heap_sampled;	/* gauge: weight of tracked blocks */
+	uint64_t	mem_tracked;		/* gauge: sampled blocks not freed */
 	uint64_t	input_bound_closes;	/* ws_worker_input_bytes hit */
-	uint64_t	reserved[1];
+	uint64_t	reserved[1];		/* to a multiple of 64 */
 };
 
 /* Handler latency, per route, as Prometheus wants it: per-bucket counts

@@ -217,6 +217,8 @@ supervisor_retire(struct master *m, int slot)
 		to[i] += shm_read(&from[i]);
 	m->retired.counters.connections_active = 0;	/* gauges */
 	m->retired.counters.ws_active = 0;
+	m->retired.counters.mem_heap_sampled = 0;
+	m->retired.counters.mem_tracked = 0;
 	memset((char *)ss + off, 0, sizeof *ss - off);
 	ss->pid = 0;
 	__atomic_store_n(&ss->state, SLOT_FREE, __ATOMIC_RELEASE);

@@ -15,7 +15,7 @@
 START_TEST(layout_is_fixed)
 {
 	/* Changing any of these needs SHM_LAYOUT_VERSION bumped. */
-	ck_assert_int_eq(SHM_LAYOUT_VERSION, 3);
+	ck_assert_int_eq(SHM_LAYOUT_VERSION, 4);
 	ck_assert_uint_eq(offsetof(struct shm_header, magic), 0);
 	ck_assert_uint_eq(offsetof(struct shm_header, layout_version), 8);
 	ck_assert_uint_eq(offsetof(struct shm_header, nslots), 20);
@@ -30,8 +30,8 @@ START_TEST(layout_is_fixed)
 	ck_assert_uint_eq(offsetof(struct shm_counters, connections_active), 0);
 	ck_assert_uint_eq(offsetof(struct shm_counters, errors), 48);
 	ck_assert_uint_eq(offsetof(struct shm_counters, ws_active), 56);
-	ck_assert_uint_eq(offsetof(struct shm_slot, refusals), 576);
-	ck_assert_uint_eq(offsetof(struct shm_slot, hist), 704);
+	ck_assert_uint_eq(offsetof(struct shm_slot, refusals), 640);
+	ck_assert_uint_eq(offsetof(struct shm_slot, hist), 768);
 	ck_assert_uint_eq(sizeof(struct shm_hist), 96);
 	ck_assert_uint_le(sizeof(struct shm_slot), SHM_SLOT_SIZE);
 	ck_assert_uint_eq(SHM_SLOT_SIZE % 64, 0);
