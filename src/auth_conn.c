@@ -7,10 +7,12 @@
 #include "autoconf.h"
 
 #include <jansson.h>
+#include <time.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "auth_int.h"
+#include "auth_jwks.h"
 #include "auth_session.h"
 #include "bcast_conn.h"
 #include "conn_int.h"
@@ -62,8 +64,17 @@ static int
 auth_verify(struct conn_auth *ca, const char *token, size_t len,
     struct jwt_result *res)
 {
+	if (!auth_jwks_ready()) {
+		res->fail = JWT_FAIL_NO_KEYS;
+		snprintf(res->message, sizeof res->message,
+		    "signing keys not fetched yet (jwks_url)");
+		auth_count_failure(res->fail);
+		return -1;
+	}
 	if (jwt_verify_token(&auth_conf.policy, auth_conf.keys, token, len,
 	    time(NULL), &ca->id, res) == -1) {
+		if (res->fail == JWT_FAIL_UNKNOWN_KID)
+			auth_jwks_unknown_kid();
 		auth_count_failure(res->fail);
 		return -1;
 	}
@@ -283,6 +294,49 @@ auth_conn_upgrade(struct conn *c, const struct ws_handshake_request *req,
 	return 0;
 }
 
+/* The token of an open connection ran out: close 4001. */
+static void
+auth_expired_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct conn *c = arg;
+
+	if (c->state != CONN_OPEN || c->auth == NULL || c->auth->id == NULL)
+		return;
+	AUTH_STAT_ADD(expired_closes, 1);
+	conn_ref(c);
+	conn_fail(c, AUTH_CLOSE_INVALID, AUTH_EXPIRED_REASON);
+	out_flush_if_idle(c);
+	conn_unref(c);
+}
+
+/*
+ * Close the connection when its token stops verifying (exp + leeway, as
+ * jwt_claims checks it). The connection's own timer is reused (the auth
+ * message timeout is over by now): one event in libevent's min-heap per
+ * connection, O(log n) to add, and nothing walks the connections.
+ */
+static void
+auth_expiry_arm(struct conn *c, struct conn_auth *ca)
+{
+	struct timespec now;
+	struct timeval tv;
+	int64_t left_ms;
+
+	if (ca->id == NULL || ca->id->exp == 0)
+		return;
+	clock_gettime(CLOCK_REALTIME, &now);
+	left_ms = ((int64_t)ca->id->exp + (int64_t)auth_conf.policy.leeway) *
+	    1000 - ((int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000);
+	left_ms = HL_MAX(left_ms, 0);
+	tv.tv_sec = (time_t)(left_ms / 1000);
+	tv.tv_usec = (suseconds_t)(left_ms % 1000) * 1000;
+	if (ca->timer_set)
+		event_del(&ca->timer);
+	evtimer_assign(&ca->timer, conn_srv.base, auth_expired_cb, c);
+	evtimer_add(&ca->timer, &tv);
+	ca->timer_set = 1;
+}
+
 static void
 auth_timeout_cb(evutil_socket_t fd, short what, void *arg)
 {
@@ -303,6 +357,8 @@ auth_conn_opened(struct conn *c)
 	struct conn_auth *ca = c->auth;
 	struct timeval tv;
 
+	if (ca != NULL && !ca->pending)
+		auth_expiry_arm(c, ca);
 	if (ca == NULL || (!ca->pending && !ca->session_pending)) {
 		bcast_conn_opened(c, ca != NULL ? ca->id->user : NULL);
 		return;
@@ -355,11 +411,15 @@ auth_first_message(struct conn *c, uint8_t opcode, const uint8_t *p,
 		conn_fail(c, AUTH_CLOSE_INVALID, auth_detail);
 	} else if (!auth_admit(ca)) {
 		conn_fail(c, AUTH_CLOSE_POLICY, AUTH_TOO_MANY_CONNS);
-	} else if (auth_session_begin(c, ca) == -1) {
-		auth_count_failure(AUTH_FAIL_NO_SESSION);
-		conn_fail(c, AUTH_CLOSE_INVALID, "session store unavailable");
-	} else if (!ca->session_pending) {
-		auth_accepted(c, ca);
+	} else {
+		auth_expiry_arm(c, ca);
+		if (auth_session_begin(c, ca) == -1) {
+			auth_count_failure(AUTH_FAIL_NO_SESSION);
+			conn_fail(c, AUTH_CLOSE_INVALID,
+			    "session store unavailable");
+		} else if (!ca->session_pending) {
+			auth_accepted(c, ca);
+		}
 	}
 	json_decref(doc);
 }
