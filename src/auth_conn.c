@@ -13,6 +13,7 @@
 
 #include "auth_int.h"
 #include "auth_jwks.h"
+#include "auth_rate.h"
 #include "auth_session.h"
 #include "bcast_conn.h"
 #include "conn_int.h"
@@ -49,6 +50,7 @@ struct conn_auth {
 	struct event		 timer;
 	struct auth_held	*held, **held_tail;
 	size_t			 nheld, held_bytes;
+	struct auth_rate	 rate;		/* across instances */
 };
 
 static char	 auth_detail[JWT_MESSAGE_MAX + 32];
@@ -429,6 +431,7 @@ auth_conn_message(struct conn *c, uint8_t opcode, const uint8_t *p,
     size_t len)
 {
 	struct conn_auth *ca = c->auth;
+	int rc;
 
 	if (ca == NULL)
 		return AUTH_MSG_ROUTE;
@@ -442,14 +445,32 @@ auth_conn_message(struct conn *c, uint8_t opcode, const uint8_t *p,
 		auth_hold(c, ca, opcode, p, len);
 		return AUTH_MSG_TAKEN;
 	}
-	if (auth_limit_message(auth_limits, (uint32_t)auth_slot, ca->user,
-	    auth_conf.rate_limit, auth_conf.rate_window_ms, hl_now_ms()))
+	rc = !auth_rate_allowed(c, &ca->rate, ca->id->user) ? 0 :
+	    auth_limit_message(auth_limits, (uint32_t)auth_slot, ca->user,
+	    auth_conf.rate_limit, auth_conf.rate_window_ms, hl_now_ms());
+	if (rc == 1) {
+		auth_rate_count(c, &ca->rate, ca->id->user);
 		return AUTH_MSG_ROUTE;
+	}
+	if (rc == -1)
+		AUTH_STAT_ADD(rate_redis_limited, 1);
 	STATS_ADD(ws_rate_limited, 1);
 	if (auth_conf.rate_error)
 		return AUTH_MSG_RATE_ERROR;
 	conn_fail(c, AUTH_CLOSE_POLICY, AUTH_TOO_MANY_MSGS);
 	return AUTH_MSG_TAKEN;
+}
+
+struct auth_rate *
+auth_conn_rate(struct conn *c, const char **user, uint64_t *hash)
+{
+	struct conn_auth *ca = c->auth;
+
+	if (ca == NULL || ca->id == NULL)
+		return NULL;
+	*user = ca->id->user;
+	*hash = ca->user;
+	return &ca->rate;
 }
 
 const struct request_identity *

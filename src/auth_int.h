@@ -44,6 +44,14 @@ struct auth_conf {
 	uint32_t		 jwks_timeout_s;
 };
 
+struct auth_rate;
+struct conn;
+
+/* auth_conn.c: c's rate state, user id and its hash; NULL once c's
+ * identity is gone. */
+struct auth_rate *auth_conn_rate(struct conn *c, const char **user,
+	    uint64_t *hash);
+
 /* Set once in the master; workers inherit it read-only, but for keys,
  * which a worker with jwks_url replaces on each good fetch (a set is
  * never kept past one verification, so freeing the old one is safe). */
