@@ -13,6 +13,7 @@
 
 #include "auth_int.h"
 #include "auth_jwks.h"
+#include "auth_message.h"
 #include "auth_rate.h"
 #include "auth_session.h"
 #include "bcast_conn.h"
@@ -23,7 +24,6 @@
 #include "util.h"
 
 #define AUTH_AUTH_OK	"{\"type\":\"auth_ok\"}"
-#define AUTH_MSG_MAX	(JWT_TOKEN_MAX + 256)	/* bytes of an auth message */
 
 #define AUTH_HOLD_MAX		64		/* messages during a lookup */
 #define AUTH_HOLD_BYTES		(1024 * 1024)
@@ -374,20 +374,6 @@ auth_conn_opened(struct conn *c)
 	ca->timer_set = 1;
 }
 
-/* The token field of {"type":"auth","token":"Bearer ..."}, or -1. */
-static int
-auth_message_token(json_t *doc, const char **token, size_t *len)
-{
-	json_t *type = json_object_get(doc, "type");
-	json_t *tok = json_object_get(doc, "token");
-
-	if (!json_is_string(type) || strcmp(json_string_value(type),
-	    "auth") != 0 || !json_is_string(tok))
-		return -1;
-	return jwt_bearer(json_string_value(tok), json_string_length(tok),
-	    token, len);
-}
-
 /* The first message of a connection that authenticates in-band. */
 static void
 auth_first_message(struct conn *c, uint8_t opcode, const uint8_t *p,
@@ -402,9 +388,8 @@ auth_first_message(struct conn *c, uint8_t opcode, const uint8_t *p,
 	event_del(&ca->timer);
 	ca->pending = 0;
 	ca->inband = 1;
-	if (opcode != WS_OP_TEXT || len > AUTH_MSG_MAX ||
-	    (doc = json_loadb((const char *)p, len, 0, NULL)) == NULL ||
-	    auth_message_token(doc, &token, &toklen) == -1) {
+	if ((doc = auth_message_parse(opcode, p, len, &token, &toklen)) ==
+	    NULL) {
 		auth_count_failure(AUTH_FAIL_NOT_AUTH);
 		conn_fail(c, AUTH_CLOSE_INVALID, "authentication required");
 	} else if (auth_verify(ca, token, toklen, &res) == -1) {
