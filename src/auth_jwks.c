@@ -45,6 +45,8 @@ static struct {
 	int			 https;
 	int			 host_is_ip;
 	struct evhttp_connection *evcon;	/* the fetch in flight */
+	struct evhttp_connection *done;		/* finished, freed by reaper */
+	struct event		*reaper;
 	enum evhttp_request_error why;		/* its error, if any */
 	int			 why_set;
 	struct event		*timer;		/* the next fetch */
@@ -216,8 +218,16 @@ static void
 jwks_done_cb(struct evhttp_request *req, void *arg)
 {
 	struct evhttp_connection *evcon = jw.evcon;
+	struct timeval now = { 0, 0 };
 
-	jw.evcon = NULL;	/* freed by libevent once this returns */
+	/* Not freed here (libevent still uses it when this returns), nor by
+	 * evhttp_connection_free_on_completion, which libevent 2.1 skips
+	 * when the connection fails: on the next turn of the loop. */
+	jw.evcon = NULL;
+	if (jw.done != NULL)
+		evhttp_connection_free(jw.done);
+	jw.done = evcon;
+	evtimer_add(jw.reaper, &now);
 	if (req == NULL || evhttp_request_get_response_code(req) != 200)
 		jwks_failed_request(req, evcon);
 	else
@@ -279,7 +289,6 @@ jwks_request(void)
 		jw.evcon = NULL;
 		return -1;
 	}
-	evhttp_connection_free_on_completion(jw.evcon);
 	return 0;
 }
 
@@ -291,6 +300,14 @@ jwks_fetch(void)
 	jw.started_ms = hl_now_ms();
 	if (jwks_request() == -1)
 		jwks_failed("could not start the request");
+}
+
+static void
+jwks_reaper_cb(evutil_socket_t fd, short what, void *arg)
+{
+	if (jw.done != NULL)
+		evhttp_connection_free(jw.done);
+	jw.done = NULL;
 }
 
 static void
@@ -378,6 +395,7 @@ auth_jwks_start(struct event_base *base)
 	    EVDNS_BASE_DISABLE_WHEN_INACTIVE);
 	jw.backoff_s = JWKS_BACKOFF_FIRST_S;
 	jw.timer = evtimer_new(base, jwks_timer_cb, NULL);
+	jw.reaper = evtimer_new(base, jwks_reaper_cb, NULL);
 	jwks_fetch();
 }
 
@@ -386,8 +404,12 @@ auth_jwks_stop(void)
 {
 	if (jw.evcon != NULL)
 		evhttp_connection_free(jw.evcon);
+	if (jw.done != NULL)
+		evhttp_connection_free(jw.done);
 	if (jw.timer != NULL)
 		event_free(jw.timer);
+	if (jw.reaper != NULL)
+		event_free(jw.reaper);
 	if (jw.dns != NULL)
 		evdns_base_free(jw.dns, 0);
 	if (jw.ctx != NULL)

@@ -202,7 +202,8 @@ fuzz_splice(uint8_t *buf, size_t *n, size_t cap, size_t at, size_t len,
 	if (*n - len + replen > cap)
 		replen = cap - (*n - len);
 	memmove(buf + at + replen, buf + at + len, *n - at - len);
-	memcpy(buf + at, rep, replen);
+	if (replen > 0)
+		memcpy(buf + at, rep, replen);
 	*n = *n - len + replen;
 }
 
