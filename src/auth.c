@@ -202,6 +202,11 @@ auth_conf_jwks(const struct config *cf, struct auth_conf *ac, char *err,
 		snprintf(err, errlen, "jwks_url: %s", why);
 		return -1;
 	}
+	if (ac->policy.alg != JWT_ALG_RS256 && ac->policy.alg != JWT_ALG_ES256) {
+		snprintf(err, errlen, "jwks_url: a JWKS holds RSA and EC keys, "
+		    "so jwt_alg must be RS256 or ES256");
+		return -1;
+	}
 	if (auth_readable("jwks_ca_file", cf->jwks_ca_file, R_OK, err,
 	    errlen) == -1 || auth_readable("jwks_ca_dir", cf->jwks_ca_dir,
 	    R_OK | X_OK, err, errlen) == -1)

@@ -41,6 +41,8 @@ check "-t: jwks_url and jwks_file together are refused" grep -q "jwks_file and j
 "$HOTLINED" -t -o auth=jwt -o jwt_alg=RS256 -o jwks_url=https://127.0.0.1/x \
     -o jwks_ca_file=/nonexistent.pem >"$T/t.out" 2>&1
 check "-t: an unreadable jwks_ca_file is named" grep -q "jwks_ca_file /nonexistent.pem" "$T/t.out"
+"$HOTLINED" -t -o auth=jwt -o jwks_url=http://127.0.0.1/x >"$T/t.out" 2>&1
+check "-t: jwks_url with an HMAC jwt_alg is refused" grep -q "jwt_alg must be RS256 or ES256" "$T/t.out"
 "$HOTLINED" -t -o auth=jwt -o jwt_alg=RS256 -o jwks_url=http://127.0.0.1:1/certs >/dev/null 2>&1
 check "-t: a jwks_url is fine without fetching it" test $? = 0
 
