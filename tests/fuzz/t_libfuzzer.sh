@@ -18,7 +18,8 @@ for name in $names; do
 	n=$((n + 1))
 	mkdir -p "$T/$name"
 	dict=$top_srcdir/tests/fuzz/corpus/$name.dict
-	[ -f "$dict" ] && set -- -dict="$dict" || set --
+	set --
+	if [ -f "$dict" ]; then set -- -dict="$dict"; fi
 	if timeout 60 "$dir/fuzz_$name" -runs=20000 -max_total_time=2 \
 	    -max_len=9000 "$@" "$T/$name" "$top_srcdir/tests/fuzz/corpus/$name" \
 	    >"$T/$name.log" 2>&1; then

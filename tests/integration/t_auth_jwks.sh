@@ -8,8 +8,8 @@
 . "$(dirname "$0")/lib.sh"
 
 TOKEN=$top_builddir/tools/hotline-token
-AC="$PY $top_srcdir/tests/integration/authclient.py"
-JS="$PY $top_srcdir/tests/integration/jwksserver.py"
+ac() { "$PY" "$top_srcdir/tests/integration/authclient.py" "$@"; }
+js() { "$PY" "$top_srcdir/tests/integration/jwksserver.py" "$@"; }
 SRV_PID=
 metric() { admin_get /metrics | sed -n "s/^$1 //p"; }
 stop_server() {
@@ -22,7 +22,8 @@ stop_server() {
 start_server() {
 	local name=$1; shift
 	rm -f "$T/port.$name"
-	timeout 200 $JS serve "$T/www" "$T/port.$name" 180 "$@" \
+	timeout 200 "$PY" "$top_srcdir/tests/integration/jwksserver.py" \
+	    serve "$T/www" "$T/port.$name" 180 "$@" \
 	    2>>"$T/server-$name.log" &
 	SRV_PID=$!
 	wait_until 10 test -s "$T/port.$name" || return 1
@@ -30,7 +31,7 @@ start_server() {
 }
 trap 'stop_server; cleanup' EXIT
 # publish KID=PEM...: the served document, replaced at once.
-publish() { $JS jwks "$@" >"$T/www/certs.tmp" && mv "$T/www/certs.tmp" "$T/www/certs.json"; }
+publish() { js jwks "$@" >"$T/www/certs.tmp" && mv "$T/www/certs.tmp" "$T/www/certs.json"; }
 mint() { local kid=$1 pem=$2; shift 2; "$TOKEN" --key "$pem" --alg RS256 --kid "$kid" --sub "$@"; }
 
 "$HOTLINED" -t -o auth=jwt -o jwt_alg=RS256 -o jwks_url=ftp://127.0.0.1/x >"$T/t.out" 2>&1
@@ -60,7 +61,7 @@ start_server http || { not_ok "the JWKS server starts"; exit 1; }
 start_hotlined http -o workers=2 -o auth=jwt -o jwt_alg=RS256 \
     -o jwks_url="http://127.0.0.1:$SRV_PORT/certs.json" \
     -o jwks_refresh_seconds=60 -o jwks_min_refresh_seconds=1 || exit 1
-r=$($AC upgrade "$HL_WS" "$t1" -)
+r=$(ac upgrade "$HL_WS" "$t1" -)
 check "no JWKS yet (404): refused, saying why ($r)" \
     test "$r" = "401 invalid token: signing keys not fetched yet (jwks_url)"
 check "... counted as no_keys" \
@@ -69,7 +70,7 @@ publish k1="$T/k1.pem"
 check "the document appears: the retry with backoff loads it" \
     wait_eq 20 2 metric hotline_jwks_loaded_workers
 check "tokens signed with k1 are accepted by both workers" \
-    test "$($AC kids "$HL_WS" "$t1" "$t1" "$t1" "$t1")" = "0 0 0 0"
+    test "$(ac kids "$HL_WS" "$t1" "$t1" "$t1" "$t1")" = "0 0 0 0"
 check "the failed fetches were logged once per worker" \
     test "$(grep -c 'tokens are refused until a fetch succeeds' "$HL_LOG")" -le 2
 check "... and counted" \
@@ -77,32 +78,32 @@ check "... and counted" \
 
 publish k1="$T/k1.pem" k2="$T/k2.pem"
 check "keys rotated (new kid k2): its tokens are accepted after the refresh" \
-    wait_eq 15 "0 0 0 0" $AC kids "$HL_WS" "$t2" "$t2" "$t2" "$t2"
+    wait_eq 15 "0 0 0 0" ac kids "$HL_WS" "$t2" "$t2" "$t2" "$t2"
 check "... which an unknown kid triggered early" \
     test "$(metric hotline_jwks_kid_refreshes_total)" -ge 1
 check "... and k1's tokens still work" \
-    test "$($AC kids "$HL_WS" "$t1" "$t1")" = "0 0"
+    test "$(ac kids "$HL_WS" "$t1" "$t1")" = "0 0"
 
 printf '{"keys":[{"kid":"k3","kty":"RSA","use":"sig","n":"!!","e":"AQAB"}]}' \
     >"$T/www/certs.json"
 errors_before=$(metric 'hotline_jwks_fetches_total{result="error"}')
-for i in 1 2 3 4; do $AC kids "$HL_WS" "$t3" "$t3" >/dev/null; sleep 0.6; done
+for _ in 1 2 3 4; do ac kids "$HL_WS" "$t3" "$t3" >/dev/null; sleep 0.6; done
 check "a broken document is fetched and refused" \
     test "$(metric 'hotline_jwks_fetches_total{result="error"}')" -gt "$errors_before"
 check "... logged as such" grep -q "bad JWKS" "$HL_LOG"
 check "... and the keys held keep working" \
-    test "$($AC kids "$HL_WS" "$t1" "$t2" "$t1" "$t2")" = "0 0 0 0"
+    test "$(ac kids "$HL_WS" "$t1" "$t2" "$t1" "$t2")" = "0 0 0 0"
 check "a token with a kid in no good document stays refused" \
-    test "$($AC kids "$HL_WS" "$t3")" = 401
+    test "$(ac kids "$HL_WS" "$t3")" = 401
 
 publish k1="$T/k1.pem" k2="$T/k2.pem"
 stop_server
 errors_before=$(metric 'hotline_jwks_fetches_total{result="error"}')
-for i in 1 2 3 4; do $AC kids "$HL_WS" "$t3" "$t3" >/dev/null; sleep 0.6; done
+for _ in 1 2 3 4; do ac kids "$HL_WS" "$t3" "$t3" >/dev/null; sleep 0.6; done
 check "the JWKS server down: fetches fail" \
     test "$(metric 'hotline_jwks_fetches_total{result="error"}')" -gt "$errors_before"
 check "... and the old keys keep working" \
-    test "$($AC kids "$HL_WS" "$t1" "$t2" "$t1" "$t2")" = "0 0 0 0"
+    test "$(ac kids "$HL_WS" "$t1" "$t2" "$t1" "$t2")" = "0 0 0 0"
 check "... said in the log" grep -q "keeping the keys held" "$HL_LOG"
 check "... both workers still hold keys" test "$(metric hotline_jwks_loaded_workers)" = 2
 stop_hotlined "$HL_PID"
@@ -115,21 +116,30 @@ openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
 printf 'subjectAltName=DNS:localhost\n' >"$T/ext.cnf"
 openssl x509 -req -in "$T/srv.csr" -CA "$T/ca.pem" -CAkey "$T/ca.key" \
     -CAcreateserial -days 2 -extfile "$T/ext.cnf" -out "$T/srv.pem" 2>/dev/null
-publish k1="$T/k1.pem"
+openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 \
+    -out "$T/e1.pem" 2>/dev/null
+publish k1="$T/k1.pem" e1="$T/e1.pem"
 start_server https "$T/srv.pem" "$T/srv.key" || { not_ok "the HTTPS server starts"; exit 1; }
 start_hotlined https -o workers=1 -o auth=jwt -o jwt_alg=RS256 -o jwks_ca_file="$T/ca.pem" \
     -o jwks_url="https://localhost:$SRV_PORT/certs.json" || exit 1
 check "https with the CA: keys loaded" wait_eq 10 1 metric hotline_jwks_loaded_workers
-check "... tokens accepted" test "$($AC kids "$HL_WS" "$t1")" = 0
+check "... tokens accepted" test "$(ac kids "$HL_WS" "$t1")" = 0
 check "... SNI named the host" grep -q "sni localhost" "$T/server-https.log"
+start_hotlined es256 -o workers=1 -o auth=jwt -o jwt_alg=ES256 \
+    -o jwks_ca_file="$T/ca.pem" -o jwks_url="https://localhost:$SRV_PORT/certs.json" || exit 1
+e1=$("$TOKEN" --key "$T/e1.pem" --alg ES256 --kid e1 --sub erin)
+check "an EC P-256 key from the JWKS verifies ES256 tokens" \
+    wait_eq 10 0 ac kids "$HL_WS" "$e1"
+check "... and an RS256 token is refused there (pinned alg)" \
+    test "$(ac kids "$HL_WS" "$t1")" = 401
 start_hotlined noca -o workers=1 -o auth=jwt -o jwt_alg=RS256 \
     -o jwks_url="https://localhost:$SRV_PORT/certs.json" || exit 1
 check "https with the system store only: the test CA is not trusted" \
     wait_until 10 grep -q "TLS: unable to get local issuer certificate" "$HL_LOG"
-check "... tokens refused" test "$($AC kids "$HL_WS" "$t1")" = 401
+check "... tokens refused" test "$(ac kids "$HL_WS" "$t1")" = 401
 start_hotlined badname -o workers=1 -o auth=jwt -o jwt_alg=RS256 -o jwks_ca_file="$T/ca.pem" \
     -o jwks_url="https://127.0.0.1:$SRV_PORT/certs.json" || exit 1
 check "https to a name the certificate lacks: refused" \
     wait_until 10 grep -q "TLS: IP address mismatch" "$HL_LOG"
-check "... tokens refused" test "$($AC kids "$HL_WS" "$t1")" = 401
+check "... tokens refused" test "$(ac kids "$HL_WS" "$t1")" = 401
 stop_server

@@ -147,5 +147,6 @@ check "... decided by redis_fail_mode, counted" \
     test "$(HL_ADMIN=$C_ADMIN metric hotline_rate_redis_fallback_total)" -ge 1
 start_redis
 HL_ADMIN=$C_ADMIN wait_eq 10 2 metric hotline_auth_redis_up
+# shellcheck disable=SC2086
 check "Redis back: fail closed admits again" \
     wait_eq 10 "3 0 None" $AC spread "$C_WS" "$(mint --sub erin)" 3 0.05
