@@ -41,6 +41,8 @@ static struct {
 	SSL_CTX			*ctx;		/* https only */
 	struct evhttp_uri	*uri;
 	char			*target;	/* path and query */
+	char			*host;		/* to connect to, no brackets */
+	char			*host_header;	/* as the Host header says it */
 	int			 port;
 	int			 https;
 	int			 host_is_ip;
@@ -261,7 +263,7 @@ jwks_tls(const char *host)
 static int
 jwks_request(void)
 {
-	const char *host = evhttp_uri_get_host(jw.uri);
+	const char *host = jw.host;
 	struct bufferevent *bev = NULL;
 	struct evhttp_request *req;
 	struct evkeyvalq *h;
@@ -279,7 +281,7 @@ jwks_request(void)
 	req = evhttp_request_new(jwks_done_cb, NULL);
 	evhttp_request_set_error_cb(req, jwks_error_cb);
 	h = evhttp_request_get_output_headers(req);
-	evhttp_add_header(h, "Host", host);
+	evhttp_add_header(h, "Host", jw.host_header);
 	evhttp_add_header(h, "Accept", "application/json");
 	evhttp_add_header(h, "Connection", "close");
 	jw.why_set = 0;
@@ -360,16 +362,28 @@ jwks_parse(void)
 	struct in6_addr a6;
 	struct in_addr a4;
 	size_t n;
+	int port;
 
 	if ((jw.uri = evhttp_uri_parse(auth_conf.jwks_url)) == NULL)
 		return -1;
 	jw.https = strcasecmp(evhttp_uri_get_scheme(jw.uri), "https") == 0;
-	jw.port = evhttp_uri_get_port(jw.uri);
-	if (jw.port < 0)
-		jw.port = jw.https ? 443 : 80;
+	port = evhttp_uri_get_port(jw.uri);
+	jw.port = port >= 0 ? port : jw.https ? 443 : 80;
+	/* libevent keeps an IPv6 literal's brackets: the Host header wants
+	 * them, connecting and certificate checks do not. */
 	host = evhttp_uri_get_host(jw.uri);
-	jw.host_is_ip = inet_pton(AF_INET, host, &a4) == 1 ||
-	    inet_pton(AF_INET6, host, &a6) == 1;
+	n = strlen(host) + 8;
+	jw.host_header = xmalloc(n);
+	if (port >= 0)
+		snprintf(jw.host_header, n, "%s:%d", host, port);
+	else
+		snprintf(jw.host_header, n, "%s", host);
+	jw.host = xstrdup(host[0] == '[' ? host + 1 : host);
+	if (host[0] == '[' && (n = strlen(jw.host)) > 0 && jw.host[n - 1] ==
+	    ']')
+		jw.host[n - 1] = '\0';
+	jw.host_is_ip = inet_pton(AF_INET, jw.host, &a4) == 1 ||
+	    inet_pton(AF_INET6, jw.host, &a6) == 1;
 	path = evhttp_uri_get_path(jw.uri);
 	query = evhttp_uri_get_query(jw.uri);
 	if (path == NULL || path[0] == '\0')
@@ -417,5 +431,7 @@ auth_jwks_stop(void)
 	if (jw.uri != NULL)
 		evhttp_uri_free(jw.uri);
 	free(jw.target);
+	free(jw.host);
+	free(jw.host_header);
 	memset(&jw, 0, sizeof jw);
 }

@@ -319,19 +319,16 @@ enum auth_session_verdict
 auth_session_rate(struct conn *c, const char *prefix, const char *user,
     uint64_t window, uint64_t window_ms, uint32_t n, auth_rate_fn *fn)
 {
-	char cur[JWT_USER_MAX + 96], prev[JWT_USER_MAX + 96];
 	struct sess_req *r;
 
 	if (!sess.up)
 		return AUTH_SESSION_UNKNOWN;
-	/* The {user} hash tag keeps both keys in one Redis Cluster slot. */
-	snprintf(cur, sizeof cur, "%s{%s}:%llu", prefix, user,
-	    (unsigned long long)window);
-	snprintf(prev, sizeof prev, "%s{%s}:%llu", prefix, user,
-	    (unsigned long long)(window - 1));
 	r = sess_req_new(c);
 	r->rate_fn = fn;
+	/* The {user} hash tag keeps both keys in one Redis Cluster slot. */
 	return sess_queue(r, redisAsyncCommand(sess.ac, sess_reply_cb, r,
-	    "EVAL %s 2 %s %s %u %llu", sess_rate_script, cur, prev,
-	    (unsigned)n, (unsigned long long)(2 * window_ms + 1000)));
+	    "EVAL %s 2 %s{%s}:%llu %s{%s}:%llu %u %llu", sess_rate_script,
+	    prefix, user, (unsigned long long)window, prefix, user,
+	    (unsigned long long)(window - 1), (unsigned)n,
+	    (unsigned long long)(2 * window_ms + 1000)));
 }
