@@ -295,6 +295,11 @@ auth_master_init(struct master *m, char *err, size_t errlen)
 		auth_conf_free(&auth_conf);
 		return -1;
 	}
+	if (auth_conf.jwks_url != NULL && auth_jwks_master_init(err, errlen) ==
+	    -1) {
+		auth_master_free();
+		return -1;
+	}
 	if (auth_conf.jwks_url != NULL)
 		log_info("auth jwt: %s pinned, keys from %s every %us",
 		    jwk_alg_name(auth_conf.policy.alg), auth_conf.jwks_url,
@@ -310,6 +315,7 @@ void
 auth_master_reaped(int slot)
 {
 	auth_limit_clear_slot(auth_limits, (uint32_t)slot);
+	auth_jwks_master_reaped(slot);
 }
 
 void
@@ -317,6 +323,7 @@ auth_master_free(void)
 {
 	auth_limit_destroy(auth_limits);
 	auth_limits = NULL;
+	auth_jwks_master_free();
 	auth_conf_free(&auth_conf);
 }
 

@@ -66,6 +66,8 @@ static int
 auth_verify(struct conn_auth *ca, const char *token, size_t len,
     struct jwt_result *res)
 {
+	int rc;
+
 	if (!auth_jwks_ready()) {
 		res->fail = JWT_FAIL_NO_KEYS;
 		snprintf(res->message, sizeof res->message,
@@ -73,10 +75,14 @@ auth_verify(struct conn_auth *ca, const char *token, size_t len,
 		auth_count_failure(res->fail);
 		return -1;
 	}
-	if (jwt_verify_token(&auth_conf.policy, auth_conf.keys, token, len,
-	    time(NULL), &ca->id, res) == -1) {
-		if (res->fail == JWT_FAIL_UNKNOWN_KID)
-			auth_jwks_unknown_kid();
+	rc = jwt_verify_token(&auth_conf.policy, auth_conf.keys, token, len,
+	    time(NULL), &ca->id, res);
+	/* A sibling worker may have fetched the kid's key already. */
+	if (rc == -1 && res->fail == JWT_FAIL_UNKNOWN_KID &&
+	    auth_jwks_unknown_kid())
+		rc = jwt_verify_token(&auth_conf.policy, auth_conf.keys, token,
+		    len, time(NULL), &ca->id, res);
+	if (rc == -1) {
 		auth_count_failure(res->fail);
 		return -1;
 	}

@@ -8,11 +8,15 @@
  * at once in the worker that saw it. The cost is one small GET per worker
  * per refresh (spread by jitter), which an identity provider serves from
  * cache; the workers may disagree for up to one refresh after a rotation,
- * which the unknown-kid fetch closes for the keys that matter.
+ * which the unknown-kid fetch closes for the keys that matter. The last
+ * good document is shared (auth_jwks_share.h), so a respawned worker
+ * starts with keys while the provider is down, and an unknown kid first
+ * looks at a sibling's newer fetch.
  */
 #include "autoconf.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
 #include <event2/bufferevent_ssl.h>
@@ -28,6 +32,7 @@
 
 #include "auth_int.h"
 #include "auth_jwks.h"
+#include "auth_jwks_share.h"
 #include "log.h"
 #include "util.h"
 
@@ -56,7 +61,11 @@ static struct {
 	uint32_t		 backoff_s;
 	int			 loaded;	/* a fetched set is held */
 	int			 outage;	/* logged, not yet recovered */
+	uint64_t		 seen;		/* generation of the shared doc */
 } jw;
+
+/* Made by the master, inherited by every worker. */
+static struct jwks_share	*jwks_shared;
 
 int
 auth_jwks_check_url(const char *url, char *err, size_t errlen)
@@ -85,9 +94,98 @@ auth_jwks_check_url(const char *url, char *err, size_t errlen)
 }
 
 int
+auth_jwks_master_init(char *err, size_t errlen)
+{
+	if ((jwks_shared = jwks_share_create()) == NULL) {
+		snprintf(err, errlen, "jwks_url: shared memory: %s",
+		    strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+void
+auth_jwks_master_reaped(int slot)
+{
+	jwks_share_reaped(jwks_shared, slot);
+}
+
+void
+auth_jwks_master_free(void)
+{
+	jwks_share_destroy(jwks_shared);
+	jwks_shared = NULL;
+}
+
+/* Whether some key of set verifies the pinned algorithm. */
+static int
+jwks_fits(const struct jwk_set *set)
+{
+	size_t i;
+
+	for (i = 0; i < jwk_set_count(set); i++)
+		if (jwk_key_fits(jwk_set_key(set, i), auth_conf.policy.alg))
+			return 1;
+	return 0;
+}
+
+/* The keys of a document that loads whole and suits jwt_alg, or NULL
+ * with why. */
+static struct jwk_set *
+jwks_parse_doc(const char *text, size_t len, char *why, size_t whylen)
+{
+	char err[JWK_ERR_MAX];
+	struct jwk_set *set;
+
+	if ((set = jwks_load(text, len, err, sizeof err)) == NULL) {
+		snprintf(why, whylen, "bad JWKS: %s", err);
+		return NULL;
+	}
+	if (!jwks_fits(set)) {
+		jwk_set_free(set);
+		snprintf(why, whylen, "no key in the JWKS suits jwt_alg");
+		return NULL;
+	}
+	return set;
+}
+
+/* Hold set from now on (the old one is never referenced past a call). */
+static void
+jwks_hold(struct jwk_set *set)
+{
+	jwk_set_free(auth_conf.keys);
+	auth_conf.keys = set;
+	jw.loaded = 1;
+	AUTH_STAT_SET(jwks_loaded, 1);
+}
+
+/* Take a newer document a sibling published; 1 when the keys changed. */
+static int
+jwks_adopt(void)
+{
+	char why[JWK_ERR_MAX + 32], *doc;
+	struct jwk_set *set;
+	size_t len;
+
+	if (jw.base == NULL || !jwks_share_read(jwks_shared, &jw.seen, &doc,
+	    &len))
+		return 0;
+	set = jwks_parse_doc(doc, len, why, sizeof why);
+	free(doc);
+	if (set == NULL)
+		return 0;
+	if (!jw.loaded)
+		log_info("jwks_url %s: %zu key%s from another worker's fetch",
+		    auth_conf.jwks_url, jwk_set_count(set),
+		    jwk_set_count(set) == 1 ? "" : "s");
+	jwks_hold(set);
+	return 1;
+}
+
+int
 auth_jwks_ready(void)
 {
-	return auth_conf.jwks_url == NULL || jw.loaded;
+	return auth_conf.jwks_url == NULL || jw.loaded || jwks_adopt();
 }
 
 /* Fetch again in secs seconds (replacing any earlier plan). */
@@ -121,49 +219,31 @@ jwks_failed(const char *why)
 	jw.backoff_s = HL_MIN(jw.backoff_s * 2, JWKS_BACKOFF_MAX_S);
 }
 
-/* Whether some key of set verifies the pinned algorithm. */
-static int
-jwks_fits(const struct jwk_set *set)
-{
-	size_t i;
-
-	for (i = 0; i < jwk_set_count(set); i++)
-		if (jwk_key_fits(jwk_set_key(set, i), auth_conf.policy.alg))
-			return 1;
-	return 0;
-}
-
 /* A 200's body: a new key set, or a failure with the old one kept. */
 static void
 jwks_body(struct evbuffer *body)
 {
-	char err[JWK_ERR_MAX], why[JWK_ERR_MAX + 32];
+	char why[JWK_ERR_MAX + 32];
 	size_t len = evbuffer_get_length(body);
 	struct jwk_set *set;
 	const char *text;
+	uint64_t gen;
 
 	text = (const char *)evbuffer_pullup(body, (ev_ssize_t)len);
-	if ((set = jwks_load(text != NULL ? text : "", len, err,
-	    sizeof err)) == NULL) {
-		snprintf(why, sizeof why, "bad JWKS: %s", err);
+	if ((set = jwks_parse_doc(text != NULL ? text : "", len, why,
+	    sizeof why)) == NULL) {
 		jwks_failed(why);
 		return;
 	}
-	if (!jwks_fits(set)) {
-		jwk_set_free(set);
-		jwks_failed("no key in the JWKS suits jwt_alg");
-		return;
-	}
-	jwk_set_free(auth_conf.keys);
-	auth_conf.keys = set;
 	if (!jw.loaded || jw.outage)
 		log_notice("jwks_url %s: %zu key%s loaded", auth_conf.jwks_url,
 		    jwk_set_count(set), jwk_set_count(set) == 1 ? "" : "s");
-	jw.loaded = 1;
+	jwks_hold(set);
+	if ((gen = jwks_share_publish(jwks_shared, auth_slot, text, len)) != 0)
+		jw.seen = gen;
 	jw.outage = 0;
 	jw.backoff_s = JWKS_BACKOFF_FIRST_S;
 	AUTH_STAT_ADD(jwks_fetch_ok, 1);
-	AUTH_STAT_SET(jwks_loaded, 1);
 	jwks_schedule(jwks_period());
 }
 
@@ -318,15 +398,19 @@ jwks_timer_cb(evutil_socket_t fd, short what, void *arg)
 	jwks_fetch();
 }
 
-void
+int
 auth_jwks_unknown_kid(void)
 {
-	if (auth_conf.jwks_url == NULL || jw.base == NULL || jw.evcon != NULL ||
-	    hl_now_ms() - jw.started_ms < (uint64_t)auth_conf.jwks_min_refresh_s
-	    * 1000)
-		return;
+	if (auth_conf.jwks_url == NULL || jw.base == NULL)
+		return 0;
+	if (jwks_adopt())
+		return 1;
+	if (jw.evcon != NULL || hl_now_ms() - jw.started_ms <
+	    (uint64_t)auth_conf.jwks_min_refresh_s * 1000)
+		return 0;
 	AUTH_STAT_ADD(jwks_kid_refreshes, 1);
 	jwks_fetch();
+	return 0;
 }
 
 /* The TLS context: the peer must verify against the CA store. */
@@ -410,6 +494,7 @@ auth_jwks_start(struct event_base *base)
 	jw.backoff_s = JWKS_BACKOFF_FIRST_S;
 	jw.timer = evtimer_new(base, jwks_timer_cb, NULL);
 	jw.reaper = evtimer_new(base, jwks_reaper_cb, NULL);
+	jwks_adopt();		/* a sibling's keys, until this fetch is in */
 	jwks_fetch();
 }
 

@@ -106,6 +106,16 @@ check "... and the old keys keep working" \
     test "$(ac kids "$HL_WS" "$t1" "$t2" "$t1" "$t2")" = "0 0 0 0"
 check "... said in the log" grep -q "keeping the keys held" "$HL_LOG"
 check "... both workers still hold keys" test "$(metric hotline_jwks_loaded_workers)" = 2
+pids=$(running_pids | tr '\n' ' ')
+respawned() { test "$(running_pids | tr '\n' ' ')" != "$1" && test "$(running_pids | wc -l)" = 2; }
+kill -KILL "$(running_pids | head -1)"
+check "a worker killed while the JWKS server is down is respawned" \
+    wait_until 15 respawned "$pids"
+check "... and starts with the keys another worker fetched" \
+    wait_eq 10 2 metric hotline_jwks_loaded_workers
+check "... so both workers accept the tokens" \
+    test "$(ac kids "$HL_WS" "$t1" "$t2" "$t1" "$t2" "$t1" "$t2")" = "0 0 0 0 0 0"
+check "... said in the log" grep -q "from another worker's fetch" "$HL_LOG"
 stop_hotlined "$HL_PID"
 
 # --- https: chain, host name, SNI ------------------------------------------------
