@@ -97,6 +97,18 @@ check "a token with a kid in no good document stays refused" \
     test "$(ac kids "$HL_WS" "$t3")" = 401
 
 publish k1="$T/k1.pem" k2="$T/k2.pem"
+for _ in 1 2 3 4; do ac kids "$HL_WS" "$t3" "$t3" >/dev/null; sleep 0.6; done
+check "a good document again ends the outage (logged)" \
+    test "$(grep -c '2 keys loaded' "$HL_LOG")" -ge 1
+{ printf '{"keys":[]'; head -c 300000 /dev/zero | tr '\0' ' '; printf '}'; } \
+    >"$T/www/certs.tmp" && mv "$T/www/certs.tmp" "$T/www/certs.json"
+for _ in 1 2 3 4; do ac kids "$HL_WS" "$t3" "$t3" >/dev/null; sleep 0.6; done
+check "a response over the 256 KiB bound is refused" \
+    grep -q "response over the size bound" "$HL_LOG"
+check "... and the keys held keep working" \
+    test "$(ac kids "$HL_WS" "$t1" "$t2")" = "0 0"
+
+publish k1="$T/k1.pem" k2="$T/k2.pem"
 stop_server
 errors_before=$(metric 'hotline_jwks_fetches_total{result="error"}')
 for _ in 1 2 3 4; do ac kids "$HL_WS" "$t3" "$t3" >/dev/null; sleep 0.6; done
