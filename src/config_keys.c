@@ -253,8 +253,8 @@ const struct config_key config_keys[] = {
 	  "prefix of the session keys in Redis" },
 	{ "auth_session_timeout", NULL, CONFIG_INT, 10, 60000, "500",
 	  OFF(auth_session_timeout), FIXED, NULL,
-	  "milliseconds a session lookup may take; then redis_fail_mode "
-	  "decides" },
+	  "milliseconds a session lookup or a rate count in Redis may take; "
+	  "then redis_fail_mode decides" },
 	{ "redis_fail_mode", NULL, CONFIG_ENUM, 0, 0, "open",
 	  OFF(redis_fail_mode), FIXED, fail_modes,
 	  "Redis unreachable or slow during a session lookup: open admits "
