@@ -69,7 +69,10 @@ int	 auth_limit_message(struct auth_limit *al, uint32_t slot,
  * Across instances (with Redis) the limit is learnt, not enforced here: a
  * worker told by Redis that user is over blocks the user in slot's table
  * until until_ms (on the clock auth_limit_message is given), and every
- * worker's auth_limit_message refuses the user's messages until then.
+ * worker's auth_limit_message refuses the user's messages until then. A
+ * block lives in the user's entry, so like the counts it is protective:
+ * a full table does not record it, and an entry reused two windows after
+ * its last message may lose the tail of a long block (Redis says again).
  */
 void	 auth_limit_block(struct auth_limit *al, uint32_t slot,
 	    uint64_t user, uint64_t until_ms);
