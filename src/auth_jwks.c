@@ -2,16 +2,15 @@
  * Keys from jwks_url (see auth_jwks.h).
  *
  * Why each worker fetches for itself rather than the master fetching and
- * distributing: a worker verifies with keys in its own memory, so a fetch
- * in the worker needs no shared-memory document, no generation protocol
- * and no master-to-worker signal, and an unknown kid can trigger a fetch
- * at once in the worker that saw it. The cost is one small GET per worker
- * per refresh (spread by jitter), which an identity provider serves from
- * cache; the workers may disagree for up to one refresh after a rotation,
- * which the unknown-kid fetch closes for the keys that matter. The last
- * good document is shared (auth_jwks_share.h), so a respawned worker
- * starts with keys while the provider is down, and an unknown kid first
- * looks at a sibling's newer fetch.
+ * distributing: a worker verifies with keys in its own memory, so the
+ * fetch needs no master-to-worker signal, keeps TLS and DNS off the admin
+ * loop, and an unknown kid triggers a fetch at once in the worker that saw
+ * it. The cost is one small GET per worker per refresh (spread by jitter),
+ * which an identity provider serves from cache; workers may disagree for
+ * up to one refresh after a rotation. Only the last good document's text
+ * is shared (auth_jwks_share.h): a respawned worker starts with keys while
+ * the provider is down, and an unknown kid first looks at a sibling's
+ * newer fetch, which closes that gap for the keys clients use.
  */
 #include "autoconf.h"
 
