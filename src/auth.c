@@ -6,11 +6,12 @@
 #include "autoconf.h"
 
 #include <errno.h>
-#include <event2/buffer.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "auth_int.h"
+#include "auth_jwks.h"
 #include "auth_session.h"
 #include "config.h"
 #include "log.h"
@@ -83,6 +84,12 @@ auth_load_keys(const struct config *cf, char *err, size_t errlen)
 	char why[JWK_ERR_MAX];
 	struct jwk_set *set;
 
+	if (cf->jwks_file[0] != '\0' && cf->jwks_url[0] != '\0') {
+		snprintf(err, errlen, "jwks_file and jwks_url: give one");
+		return NULL;
+	}
+	if (cf->jwks_url[0] != '\0')
+		return jwk_set_new();	/* filled by the first fetch */
 	if (cf->jwks_file[0] != '\0') {
 		if ((set = jwks_load_file(cf->jwks_file, why, sizeof why)) ==
 		    NULL)
@@ -134,31 +141,82 @@ auth_conf_free(struct auth_conf *ac)
 	free((char *)ac->policy.roles_client);
 	free(ac->redis_url);
 	free(ac->session_prefix);
+	free(ac->rate_prefix);
+	free(ac->jwks_url);
+	free(ac->jwks_ca_file);
+	free(ac->jwks_ca_dir);
 	memset(ac, 0, sizeof *ac);
 }
 
-/* The session keys: Redis must be named by an IP address. */
+/* The Redis keys: sessions when asked for, the message rate whenever a
+ * Redis is named and there is a rate limit. Redis must be an IP address. */
 static int
-auth_conf_sessions(const struct config *cf, struct auth_conf *ac, char *err,
+auth_conf_redis(const struct config *cf, struct auth_conf *ac, char *err,
     size_t errlen)
 {
 	char why[160];
 
-	if (!cf->auth_sessions)
-		return 0;
-	if (cf->redis_url[0] == '\0') {
+	if (cf->auth_sessions && cf->redis_url[0] == '\0') {
 		snprintf(err, errlen, "auth_sessions needs redis_url");
 		return -1;
 	}
+	if (cf->redis_url[0] == '\0')
+		return 0;
 	if (auth_session_check_url(cf->redis_url, why, sizeof why) == -1) {
 		snprintf(err, errlen, "redis_url: %s", why);
 		return -1;
 	}
-	ac->sessions = 1;
+	ac->sessions = cf->auth_sessions;
+	ac->rate_redis = ac->rate_limit != 0;
+	if (!ac->sessions && !ac->rate_redis)
+		return 0;
 	ac->fail_closed = cf->redis_fail_mode == 1;
 	ac->redis_url = xstrdup(cf->redis_url);
 	ac->session_prefix = xstrdup(cf->auth_session_prefix);
+	ac->rate_prefix = xstrdup(cf->auth_rate_redis_prefix);
 	ac->session_timeout_ms = cf->auth_session_timeout;
+	return 0;
+}
+
+/* 0 when path is empty or accessible with mode; else -1 naming key. */
+static int
+auth_readable(const char *key, const char *path, int mode, char *err,
+    size_t errlen)
+{
+	if (path[0] == '\0' || access(path, mode) == 0)
+		return 0;
+	snprintf(err, errlen, "%s %s: %s", key, path, strerror(errno));
+	return -1;
+}
+
+/* jwks_url and its companions; the URL's form is checked here. */
+static int
+auth_conf_jwks(const struct config *cf, struct auth_conf *ac, char *err,
+    size_t errlen)
+{
+	char why[160];
+
+	if (cf->jwks_url[0] == '\0')
+		return 0;
+	if (auth_jwks_check_url(cf->jwks_url, why, sizeof why) == -1) {
+		snprintf(err, errlen, "jwks_url: %s", why);
+		return -1;
+	}
+	if (ac->policy.alg != JWT_ALG_RS256 && ac->policy.alg != JWT_ALG_ES256) {
+		snprintf(err, errlen, "jwks_url: a JWKS holds RSA and EC keys, "
+		    "so jwt_alg must be RS256 or ES256");
+		return -1;
+	}
+	if (auth_readable("jwks_ca_file", cf->jwks_ca_file, R_OK, err,
+	    errlen) == -1 || auth_readable("jwks_ca_dir", cf->jwks_ca_dir,
+	    R_OK | X_OK, err, errlen) == -1)
+		return -1;
+	ac->jwks_url = xstrdup(cf->jwks_url);
+	ac->jwks_ca_file = (char *)auth_dup(cf->jwks_ca_file);
+	ac->jwks_ca_dir = (char *)auth_dup(cf->jwks_ca_dir);
+	ac->jwks_refresh_s = (uint32_t)cf->jwks_refresh_seconds;
+	ac->jwks_min_refresh_s = (uint32_t)cf->jwks_min_refresh_seconds;
+	ac->jwks_timeout_s = (uint32_t)cf->jwks_timeout;
 	return 0;
 }
 
@@ -196,11 +254,12 @@ auth_conf_load(const struct config *cf, struct auth_conf *ac, char *err,
 	p->roles_claim = auth_dup(cf->jwt_roles_claim);
 	p->roles_client = auth_dup(cf->jwt_roles_client);
 	ac->on = 1;
-	if (auth_conf_sessions(cf, ac, err, errlen) == -1 ||
+	if (auth_conf_redis(cf, ac, err, errlen) == -1 ||
+	    auth_conf_jwks(cf, ac, err, errlen) == -1 ||
 	    jwt_policy_check(p, err, errlen) == -1 ||
 	    (ac->keys = auth_load_keys(cf, err, errlen)) == NULL)
 		goto fail;
-	if (!auth_keys_fit(ac->keys, alg)) {
+	if (ac->jwks_url == NULL && !auth_keys_fit(ac->keys, alg)) {
 		snprintf(err, errlen, "jwt_alg %s: no configured key can "
 		    "verify it", cf->jwt_alg);
 		goto fail;
@@ -236,9 +295,19 @@ auth_master_init(struct master *m, char *err, size_t errlen)
 		auth_conf_free(&auth_conf);
 		return -1;
 	}
-	log_info("auth jwt: %s pinned, %zu key%s", jwk_alg_name(
-	    auth_conf.policy.alg), jwk_set_count(auth_conf.keys),
-	    jwk_set_count(auth_conf.keys) == 1 ? "" : "s");
+	if (auth_conf.jwks_url != NULL && auth_jwks_master_init(err, errlen) ==
+	    -1) {
+		auth_master_free();
+		return -1;
+	}
+	if (auth_conf.jwks_url != NULL)
+		log_info("auth jwt: %s pinned, keys from %s every %us",
+		    jwk_alg_name(auth_conf.policy.alg), auth_conf.jwks_url,
+		    auth_conf.jwks_refresh_s);
+	else
+		log_info("auth jwt: %s pinned, %zu key%s", jwk_alg_name(
+		    auth_conf.policy.alg), jwk_set_count(auth_conf.keys),
+		    jwk_set_count(auth_conf.keys) == 1 ? "" : "s");
 	return 0;
 }
 
@@ -246,6 +315,7 @@ void
 auth_master_reaped(int slot)
 {
 	auth_limit_clear_slot(auth_limits, (uint32_t)slot);
+	auth_jwks_master_reaped(slot);
 }
 
 void
@@ -253,6 +323,7 @@ auth_master_free(void)
 {
 	auth_limit_destroy(auth_limits);
 	auth_limits = NULL;
+	auth_jwks_master_free();
 	auth_conf_free(&auth_conf);
 }
 
@@ -260,70 +331,16 @@ void
 auth_worker_init(int slot, struct event_base *base)
 {
 	auth_slot = slot;
-	if (auth_conf.sessions)
+	if (auth_conf.sessions || auth_conf.rate_redis)
 		auth_session_start(base, auth_conf.redis_url,
 		    auth_conf.session_prefix, auth_conf.session_timeout_ms);
+	if (auth_conf.jwks_url != NULL)
+		auth_jwks_start(base);
 }
 
 void
 auth_worker_free(void)
 {
+	auth_jwks_stop();
 	auth_session_stop();
-}
-
-/* A counter word of every slot plus (for counters, not gauges) the
- * retired totals. */
-static uint64_t
-auth_sum_of(struct master *m, size_t off, int retired)
-{
-	uint64_t sum = !retired ? 0 : shm_read((const uint64_t *)(const void *)
-	    ((const char *)&m->retired.counters + off));
-	uint32_t i;
-
-	for (i = 0; i < m->shm.hdr->nslots; i++)
-		sum += shm_read((const uint64_t *)(const void *)((const char *)
-		    &shm_slot(&m->shm, i)->counters + off));
-	return sum;
-}
-
-static uint64_t
-auth_sum(struct master *m, size_t off)
-{
-	return auth_sum_of(m, off, 1);
-}
-
-void
-auth_metrics(struct evbuffer *out, struct master *m)
-{
-	unsigned r;
-
-	evbuffer_add_printf(out, "# HELP ws_auth_failures_total "
-	    "Authentication refusals, by reason.\n"
-	    "# TYPE ws_auth_failures_total counter\n");
-	for (r = 0; r < AUTH_FAIL_REASONS; r++)
-		evbuffer_add_printf(out, "ws_auth_failures_total{reason="
-		    "\"%s\"} %llu\n", auth_fail_name(r), (unsigned long long)
-		    auth_sum(m, offsetof(struct shm_counters, auth_failures) +
-		    r * sizeof(uint64_t)));
-	evbuffer_add_printf(out, "# HELP ws_rate_limited_total Messages over "
-	    "the per-user rate limit.\n# TYPE ws_rate_limited_total counter\n"
-	    "ws_rate_limited_total %llu\n", (unsigned long long)auth_sum(m,
-	    offsetof(struct shm_counters, ws_rate_limited)));
-	evbuffer_add_printf(out, "# HELP ws_connection_limited_total "
-	    "Connections refused over the per-user limit.\n"
-	    "# TYPE ws_connection_limited_total counter\n"
-	    "ws_connection_limited_total %llu\n", (unsigned long long)
-	    auth_sum(m, offsetof(struct shm_counters, ws_conn_limited)));
-	if (!auth_conf.sessions)
-		return;
-	evbuffer_add_printf(out, "# HELP hotline_auth_redis_up Workers "
-	    "connected to the session store.\n"
-	    "# TYPE hotline_auth_redis_up gauge\nhotline_auth_redis_up %llu\n"
-	    "# HELP hotline_auth_session_fallback_total Session lookups "
-	    "decided by redis_fail_mode (Redis down or slow).\n"
-	    "# TYPE hotline_auth_session_fallback_total counter\n"
-	    "hotline_auth_session_fallback_total %llu\n", (unsigned long long)
-	    auth_sum_of(m, offsetof(struct shm_counters, auth_redis_up), 0),
-	    (unsigned long long)auth_sum(m, offsetof(struct shm_counters,
-	    auth_session_unknown)));
 }

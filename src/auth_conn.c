@@ -7,10 +7,14 @@
 #include "autoconf.h"
 
 #include <jansson.h>
+#include <time.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "auth_int.h"
+#include "auth_jwks.h"
+#include "auth_message.h"
+#include "auth_rate.h"
 #include "auth_session.h"
 #include "bcast_conn.h"
 #include "conn_int.h"
@@ -20,7 +24,6 @@
 #include "util.h"
 
 #define AUTH_AUTH_OK	"{\"type\":\"auth_ok\"}"
-#define AUTH_MSG_MAX	(JWT_TOKEN_MAX + 256)	/* bytes of an auth message */
 
 #define AUTH_HOLD_MAX		64		/* messages during a lookup */
 #define AUTH_HOLD_BYTES		(1024 * 1024)
@@ -47,6 +50,7 @@ struct conn_auth {
 	struct event		 timer;
 	struct auth_held	*held, **held_tail;
 	size_t			 nheld, held_bytes;
+	struct auth_rate	 rate;		/* across instances */
 };
 
 static char	 auth_detail[JWT_MESSAGE_MAX + 32];
@@ -62,8 +66,23 @@ static int
 auth_verify(struct conn_auth *ca, const char *token, size_t len,
     struct jwt_result *res)
 {
-	if (jwt_verify_token(&auth_conf.policy, auth_conf.keys, token, len,
-	    time(NULL), &ca->id, res) == -1) {
+	int rc;
+
+	if (!auth_jwks_ready()) {
+		res->fail = JWT_FAIL_NO_KEYS;
+		snprintf(res->message, sizeof res->message,
+		    "signing keys not fetched yet (jwks_url)");
+		auth_count_failure(res->fail);
+		return -1;
+	}
+	rc = jwt_verify_token(&auth_conf.policy, auth_conf.keys, token, len,
+	    time(NULL), &ca->id, res);
+	/* A sibling worker may have fetched the kid's key already. */
+	if (rc == -1 && res->fail == JWT_FAIL_UNKNOWN_KID &&
+	    auth_jwks_unknown_kid())
+		rc = jwt_verify_token(&auth_conf.policy, auth_conf.keys, token,
+		    len, time(NULL), &ca->id, res);
+	if (rc == -1) {
 		auth_count_failure(res->fail);
 		return -1;
 	}
@@ -283,6 +302,49 @@ auth_conn_upgrade(struct conn *c, const struct ws_handshake_request *req,
 	return 0;
 }
 
+/* The token of an open connection ran out: close 4001. */
+static void
+auth_expired_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct conn *c = arg;
+
+	if (c->state != CONN_OPEN || c->auth == NULL || c->auth->id == NULL)
+		return;
+	AUTH_STAT_ADD(expired_closes, 1);
+	conn_ref(c);
+	conn_fail(c, AUTH_CLOSE_INVALID, AUTH_EXPIRED_REASON);
+	out_flush_if_idle(c);
+	conn_unref(c);
+}
+
+/*
+ * Close the connection when its token stops verifying (exp + leeway, as
+ * jwt_claims checks it). The connection's own timer is reused (the auth
+ * message timeout is over by now): one event in libevent's min-heap per
+ * connection, O(log n) to add, and nothing walks the connections.
+ */
+static void
+auth_expiry_arm(struct conn *c, struct conn_auth *ca)
+{
+	struct timespec now;
+	struct timeval tv;
+	int64_t left_ms;
+
+	if (ca->id == NULL || ca->id->exp == 0)
+		return;
+	clock_gettime(CLOCK_REALTIME, &now);
+	left_ms = ((int64_t)ca->id->exp + (int64_t)auth_conf.policy.leeway) *
+	    1000 - ((int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000);
+	left_ms = HL_MAX(left_ms, 0);
+	tv.tv_sec = (time_t)(left_ms / 1000);
+	tv.tv_usec = (suseconds_t)(left_ms % 1000) * 1000;
+	if (ca->timer_set)
+		event_del(&ca->timer);
+	evtimer_assign(&ca->timer, conn_srv.base, auth_expired_cb, c);
+	evtimer_add(&ca->timer, &tv);
+	ca->timer_set = 1;
+}
+
 static void
 auth_timeout_cb(evutil_socket_t fd, short what, void *arg)
 {
@@ -303,6 +365,8 @@ auth_conn_opened(struct conn *c)
 	struct conn_auth *ca = c->auth;
 	struct timeval tv;
 
+	if (ca != NULL && !ca->pending)
+		auth_expiry_arm(c, ca);
 	if (ca == NULL || (!ca->pending && !ca->session_pending)) {
 		bcast_conn_opened(c, ca != NULL ? ca->id->user : NULL);
 		return;
@@ -314,20 +378,6 @@ auth_conn_opened(struct conn *c)
 	evtimer_assign(&ca->timer, conn_srv.base, auth_timeout_cb, c);
 	evtimer_add(&ca->timer, &tv);
 	ca->timer_set = 1;
-}
-
-/* The token field of {"type":"auth","token":"Bearer ..."}, or -1. */
-static int
-auth_message_token(json_t *doc, const char **token, size_t *len)
-{
-	json_t *type = json_object_get(doc, "type");
-	json_t *tok = json_object_get(doc, "token");
-
-	if (!json_is_string(type) || strcmp(json_string_value(type),
-	    "auth") != 0 || !json_is_string(tok))
-		return -1;
-	return jwt_bearer(json_string_value(tok), json_string_length(tok),
-	    token, len);
 }
 
 /* The first message of a connection that authenticates in-band. */
@@ -344,9 +394,8 @@ auth_first_message(struct conn *c, uint8_t opcode, const uint8_t *p,
 	event_del(&ca->timer);
 	ca->pending = 0;
 	ca->inband = 1;
-	if (opcode != WS_OP_TEXT || len > AUTH_MSG_MAX ||
-	    (doc = json_loadb((const char *)p, len, 0, NULL)) == NULL ||
-	    auth_message_token(doc, &token, &toklen) == -1) {
+	if ((doc = auth_message_parse(opcode, p, len, &token, &toklen)) ==
+	    NULL) {
 		auth_count_failure(AUTH_FAIL_NOT_AUTH);
 		conn_fail(c, AUTH_CLOSE_INVALID, "authentication required");
 	} else if (auth_verify(ca, token, toklen, &res) == -1) {
@@ -355,11 +404,15 @@ auth_first_message(struct conn *c, uint8_t opcode, const uint8_t *p,
 		conn_fail(c, AUTH_CLOSE_INVALID, auth_detail);
 	} else if (!auth_admit(ca)) {
 		conn_fail(c, AUTH_CLOSE_POLICY, AUTH_TOO_MANY_CONNS);
-	} else if (auth_session_begin(c, ca) == -1) {
-		auth_count_failure(AUTH_FAIL_NO_SESSION);
-		conn_fail(c, AUTH_CLOSE_INVALID, "session store unavailable");
-	} else if (!ca->session_pending) {
-		auth_accepted(c, ca);
+	} else {
+		auth_expiry_arm(c, ca);
+		if (auth_session_begin(c, ca) == -1) {
+			auth_count_failure(AUTH_FAIL_NO_SESSION);
+			conn_fail(c, AUTH_CLOSE_INVALID,
+			    "session store unavailable");
+		} else if (!ca->session_pending) {
+			auth_accepted(c, ca);
+		}
 	}
 	json_decref(doc);
 }
@@ -369,6 +422,7 @@ auth_conn_message(struct conn *c, uint8_t opcode, const uint8_t *p,
     size_t len)
 {
 	struct conn_auth *ca = c->auth;
+	int rc;
 
 	if (ca == NULL)
 		return AUTH_MSG_ROUTE;
@@ -382,14 +436,32 @@ auth_conn_message(struct conn *c, uint8_t opcode, const uint8_t *p,
 		auth_hold(c, ca, opcode, p, len);
 		return AUTH_MSG_TAKEN;
 	}
-	if (auth_limit_message(auth_limits, (uint32_t)auth_slot, ca->user,
-	    auth_conf.rate_limit, auth_conf.rate_window_ms, hl_now_ms()))
+	rc = !auth_rate_allowed(c, &ca->rate, ca->id->user) ? 0 :
+	    auth_limit_message(auth_limits, (uint32_t)auth_slot, ca->user,
+	    auth_conf.rate_limit, auth_conf.rate_window_ms, hl_now_ms());
+	if (rc == 1) {
+		auth_rate_count(c, &ca->rate, ca->id->user);
 		return AUTH_MSG_ROUTE;
+	}
+	if (rc == -1)
+		AUTH_STAT_ADD(rate_redis_limited, 1);
 	STATS_ADD(ws_rate_limited, 1);
 	if (auth_conf.rate_error)
 		return AUTH_MSG_RATE_ERROR;
 	conn_fail(c, AUTH_CLOSE_POLICY, AUTH_TOO_MANY_MSGS);
 	return AUTH_MSG_TAKEN;
+}
+
+struct auth_rate *
+auth_conn_rate(struct conn *c, const char **user, uint64_t *hash)
+{
+	struct conn_auth *ca = c->auth;
+
+	if (ca == NULL || ca->id == NULL)
+		return NULL;
+	*user = ca->id->user;
+	*hash = ca->user;
+	return &ca->rate;
 }
 
 const struct request_identity *

@@ -20,6 +20,7 @@ struct auth_limit_entry {
 	uint64_t	window;		/* index of the current window */
 	uint32_t	prev;		/* messages in window - 1 */
 	uint32_t	pad;
+	uint64_t	blocked_until;	/* over the instance-wide count until */
 };
 
 struct auth_limit_table {
@@ -133,6 +134,7 @@ auth_limit_claim(struct auth_limit_table *t, uint64_t user, uint64_t w)
 	STORE(&e->conns, 0);
 	STORE(&e->cur, 0);
 	STORE(&e->prev, 0);
+	STORE(&e->blocked_until, 0);
 	STORE(&e->window, w);
 	__atomic_store_n(&e->user, user, __ATOMIC_RELEASE);
 	return e;
@@ -206,6 +208,8 @@ auth_limit_message(struct auth_limit *al, uint32_t slot, uint64_t user,
 	for (s = 0; s < al->nslots; s++) {
 		if ((o = auth_limit_find(&al->slots[s], user)) == NULL)
 			continue;
+		if (LOAD64(&o->blocked_until) > now_ms)
+			return -1;
 		auth_limit_counts(o, w, &c, &p);
 		cur += c;
 		prev += p;
@@ -221,4 +225,33 @@ auth_limit_message(struct auth_limit *al, uint32_t slot, uint64_t user,
 	STORE(&e->cur, c + 1);
 	STORE(&e->window, w);
 	return 1;
+}
+
+void
+auth_limit_block(struct auth_limit *al, uint32_t slot, uint64_t user,
+    uint64_t until_ms)
+{
+	struct auth_limit_entry *e = auth_limit_claim(&al->slots[slot], user,
+	    al->window);
+
+	if (e != NULL && e->blocked_until < until_ms)
+		STORE(&e->blocked_until, until_ms);
+}
+
+uint64_t
+auth_limit_over_until(uint64_t cur, uint64_t prev, uint32_t limit,
+    uint64_t window_ms, uint64_t now_ms)
+{
+	uint64_t start = now_ms - now_ms % window_ms, into = now_ms - start;
+	uint64_t lim = limit;
+
+	if (limit == 0 || cur * window_ms + prev * (window_ms - into) <
+	    lim * window_ms)
+		return 0;
+	/* Assuming no more messages: over this window while cur alone is
+	 * over, then until the next window's share of cur falls below. */
+	if (cur >= lim)
+		return start + window_ms + (window_ms - lim * window_ms / cur) +
+		    1;
+	return start + (window_ms - (lim - cur) * window_ms / prev) + 1;
 }

@@ -58,10 +58,31 @@ void	 auth_limit_conn_close(struct auth_limit *al, uint32_t slot,
  * a sliding window of window_ms approximated from two fixed windows (the
  * previous one weighted by how much of it still overlaps). Returns 1 and
  * counts the message in slot when the estimate over all slots is below
- * limit (0: no limit), else 0 and counts nothing.
+ * limit (0: no limit), else 0 and counts nothing; -1 (counting nothing)
+ * while some slot blocks user (auth_limit_block).
  */
 int	 auth_limit_message(struct auth_limit *al, uint32_t slot,
 	    uint64_t user, uint32_t limit, uint64_t window_ms,
 	    uint64_t now_ms);
+
+/*
+ * Across instances (with Redis) the limit is learnt, not enforced here: a
+ * worker told by Redis that user is over blocks the user in slot's table
+ * until until_ms (on the clock auth_limit_message is given), and every
+ * worker's auth_limit_message refuses the user's messages until then. A
+ * block lives in the user's entry, so like the counts it is protective:
+ * a full table does not record it, and an entry reused two windows after
+ * its last message may lose the tail of a long block (Redis says again).
+ */
+void	 auth_limit_block(struct auth_limit *al, uint32_t slot,
+	    uint64_t user, uint64_t until_ms);
+/*
+ * With cur messages in the window holding now_ms and prev in the one
+ * before (windows of window_ms from 0 on the same clock), whether the
+ * sliding estimate is at or over limit: 0 when not, else the time from
+ * which it is below again if no more messages come.
+ */
+uint64_t auth_limit_over_until(uint64_t cur, uint64_t prev, uint32_t limit,
+	    uint64_t window_ms, uint64_t now_ms);
 
 #endif

@@ -10,7 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/queue.h>
+#include <time.h>
 
+#include "auth_int.h"
 #include "auth_session.h"
 #include "bcast_redis.h"
 #include "conn_int.h"
@@ -24,13 +26,24 @@
 #define SESS_BACKOFF_FIRST_MS	100
 #define SESS_BACKOFF_MAX_MS	2000
 
+/* A command in flight: a session lookup (fn) or a rate count (rate_fn). */
 struct sess_req {
 	TAILQ_ENTRY(sess_req)	 q;
 	struct conn		*c;		/* referenced */
 	auth_session_fn		*fn;
+	auth_rate_fn		*rate_fn;
 	uint64_t		 sent_ms;
+	struct timespec		 sent;		/* for the round-trip histogram */
 	int			 answered;	/* fn called (timeout or reply) */
 };
+
+/* INCRBY this window's counter, keep it two windows, read the previous
+ * one: one round trip, atomic. KEYS: this window, the previous one; ARGV:
+ * messages to add, milliseconds to keep the counter. */
+static const char sess_rate_script[] =
+	"local c = redis.call('INCRBY', KEYS[1], ARGV[1]) "
+	"redis.call('PEXPIRE', KEYS[1], ARGV[2]) "
+	"return {c, tonumber(redis.call('GET', KEYS[2]) or '0')}";
 
 TAILQ_HEAD(sess_list, sess_req);
 
@@ -66,13 +79,56 @@ sess_gauge(void)
 		    (uint64_t)sess.up);
 }
 
+/* Answer r's caller once: rep NULL when Redis failed or was too slow. */
 static void
-sess_answer(struct sess_req *r, enum auth_session_verdict v)
+sess_answer(struct sess_req *r, const redisReply *rep)
 {
+	long long cur = 0, prev = 0;
+	int ok;
+
 	if (r->answered)
 		return;
 	r->answered = 1;
-	r->fn(r->c, v);
+	if (r->rate_fn != NULL) {
+		ok = rep != NULL && rep->type == REDIS_REPLY_ARRAY &&
+		    rep->elements == 2 &&
+		    rep->element[0]->type == REDIS_REPLY_INTEGER &&
+		    rep->element[1]->type == REDIS_REPLY_INTEGER;
+		if (ok) {
+			cur = rep->element[0]->integer;
+			prev = rep->element[1]->integer;
+		}
+		r->rate_fn(r->c, ok, (uint64_t)HL_MAX(cur, 0),
+		    (uint64_t)HL_MAX(prev, 0));
+	} else if (rep == NULL || rep->type != REDIS_REPLY_INTEGER) {
+		r->fn(r->c, AUTH_SESSION_UNKNOWN);
+	} else {
+		r->fn(r->c, rep->integer > 0 ? AUTH_SESSION_OK :
+		    AUTH_SESSION_MISSING);
+	}
+}
+
+/* One round trip into the shm_auth histogram. */
+static void
+sess_rtt(const struct timespec *sent)
+{
+	static const uint64_t bound_us[SHM_REDIS_RTT_BUCKETS] = {
+		100, 250, 500, 1000, 2500, 5000, 10000, 25000, 50000, 100000,
+	};
+	struct timespec now;
+	uint64_t ns;
+	unsigned b;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	ns = (uint64_t)(now.tv_sec - sent->tv_sec) * 1000000000ULL +
+	    (uint64_t)now.tv_nsec - (uint64_t)sent->tv_nsec;
+	for (b = 0; b < SHM_REDIS_RTT_BUCKETS; b++)
+		if (ns <= bound_us[b] * 1000) {
+			AUTH_STAT_ADD(redis_rtt[b], 1);
+			break;
+		}
+	AUTH_STAT_ADD(redis_rtt_count, 1);
+	AUTH_STAT_ADD(redis_rtt_sum_ns, ns);
 }
 
 /* The connection is gone (hiredis frees the context, or we do). */
@@ -96,11 +152,9 @@ sess_reply_cb(redisAsyncContext *ac, void *reply, void *priv)
 	struct sess_req *r = priv;
 	redisReply *rep = reply;
 
-	if (rep == NULL || rep->type != REDIS_REPLY_INTEGER)
-		sess_answer(r, AUTH_SESSION_UNKNOWN);
-	else
-		sess_answer(r, rep->integer > 0 ? AUTH_SESSION_OK :
-		    AUTH_SESSION_MISSING);
+	if (rep != NULL)
+		sess_rtt(&r->sent);
+	sess_answer(r, rep);
 	TAILQ_REMOVE(&sess.pending, r, q);
 	conn_unref(r->c);
 	free(r);
@@ -171,7 +225,7 @@ sess_tick_cb(evutil_socket_t fd, short what, void *arg)
 
 	TAILQ_FOREACH(r, &sess.pending, q)
 		if (!r->answered && now - r->sent_ms >= sess.timeout_ms)
-			sess_answer(r, AUTH_SESSION_UNKNOWN);
+			sess_answer(r, NULL);
 	if (sess.ac == NULL && now >= sess.at_ms)
 		sess_connect();
 	else if (sess.ac != NULL && !sess.up && now >= sess.at_ms)
@@ -218,6 +272,30 @@ auth_session_stop(void)
 	free(sess.prefix);
 }
 
+/* A request for c, queued once the command is sent (or freed). */
+static struct sess_req *
+sess_req_new(struct conn *c)
+{
+	struct sess_req *r = xcalloc(1, sizeof *r);
+
+	r->c = c;
+	r->sent_ms = hl_now_ms();
+	clock_gettime(CLOCK_MONOTONIC, &r->sent);
+	return r;
+}
+
+static enum auth_session_verdict
+sess_queue(struct sess_req *r, int status)
+{
+	if (status != REDIS_OK) {
+		free(r);
+		return AUTH_SESSION_UNKNOWN;
+	}
+	conn_ref(r->c);
+	TAILQ_INSERT_TAIL(&sess.pending, r, q);
+	return AUTH_SESSION_PENDING;
+}
+
 enum auth_session_verdict
 auth_session_lookup(struct conn *c, const char *user, auth_session_fn *fn)
 {
@@ -225,16 +303,32 @@ auth_session_lookup(struct conn *c, const char *user, auth_session_fn *fn)
 
 	if (!sess.up)
 		return AUTH_SESSION_UNKNOWN;
-	r = xcalloc(1, sizeof *r);
-	r->c = c;
+	r = sess_req_new(c);
 	r->fn = fn;
-	r->sent_ms = hl_now_ms();
-	if (redisAsyncCommand(sess.ac, sess_reply_cb, r, "EXISTS %s%s",
-	    sess.prefix, user) != REDIS_OK) {
-		free(r);
+	return sess_queue(r, redisAsyncCommand(sess.ac, sess_reply_cb, r,
+	    "EXISTS %s%s", sess.prefix, user));
+}
+
+int
+auth_session_up(void)
+{
+	return sess.up;
+}
+
+enum auth_session_verdict
+auth_session_rate(struct conn *c, const char *prefix, const char *user,
+    uint64_t window, uint64_t window_ms, uint32_t n, auth_rate_fn *fn)
+{
+	struct sess_req *r;
+
+	if (!sess.up)
 		return AUTH_SESSION_UNKNOWN;
-	}
-	conn_ref(c);
-	TAILQ_INSERT_TAIL(&sess.pending, r, q);
-	return AUTH_SESSION_PENDING;
+	r = sess_req_new(c);
+	r->rate_fn = fn;
+	/* The {user} hash tag keeps both keys in one Redis Cluster slot. */
+	return sess_queue(r, redisAsyncCommand(sess.ac, sess_reply_cb, r,
+	    "EVAL %s 2 %s{%s}:%llu %s{%s}:%llu %u %llu", sess_rate_script,
+	    prefix, user, (unsigned long long)window, prefix, user,
+	    (unsigned long long)(window - 1), (unsigned)n,
+	    (unsigned long long)(2 * window_ms + 1000)));
 }

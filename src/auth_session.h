@@ -9,6 +9,8 @@
 #ifndef HL_AUTH_SESSION_H
 #define HL_AUTH_SESSION_H
 
+#include <stdint.h>
+
 struct conn;
 struct event_base;
 
@@ -23,6 +25,12 @@ enum auth_session_verdict {
  * while c is still referenced (it may have closed meanwhile). */
 typedef void auth_session_fn(struct conn *c, enum auth_session_verdict v);
 
+/* Called once per rate count that returned PENDING: ok 0 when Redis
+ * failed or was slower than the timeout; else cur (this window's count,
+ * the added messages included) and prev (the previous window's). */
+typedef void auth_rate_fn(struct conn *c, int ok, uint64_t cur,
+	    uint64_t prev);
+
 /* Check redis_url (an IP address); 0, or -1 with a cause in err. */
 int	 auth_session_check_url(const char *url, char *err, size_t errlen);
 /* In the worker: connect to url on base (in the background). */
@@ -33,5 +41,13 @@ void	 auth_session_stop(void);
  * later call of fn (within timeout_ms: UNKNOWN when it passes). */
 enum auth_session_verdict auth_session_lookup(struct conn *c,
 	    const char *user, auth_session_fn *fn);
+/* Whether the connection to Redis is up. */
+int	 auth_session_up(void);
+/* Add n messages of user to window (of window_ms) in Redis and read the
+ * previous window's count, in one EVAL: UNKNOWN at once while Redis is
+ * down, else PENDING and a later call of fn (within the timeout). */
+enum auth_session_verdict auth_session_rate(struct conn *c,
+	    const char *prefix, const char *user, uint64_t window,
+	    uint64_t window_ms, uint32_t n, auth_rate_fn *fn);
 
 #endif

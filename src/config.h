@@ -105,6 +105,12 @@ struct config {
 	char		*jwt_secret_file;
 	char		*jwt_key_file;
 	char		*jwks_file;
+	char		*jwks_url;
+	int		 jwks_refresh_seconds;
+	int		 jwks_min_refresh_seconds;
+	int		 jwks_timeout;
+	char		*jwks_ca_file;
+	char		*jwks_ca_dir;
 	char		*jwt_issuer;
 	char		*jwt_audience;
 	int		 jwt_audience_azp;
@@ -117,6 +123,7 @@ struct config {
 	char		*auth_session_prefix;
 	int		 auth_session_timeout;	/* milliseconds */
 	int		 redis_fail_mode;	/* 0 open, 1 closed */
+	char		*auth_rate_redis_prefix;
 	/* profiling */
 	int		 profiling_enabled;
 	char		*profiling_output_dir;

@@ -154,8 +154,9 @@ const struct config_key config_keys[] = {
 	  "close it" },
 	{ "redis_url", NULL, CONFIG_STRING, 0, 0, "",
 	  OFF(redis_url), FIXED, NULL,
-	  "redis://IP:PORT of the Redis that carries broadcasts between "
-	  "instances; empty: this instance only" },
+	  "redis://IP:PORT of the Redis that carries broadcasts, sessions "
+	  "and message rate limits between instances; empty: this instance "
+	  "only" },
 	{ "redis_broadcast_channel", NULL, CONFIG_STRING, 0, 0,
 	  "hotline:broadcast", OFF(redis_broadcast_channel), FIXED, NULL,
 	  "Redis pub/sub channel of broadcasts" },
@@ -198,6 +199,30 @@ const struct config_key config_keys[] = {
 	{ "jwks_file", NULL, CONFIG_PATH, 0, 0, "",
 	  OFF(jwks_file), FIXED, NULL,
 	  "JWKS document (Keycloak realm certs); keys chosen by kid" },
+	{ "jwks_url", NULL, CONFIG_STRING, 0, 0, "",
+	  OFF(jwks_url), FIXED, NULL,
+	  "http:// or https:// URL of a JWKS document (Keycloak's "
+	  ".../protocol/openid-connect/certs), fetched by each worker and "
+	  "refreshed; tokens are refused until the first fetch succeeds" },
+	{ "jwks_refresh_seconds", NULL, CONFIG_INT, 10, 86400, "300",
+	  OFF(jwks_refresh_seconds), FIXED, NULL,
+	  "seconds between fetches of jwks_url; a failed fetch keeps the "
+	  "keys held and is retried sooner, with backoff" },
+	{ "jwks_min_refresh_seconds", NULL, CONFIG_INT, 1, 3600, "10",
+	  OFF(jwks_min_refresh_seconds), FIXED, NULL,
+	  "least seconds between the early fetches a token with an unknown "
+	  "kid triggers" },
+	{ "jwks_timeout", NULL, CONFIG_INT, 1, 300, "10",
+	  OFF(jwks_timeout), FIXED, NULL,
+	  "seconds one fetch of jwks_url may take" },
+	{ "jwks_ca_file", NULL, CONFIG_PATH, 0, 0, "",
+	  OFF(jwks_ca_file), FIXED, NULL,
+	  "PEM CA certificates that verify an https jwks_url; with "
+	  "jwks_ca_dir empty too, the system's default store" },
+	{ "jwks_ca_dir", NULL, CONFIG_PATH, 0, 0, "",
+	  OFF(jwks_ca_dir), FIXED, NULL,
+	  "directory of hashed CA certificates (c_rehash) for an https "
+	  "jwks_url" },
 	{ "jwt_issuer", NULL, CONFIG_STRING, 0, 0, "",
 	  OFF(jwt_issuer), FIXED, NULL,
 	  "required \"iss\"; empty: not checked" },
@@ -232,12 +257,18 @@ const struct config_key config_keys[] = {
 	  "prefix of the session keys in Redis" },
 	{ "auth_session_timeout", NULL, CONFIG_INT, 10, 60000, "500",
 	  OFF(auth_session_timeout), FIXED, NULL,
-	  "milliseconds a session lookup may take; then redis_fail_mode "
-	  "decides" },
+	  "milliseconds a session lookup or a rate count in Redis may take; "
+	  "then redis_fail_mode decides" },
 	{ "redis_fail_mode", NULL, CONFIG_ENUM, 0, 0, "open",
 	  OFF(redis_fail_mode), FIXED, fail_modes,
 	  "Redis unreachable or slow during a session lookup: open admits "
-	  "the client, closed refuses it (close 4001)" },
+	  "the client, closed refuses it (close 4001); during a rate check: "
+	  "open applies the per-instance limit only, closed refuses the "
+	  "message as over the rate" },
+	{ "auth_rate_redis_prefix", NULL, CONFIG_STRING, 0, 0,
+	  "hotline:rate:", OFF(auth_rate_redis_prefix), FIXED, NULL,
+	  "with redis_url and auth_rate_limit: prefix of the per-user window "
+	  "counters that hold the message rate across instances" },
 	{ "profiling_enabled", "PROFILING_ENABLED", CONFIG_BOOL, 0, 0, "yes",
 	  OFF(profiling_enabled), RELOAD, NULL,
 	  "sample workers and write periodic reports" },

@@ -108,6 +108,24 @@ struct shm_counters {
 	uint64_t	reserved[1];		/* to a multiple of 64 */
 };
 
+#define SHM_REDIS_RTT_BUCKETS	10	/* .1 .25 .5 1 2.5 5 10 25 50 100 ms */
+
+/* Authentication's counters, appended after the histograms (inside
+ * SHM_SLOT_SIZE, so no earlier offset moved). Gauges are marked. */
+struct shm_auth {
+	uint64_t	expired_closes;		/* closed 4001 at token exp */
+	uint64_t	jwks_fetch_ok;		/* jwks_url fetches that loaded */
+	uint64_t	jwks_fetch_failed;	/* refused, broken or unreachable */
+	uint64_t	jwks_kid_refreshes;	/* early, for an unknown kid */
+	uint64_t	jwks_loaded;		/* gauge: 1 while keys are held */
+	uint64_t	rate_redis_checks;	/* instance-wide rate round trips */
+	uint64_t	rate_redis_limited;	/* refused by the Redis count */
+	uint64_t	rate_redis_fallback;	/* decided by redis_fail_mode */
+	uint64_t	redis_rtt[SHM_REDIS_RTT_BUCKETS];	/* round trips */
+	uint64_t	redis_rtt_count;
+	uint64_t	redis_rtt_sum_ns;
+};
+
 /* Handler latency, per route, as Prometheus wants it: per-bucket counts
  * (the master makes them cumulative), a count and a sum. */
 struct shm_hist {
@@ -128,6 +146,7 @@ struct shm_slot {
 	struct shm_counters counters;	/* at offset 64 */
 	uint64_t	refusals[SHM_MAX_REFUSALS]; /* by enum ws_handshake_refusal */
 	struct shm_hist	hist[SHM_MAX_ROUTES];	/* by route index */
+	struct shm_auth	auth;			/* src/auth*.c */
 };
 
 struct shm {

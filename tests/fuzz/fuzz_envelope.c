@@ -1,5 +1,6 @@
-/* libFuzzer harness for the envelope scanner and serializers. Not part of
- * the automake build; from the top of the tree, after ./configure:
+/* libFuzzer harness for the envelope scanner and serializers. Run by
+ * `make check` (tests/fuzz/driver.c) and built by `make fuzz` (clang,
+ * docs/fuzzing.md); by hand, from the top of the tree after ./configure:
  *
  *   clang -g -O1 -fsanitize=fuzzer,address,undefined -I. -Isrc -Iinclude \
  *       tests/fuzz/fuzz_envelope.c src/envelope.c src/envelope_reply.c \

@@ -1,12 +1,7 @@
 /* libFuzzer harness for token verification: the shape and JOSE header
- * parser, key selection and the claim checks. Not part of the automake
- * build; from the top of the tree, after ./configure in _b:
- *
- *   clang -g -O1 -fsanitize=fuzzer,address,undefined -I_b -Isrc -Iinclude \
- *       tests/fuzz/fuzz_jwt.c src/jwt_verify.c src/jwt_claims.c \
- *       src/jwk.c src/jwk_pem.c src/auth_b64.c src/log.c \
- *       -ljwt -ljansson -lcrypto -lm -o fuzz_jwt
- *   ./fuzz_jwt -max_len=9000 corpus/
+ * parser, key selection and the claim checks. `make check` runs it with
+ * tests/fuzz/driver.c; `make fuzz` builds it with clang's libFuzzer
+ * (docs/fuzzing.md).
  *
  * The input's first byte picks a policy variant; the rest is the token.
  * Inputs that start with a real header exercise the claim checks too:

@@ -3,7 +3,8 @@
  * stream, whole and again in reads of a fuzzer-chosen size, and checks
  * that both deliver the same frames and fail with the same close code
  * (the partial-frame path must agree with the complete-frame path).
- * Not part of the build. From the source tree:
+ * Run by `make check` and built by `make fuzz` (docs/fuzzing.md); by
+ * hand, from the source tree:
  *
  *   clang -g -O1 -fsanitize=fuzzer,address,undefined -I. -Isrc \
  *       -include autoconf.h tests/fuzz/fuzz_ws_frame.c src/ws_frame.c \

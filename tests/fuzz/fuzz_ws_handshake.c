@@ -1,5 +1,6 @@
-/* libFuzzer harness for the upgrade parser. Not part of the autotools build;
- * from the source tree, after ./configure in _b (for autoconf.h):
+/* libFuzzer harness for the upgrade parser. Run by `make check` and built
+ * by `make fuzz` (docs/fuzzing.md); by hand, from the source tree after
+ * ./configure in _b (for autoconf.h):
  *
  *   clang -g -O1 -fsanitize=fuzzer,address,undefined -I_b -Isrc \
  *       tests/fuzz/fuzz_ws_handshake.c src/ws_handshake.c -lcrypto \

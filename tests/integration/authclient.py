@@ -25,6 +25,15 @@ Each command prints one short line for the shell to compare.
   authclient.py rate ADDR TOKEN N
         N envelopes on one connection, replies read as they come:
         "REPLIES ERRORS CLOSE_CODE"
+  authclient.py expire ADDR TOKEN [first]
+        a request, then wait ($EXPIRE_WAIT, 10 s) for the server to close:
+        "STATUS CLOSE_CODE REASON" (REASON with _ for spaces)
+  authclient.py kids ADDR TOKEN...
+        one request per token, each on its own connection: the status
+        codes, or the HTTP status of a refused upgrade, space separated
+  authclient.py spread ADDR TOKEN N INTERVAL
+        N envelopes on one connection, one every INTERVAL seconds,
+        replies read as they come: "REPLIES ERRORS CLOSE_CODE"
 """
 import asyncio
 import json
@@ -217,6 +226,70 @@ async def rate(addr, token, n):
     print(replies, errors, code)
 
 
+async def expire(addr, token, inband):
+    ws = await websockets.connect(url(addr, None if inband else token),
+                                  ping_interval=None)
+    status = code = reason = None
+    try:
+        if inband:
+            await ws.send(json.dumps({"type": "auth",
+                                      "token": "Bearer " + token}))
+            await asyncio.wait_for(ws.recv(), 5)
+        await ws.send(json.dumps({"pkg_id": 1, "req_id": "r1",
+                                  "data": {}}))
+        status = json.loads(await asyncio.wait_for(ws.recv(), 5))[
+            "status_code"]
+        await asyncio.wait_for(ws.recv(),
+                               float(os.environ.get("EXPIRE_WAIT", "10")))
+    except websockets.ConnectionClosed as e:
+        code = close_code(ws, e)
+        rcvd = getattr(e, "rcvd", None)
+        reason = rcvd.reason if rcvd is not None else None
+    except asyncio.TimeoutError:
+        pass
+    finally:
+        await ws.close()
+    print(status, code, (reason or "none").replace(" ", "_"))
+
+
+async def kid_one(addr, token):
+    try:
+        async with websockets.connect(url(addr, token),
+                                      ping_interval=None) as ws:
+            await ws.send(json.dumps({"pkg_id": 1, "req_id": "k",
+                                      "data": {}}))
+            return str(json.loads(await asyncio.wait_for(ws.recv(), 5))
+                       ["status_code"])
+    except websockets.InvalidStatusCode as e:
+        return str(e.status_code)
+    except (OSError, asyncio.TimeoutError, websockets.WebSocketException):
+        return "error"
+
+
+async def kids(addr, tokens):
+    print(" ".join([await kid_one(addr, t) for t in tokens]))
+
+
+async def spread(addr, token, n, interval):
+    replies = errors = 0
+    code = None
+    async with websockets.connect(url(addr, token), ping_interval=None) as ws:
+        try:
+            for i in range(n):
+                await ws.send(json.dumps({"pkg_id": 1, "req_id": str(i),
+                                          "data": {}}))
+                r = json.loads(await asyncio.wait_for(ws.recv(), 5))
+                replies += 1
+                if r["status_code"] != 0:
+                    errors += 1
+                await asyncio.sleep(interval)
+        except websockets.ConnectionClosed as e:
+            code = close_code(ws, e)
+        except asyncio.TimeoutError:
+            pass
+    print(replies, errors, code)
+
+
 def main():
     cmd, addr, rest = sys.argv[1], sys.argv[2], sys.argv[3:]
     if cmd == "upgrade":
@@ -234,6 +307,13 @@ def main():
         asyncio.run(isolation(addr, rest[0]))
     elif cmd == "rate":
         asyncio.run(rate(addr, rest[0], int(rest[1])))
+    elif cmd == "expire":
+        asyncio.run(expire(addr, rest[0], len(rest) > 1 and
+                           rest[1] == "first"))
+    elif cmd == "kids":
+        asyncio.run(kids(addr, rest))
+    elif cmd == "spread":
+        asyncio.run(spread(addr, rest[0], int(rest[1]), float(rest[2])))
 
 
 main()

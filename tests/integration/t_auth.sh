@@ -130,3 +130,21 @@ start_hotlined rate-error -o auth=jwt -o jwt_secret=$SECRET \
 check "auth_rate_limit_action error: error envelopes, connection kept" \
     test "$($AC rate "$HL_WS" "$(mint --sub dave)" 8)" = "8 3 None"
 stop_hotlined "$HL_PID"
+
+# --- token expiry on open connections ------------------------------------------
+start_hotlined expiry -o auth=jwt -o jwt_secret=$SECRET \
+    -o auth_token_sources=query,message || exit 1
+t0=$(date +%s)
+r=$($AC expire "$HL_WS" "$(mint --sub erin --exp 2)")
+t1=$(date +%s)
+check "a token that expires while open: served, then close 4001 ($r)" \
+    test "$r" = "0 4001 token_expired"
+check "... about when it expired ($((t1 - t0)) s)" test $((t1 - t0)) -le 5
+check "... with first-message auth too" \
+    test "$($AC expire "$HL_WS" "$(mint --sub erin --exp 2)" first)" = "0 4001 token_expired"
+check "a token valid beyond the wait is not closed" \
+    test "$(EXPIRE_WAIT=3 $AC expire "$HL_WS" "$(mint --sub erin --exp 60)")" = "0 None none"
+check "ws_auth_expired_closes_total counted" \
+    test "$(metric ws_auth_expired_closes_total)" = 2
+stop_hotlined "$HL_PID"
+

@@ -98,3 +98,55 @@ check "Redis back: fail closed admits again" \
 check "... and fail open checks sessions again (bob has none now)" \
     wait_eq 10 "0 0 4001" $AC rate "$OPEN_WS" "$bob" 1
 check "the recovery is logged" grep -q 'session store is back' "$T/closed.log"
+
+# --- the message rate across instances ------------------------------------------
+# Two instances share the Redis; carol's messages on both count against one
+# budget of 10 (a window of a day, so the test never straddles two). Each
+# message waits for its reply, so every round trip is back before the next.
+rcommon="-o workers=2 -o auth=jwt -o jwt_secret=$SECRET
+    -o redis_url=redis://127.0.0.1:$REDIS_PORT -o auth_rate_limit=10 -o auth_rate_window=86400"
+# shellcheck disable=SC2086
+start_hotlined rate-a $rcommon || exit 1
+A_WS=$HL_WS A_ADMIN=$HL_ADMIN
+# shellcheck disable=SC2086
+start_hotlined rate-b $rcommon || exit 1
+B_WS=$HL_WS B_ADMIN=$HL_ADMIN
+# shellcheck disable=SC2086
+start_hotlined rate-c $rcommon -o redis_fail_mode=closed || exit 1
+C_WS=$HL_WS C_ADMIN=$HL_ADMIN
+for a in "$A_ADMIN" "$B_ADMIN" "$C_ADMIN"; do
+	HL_ADMIN=$a wait_eq 10 2 metric hotline_auth_redis_up
+done
+carol=$(mint --sub carol)
+check "instance A: 6 of carol's 10 messages" \
+    test "$($AC spread "$A_WS" "$carol" 6 0.1)" = "6 0 None"
+r=$($AC spread "$B_WS" "$carol" 8 0.1)
+check "instance B: the other 4, then close 1008 ($r)" test "$r" = "4 0 1008"
+r=$($AC spread "$A_WS" "$carol" 3 0.1)
+check "back on A: over after one round trip ($r)" test "$r" = "1 0 1008"
+check "... and then at once, on either worker of A" \
+    test "$($AC spread "$A_WS" "$carol" 2 0.1)" = "0 0 1008"
+check "another user is not limited by carol" \
+    test "$($AC spread "$B_WS" "$(mint --sub dan)" 3 0.05)" = "3 0 None"
+check "refusals counted in hotline_rate_redis_limited_total" \
+    test "$(HL_ADMIN=$A_ADMIN metric hotline_rate_redis_limited_total)" -ge 1
+check "round trips counted" \
+    test "$(HL_ADMIN=$B_ADMIN metric hotline_rate_redis_checks_total)" -ge 4
+check "... and timed (hotline_auth_redis_rtt_seconds)" \
+    test "$(HL_ADMIN=$B_ADMIN metric hotline_auth_redis_rtt_seconds_count)" -ge 4
+check "the counter in Redis holds the admitted messages" \
+    test "$(redis-cli -p "$REDIS_PORT" --raw eval "local s=0 for _,k in ipairs(redis.call('KEYS','hotline:rate:{carol}:*')) do s=s+tonumber(redis.call('GET',k)) end return s" 0)" = 11
+stop_redis
+HL_ADMIN=$A_ADMIN wait_eq 10 0 metric hotline_auth_redis_up
+HL_ADMIN=$C_ADMIN wait_eq 10 0 metric hotline_auth_redis_up
+check "Redis down: fail open counts on the local limit only" \
+    test "$($AC spread "$A_WS" "$(mint --sub erin)" 3 0.05)" = "3 0 None"
+check "... fail closed refuses messages (close 1008)" \
+    test "$($AC spread "$C_WS" "$(mint --sub erin)" 3 0.05)" = "0 0 1008"
+check "... decided by redis_fail_mode, counted" \
+    test "$(HL_ADMIN=$C_ADMIN metric hotline_rate_redis_fallback_total)" -ge 1
+start_redis
+HL_ADMIN=$C_ADMIN wait_eq 10 2 metric hotline_auth_redis_up
+# shellcheck disable=SC2086
+check "Redis back: fail closed admits again" \
+    wait_eq 10 "3 0 None" $AC spread "$C_WS" "$(mint --sub erin)" 3 0.05

@@ -81,6 +81,48 @@ START_TEST(test_message_window)
 }
 END_TEST
 
+/* The instance-wide verdict from Redis: a block every slot honours, and
+ * when the sliding estimate falls below the limit again. */
+START_TEST(test_block_and_over_until)
+{
+	struct auth_limit *al = auth_limit_create(2);
+	uint64_t u = auth_limit_hash("alice"), v = auth_limit_hash("bob");
+	uint64_t t;
+
+	ck_assert_ptr_nonnull(al);
+	ck_assert_int_eq(auth_limit_message(al, 0, u, 10, 1000, 5000), 1);
+	auth_limit_block(al, 1, u, 5600);
+	ck_assert_int_eq(auth_limit_message(al, 0, u, 10, 1000, 5599), -1);
+	ck_assert_int_eq(auth_limit_message(al, 1, u, 10, 1000, 5300), -1);
+	ck_assert_int_eq(auth_limit_message(al, 0, v, 10, 1000, 5300), 1);
+	ck_assert_int_eq(auth_limit_message(al, 0, u, 10, 1000, 5600), 1);
+	/* A reaped slot's block goes with it. */
+	auth_limit_block(al, 1, u, 9000);
+	auth_limit_clear_slot(al, 1);
+	ck_assert_int_eq(auth_limit_message(al, 0, u, 10, 1000, 5700), 1);
+	auth_limit_destroy(al);
+
+	/* Under the limit: not over. */
+	ck_assert_uint_eq(auth_limit_over_until(9, 0, 10, 1000, 5500), 0);
+	ck_assert_uint_eq(auth_limit_over_until(5, 10, 10, 1000, 5600), 0);
+	ck_assert_uint_eq(auth_limit_over_until(3, 3, 0, 1000, 5500), 0);
+	/* cur alone at the limit: over this window; in the next, 10 * (1 -
+	 * t) < 10 from just after its start. */
+	t = auth_limit_over_until(10, 0, 10, 1000, 5500);
+	ck_assert_uint_eq(t, 6001);
+	ck_assert_uint_eq(auth_limit_over_until(9, 0, 10, 1000, t), 0);
+	/* 20 in this window: in the next, 20 * (1 - t) < 10 for t > .5. */
+	ck_assert_uint_eq(auth_limit_over_until(20, 0, 10, 1000, 5100), 6501);
+	ck_assert_uint_eq(auth_limit_over_until(0, 20, 10, 1000, 6501), 0);
+	ck_assert_uint_ne(auth_limit_over_until(0, 20, 10, 1000, 6499), 0);
+	/* 5 now and 10 before, at 0.2 in: 5 + 8 >= 10, until 10 * (1 - t)
+	 * < 5, t > .5. */
+	t = auth_limit_over_until(5, 10, 10, 1000, 5200);
+	ck_assert_uint_eq(t, 5501);
+	ck_assert_uint_eq(auth_limit_over_until(5, 10, 10, 1000, t), 0);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -90,6 +132,7 @@ main(void)
 	tcase_add_test(tc, test_conns_sum_over_slots);
 	tcase_add_test(tc, test_table_full_fails_open);
 	tcase_add_test(tc, test_message_window);
+	tcase_add_test(tc, test_block_and_over_until);
 	suite_add_tcase(s, tc);
 	return hl_check_run(s);
 }

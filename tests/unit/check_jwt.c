@@ -14,10 +14,12 @@
 #include <openssl/hmac.h>
 
 #include "auth_keys.h"
+#include "auth_message.h"
 #include "jwk.h"
 #include "jwt_mint.h"
 #include "jwt_verify.h"
 #include "util.h"
+#include "ws_frame.h"
 
 #define NOW	1700000000
 #define SECRET	"hotline-unit-test-secret-0123456789abcdef"
@@ -770,6 +772,57 @@ START_TEST(test_fail_names)
 }
 END_TEST
 
+/* The first message of in-band auth (auth_message.c). */
+START_TEST(test_auth_message)
+{
+	static const struct {
+		uint8_t		 opcode;
+		const char	*in;
+		const char	*want;	/* NULL: refused */
+	} cases[] = {
+		{ WS_OP_TEXT, "{\"type\":\"auth\",\"token\":\"Bearer a.b.c\"}",
+		  "a.b.c" },
+		{ WS_OP_TEXT, "{\"token\":\"a.b.c\",\"type\":\"auth\",\"x\":1}",
+		  "a.b.c" },
+		{ WS_OP_BINARY, "{\"type\":\"auth\",\"token\":\"a.b.c\"}", NULL },
+		{ WS_OP_TEXT, "{\"type\":\"auth\"}", NULL },
+		{ WS_OP_TEXT, "{\"type\":\"Auth\",\"token\":\"a.b.c\"}", NULL },
+		{ WS_OP_TEXT, "{\"type\":\"auth\",\"token\":7}", NULL },
+		{ WS_OP_TEXT, "{\"type\":\"auth\",\"token\":\"Basic eA==\"}",
+		  NULL },
+		{ WS_OP_TEXT, "{\"type\":\"auth\",\"token\":\"\"}", NULL },
+		{ WS_OP_TEXT, "[\"auth\"]", NULL },
+		{ WS_OP_TEXT, "{\"type\":\"auth\",", NULL },
+		{ WS_OP_TEXT, "", NULL },
+	};
+	const char *tok;
+	size_t i, len;
+	json_t *doc;
+	char *big;
+
+	for (i = 0; i < HL_ARRAY_LEN(cases); i++) {
+		doc = auth_message_parse(cases[i].opcode,
+		    (const uint8_t *)cases[i].in, strlen(cases[i].in), &tok,
+		    &len);
+		if (cases[i].want == NULL) {
+			ck_assert_msg(doc == NULL, "accepted %s", cases[i].in);
+			continue;
+		}
+		ck_assert_msg(doc != NULL, "refused %s", cases[i].in);
+		ck_assert_uint_eq(len, strlen(cases[i].want));
+		ck_assert(memcmp(tok, cases[i].want, len) == 0);
+		json_decref(doc);
+	}
+	/* Over AUTH_MSG_MAX bytes: refused before parsing. */
+	big = malloc(AUTH_MSG_MAX + 64);
+	len = (size_t)snprintf(big, AUTH_MSG_MAX + 64,
+	    "{\"type\":\"auth\",\"token\":\"%0*d\"}", AUTH_MSG_MAX, 0);
+	ck_assert_ptr_null(auth_message_parse(WS_OP_TEXT, (uint8_t *)big, len,
+	    &tok, &len));
+	free(big);
+}
+END_TEST
+
 START_TEST(test_bearer)
 {
 	static const struct {
@@ -982,6 +1035,7 @@ jwt_suite(void)
 	tcase_add_test(tc, test_policy_check);
 	tcase_add_test(tc, test_fail_names);
 	tcase_add_test(tc, test_bearer);
+	tcase_add_test(tc, test_auth_message);
 	tcase_add_test(tc, test_mint_errors);
 	tcase_add_test(tc, test_mint_roundtrip);
 	tcase_add_test(tc, test_cli_roundtrip);
