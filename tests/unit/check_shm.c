@@ -33,7 +33,7 @@ START_TEST(layout_is_fixed)
 	ck_assert_uint_eq(offsetof(struct shm_slot, refusals), 640);
 	ck_assert_uint_eq(offsetof(struct shm_slot, hist), 768);
 	ck_assert_uint_eq(sizeof(struct shm_hist), 96);
-	ck_assert_uint_eq(offsetof(struct shm_slot, auth), 5312);
+	ck_assert_uint_eq(offsetof(struct shm_slot, auth), 5376);
 	ck_assert_uint_le(sizeof(struct shm_slot), SHM_SLOT_SIZE);
 	ck_assert_uint_eq(SHM_SLOT_SIZE % 64, 0);
 }
