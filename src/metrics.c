@@ -281,9 +281,10 @@ metrics_latency(struct evbuffer *out, struct master *m)
 	}
 }
 
-/* The memory profiler: sampled heap in use and sampled allocation volume
- * per worker (rate() of the latter is the allocation rate), and what the
- * master matched. */
+/* The memory profiler, as the master sees it: sampled allocation volume
+ * per worker (rate() of it is the allocation rate; the sampled heap in use
+ * is the workers' own gauge, hotline_worker_memprof_heap_sampled_bytes),
+ * and what it matched. */
 static void
 metrics_memory(struct evbuffer *out, struct master *m)
 {
@@ -299,17 +300,6 @@ metrics_memory(struct evbuffer *out, struct master *m)
 	    "Frees of sampled blocks whose allocation was not seen.");
 	evbuffer_add_printf(out, "hotline_profiler_unmatched_frees_total "
 	    "%llu\n", (unsigned long long)t.unmatched);
-	metric_header(out, "hotline_worker_heap_sampled_bytes", "gauge",
-	    "Heap in use per worker, estimated from sampled allocations.");
-	for (i = 0; i < m->shm.hdr->nslots; i++) {
-		const struct shm_slot *s = shm_slot(&m->shm, i);
-
-		if (s->pid != 0)
-			evbuffer_add_printf(out, "hotline_worker_heap_sampled_"
-			    "bytes{worker=\"%d\",slot=\"%u\"} %llu\n",
-			    s->index, i,
-			    (unsigned long long)prof_mem_slot_heap(i));
-	}
 	metric_header(out, "hotline_worker_allocated_sampled_bytes_total",
 	    "counter", "Bytes allocated per worker since its slot started, "
 	    "estimated from sampled allocations.");

@@ -106,8 +106,8 @@ if [ "$hooks" = True ]; then
 	    test "$(jq "all(l['function'] == 'handle_alloc' for l in j['leaks'])" <"$ri")" = True
 	check "the leaking line carries a memory timeline" \
 	    test "$(jq "any(len(l.get('timeline', [])) > 0 and l['function'] == 'handle_alloc' for f in j['files'] for l in f['lines'])" <"$ri")" = True
-	check "the worker's sampled heap shows in /metrics" \
-	    $PY -c "import re,sys; m=re.search(r'hotline_worker_heap_sampled_bytes\{[^}]*\} (\d+)', sys.stdin.read()); sys.exit(not (m and int(m.group(1)) > 1000000))" < <(admin_get /metrics)
+	check "the worker's sampled heap and allocation volume show in /metrics" \
+	    $PY -c "import re,sys; t=sys.stdin.read(); m=re.search(r'hotline_worker_memprof_heap_sampled_bytes\{[^}]*\} (\d+)', t); a=re.search(r'hotline_worker_allocated_sampled_bytes_total\{[^}]*\} (\d+)', t); sys.exit(not (m and int(m.group(1)) > 1000000 and a and int(a.group(1)) >= int(m.group(1))))" < <(admin_get /metrics)
 fi
 if [ "$hooks" = True ]; then
 	check "copy sampling reports copy MB (library calls and socket I/O)" \
