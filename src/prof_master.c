@@ -537,18 +537,26 @@ prof_done_cb(evutil_socket_t fd, short what, void *arg)
 	}
 }
 
+/* The workers' switches: CPU sampling unless memory_only, memory (and
+ * copy) sampling unless cpu_only, both off when not enabled. */
 static void
-prof_apply_switch(struct master *m)
+prof_set_switch(struct master *m, int enabled)
 {
-	int on = m->cf.profiling_enabled && !m->cf.profiling_memory_only;
+	int on = enabled && !m->cf.profiling_memory_only;
 	uint32_t mem = 0;
 
-	if (m->cf.profiling_enabled && !m->cf.profiling_cpu_only)
+	if (enabled && !m->cf.profiling_cpu_only)
 		mem = SHM_MEMORY_ALLOC |
 		    (m->cf.profiling_copy ? SHM_MEMORY_COPY : 0);
 	__atomic_store_n(&m->shm.hdr->profiling_on, (uint32_t)on,
 	    __ATOMIC_RELEASE);
 	__atomic_store_n(&m->shm.hdr->memory_on, mem, __ATOMIC_RELEASE);
+}
+
+static void
+prof_apply_switch(struct master *m)
+{
+	prof_set_switch(m, m->cf.profiling_enabled);
 }
 
 static void
@@ -606,8 +614,7 @@ prof_master_reload(struct master *m)
 void
 prof_master_switch(struct master *m, int on)
 {
-	__atomic_store_n(&m->shm.hdr->profiling_on, (uint32_t)(on != 0),
-	    __ATOMIC_RELEASE);
+	prof_set_switch(m, on);
 }
 
 void
@@ -738,7 +745,8 @@ prof_memory_status(struct master *m)
 #endif
 	prof_mem_get_totals(&t);
 	return json_pack("{s:b, s:b, s:I, s:b, s:I, s:I, s:I, s:I, s:I, s:I}",
-	    "enabled", prof_memory_on(m), "hooks", hooks, "sample_bytes",
+	    "enabled", __atomic_load_n(&m->shm.hdr->memory_on,
+	    __ATOMIC_ACQUIRE) != 0, "hooks", hooks, "sample_bytes",
 	    (json_int_t)m->cf.profiling_memory_sample_bytes, "copy",
 	    m->cf.profiling_copy, "allocations", (json_int_t)t.allocs,
 	    "frees", (json_int_t)t.frees, "copies", (json_int_t)t.copies,
@@ -760,8 +768,9 @@ prof_master_status(struct master *m)
 
 	st = json_pack("{s:b, s:b, s:s, s:i, s:s, s:i, s:i, s:b, s:i, s:b,"
 	    " s:b, s:I, s:I, s:f, s:s, s:{s:I, s:I, s:I, s:s?, s:I, s:f}}",
-	    "enabled", (int)__atomic_load_n(&m->shm.hdr->profiling_on,
-	    __ATOMIC_ACQUIRE),
+	    "enabled", __atomic_load_n(&m->shm.hdr->profiling_on,
+	    __ATOMIC_ACQUIRE) != 0 || __atomic_load_n(&m->shm.hdr->memory_on,
+	    __ATOMIC_ACQUIRE) != 0,
 	    "scalene_installed", 1,
 	    "output_directory", m->cf.profiling_output_dir,
 	    "interval_seconds", m->cf.profiling_interval_seconds,

@@ -113,6 +113,19 @@ if [ "$hooks" = True ]; then
 	check "copy sampling reports copy MB (library calls and socket I/O)" \
 	    test "$(jq "j['memory']['copy'] and j['totals']['copy_mb'] > 0" <"$ri")" = True
 fi
+# POST stop turns the memory hooks off too; start turns them back on.
+allocs() { admin_get /api/workers | jq "sum(w.get('memprof_allocs', 0) for w in j['workers'])"; }
+check "POST /api/profiling/stop: memory sampling says off" test "$(curl -s -X POST "http://$HL_ADMIN/api/profiling/stop" >/dev/null; admin_get /api/profiling/status | jq "(j['enabled'], j['memory']['enabled'])")" = "(False, False)"
+sleep 0.3
+before=$(allocs)
+send 50 '{"pkg_id":6,"req_id":"s","data":{"bytes":1000,"count":100}}'
+check "... and no allocation is sampled while stopped ($before)" test "$(allocs)" = "$before"
+curl -s -X POST "http://$HL_ADMIN/api/profiling/start" >/dev/null
+sleep 0.3
+send 50 '{"pkg_id":6,"req_id":"s","data":{"bytes":1000,"count":100}}'
+if [ "$hooks" = True ]; then
+	check "POST /api/profiling/start: sampling resumes" test "$(allocs)" -gt "$before"
+fi
 stop_hotlined "$HL_PID" TERM
 
 # --- cpu_only: no memory keys --------------------------------------------
