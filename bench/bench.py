@@ -49,7 +49,7 @@ PIN = ENV.get("PIN", "1") == "1"
 SERVER_CPU = ENV.get("SERVER_CPU", "0")
 GEN_CPU = ENV.get("GEN_CPU", "1")
 NCPU = os.cpu_count() or 1
-SERVERS = ENV.get("SERVERS", "hotline-1w,hotline-1w-prof,hotline-2w,hotline-2w-prof,"
+SERVERS = ENV.get("SERVERS", "hotline-1w,hotline-1w-prof,hotline-1w-profmem,hotline-2w,hotline-2w-prof,"
                   "raw-epoll,node-ws,python-websockets,fastapi").split(",")
 MODES = ENV.get("MODES", "rr,connect,idle,scenario,broadcast").split(",")
 OUT = ENV.get("OUT", os.path.join(HERE, "results", "latest.json"))
