@@ -30,8 +30,10 @@ wait "$HL_PID"
 rc=$?
 ms=$(elapsed_since "$t0")
 check "QUIT with idle connections exits 0" test "$rc" = 0
-check "... after shutdown_timeout, within it + 2 s (${ms} ms)" \
-    test "$ms" -ge 2500 -a "$ms" -le 5000
+# (the final report is written after the drain: an ASan build on a busy
+# machine has taken 2.1 s for it, hence + 3 s)
+check "... after shutdown_timeout, within it + 3 s (${ms} ms)" \
+    test "$ms" -ge 2500 -a "$ms" -le 6000
 check "the worker closed the connections itself" grep -q "closing 5 connections" "$HL_LOG"
 kill "$holder" 2>/dev/null
 
