@@ -129,6 +129,7 @@ struct config {
 	char		*profiling_output_dir;
 	int		 profiling_interval_seconds;
 	int		 profiling_clock;		/* 0 cpu, 1 wall */
+	int		 profiling_timer;	/* 0 auto, 1 perf, 2 posix */
 	int		 profiling_sample_interval_ms;
 	int		 profiling_stack_depth;
 	int		 profiling_cpu_only;

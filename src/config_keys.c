@@ -16,6 +16,8 @@
 
 static const char *const clocks[] = { "cpu", "wall", NULL };
 
+static const char *const timers[] = { "auto", "perf", "posix", NULL };
+
 static const char *const slow_policies[] = { "drop", "close", NULL };
 
 static const char *const auth_modes[] = { "off", "jwt", NULL };
@@ -284,6 +286,12 @@ const struct config_key config_keys[] = {
 	  "cpu", OFF(profiling_clock), RELOAD, clocks,
 	  "cpu: sample the workers' CPU time (Scalene's --use-virtual-time); "
 	  "wall: elapsed time, waiting included" },
+	{ "profiling_timer", NULL, CONFIG_ENUM, 0, 0, "auto",
+	  OFF(profiling_timer), FIXED, timers,
+	  "what drives CPU samples: perf (the thread's task clock, exact; "
+	  "refused under some seccomp policies), posix (a CPU-clock timer, "
+	  "checked at the 4 ms tick: biased when CPUs are contended), auto "
+	  "(perf, else posix)" },
 	{ "profiling_sample_interval_ms", NULL, CONFIG_INT, 1, 1000, "10",
 	  OFF(profiling_sample_interval_ms), RELOAD, NULL,
 	  "mean milliseconds between samples, randomized +-50%; below the "

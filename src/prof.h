@@ -67,6 +67,9 @@ void	 prof_master_totals(struct master *m, unsigned long long *samples,
 	    unsigned long long *dropped, double *overhead,
 	    unsigned long long *written);
 
+/* Worker, right after fork and before dropping privileges: open the perf
+ * event the sampler prefers (profiling_timer). */
+void	 prof_worker_preinit(struct master *m);
 /* Worker: set up the sampler on its slot's ring (not armed). */
 int	 prof_worker_init(struct master *m, int slot);
 /* Worker tick: follow the master's switch, publish sampler counters. */

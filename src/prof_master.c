@@ -329,6 +329,24 @@ prof_base_free(struct prof_base *b)
 	b->calls = NULL;
 }
 
+/* What drives the workers' CPU samples, from the first that says. */
+static const char *
+prof_timer_name(struct master *m)
+{
+	static const char *const names[] = { "none", "posix", "perf",
+	    "perf-user" };
+	uint32_t i;
+
+	for (i = 0; i < m->shm.hdr->nslots; i++) {
+		struct shm_slot *s = shm_slot(&m->shm, i);
+		uint64_t t = shm_read(&s->counters.prof_timer);
+
+		if (s->pid != 0 && t > 0 && t < HL_ARRAY_LEN(names))
+			return names[t];
+	}
+	return names[0];
+}
+
 /* Memory is sampled unless profiling_cpu_only. */
 static int
 prof_memory_on(const struct master *m)
@@ -346,6 +364,7 @@ prof_job_input(struct master *m, struct report_job *job, const char *kind,
 		.tab = &job->tab, .kind = kind, .start = start,
 		.end = now_epoch(), .wall = m->cf.profiling_clock == 1,
 		.sample_interval_ms = m->cf.profiling_sample_interval_ms,
+		.timer = prof_timer_name(m),
 		.workers = job->workers, .nworkers = job->in.nworkers,
 		.handlers = job->handlers, .nhandlers = job->in.nhandlers,
 		.only = job->only, .exclude = job->exclude,
@@ -761,6 +780,8 @@ prof_master_status(struct master *m)
 	struct reporter_status rs;
 	double overhead;
 	int mean = m->cf.profiling_sample_interval_ms;
+	const char *timer = prof_timer_name(m);
+	int floor = strncmp(timer, "perf", 4) == 0 ? 1 : 4;
 
 	prof_master_totals(m, &samples, &dropped, &overhead, &written);
 	reporter_get_status(&rs);
@@ -775,9 +796,9 @@ prof_master_status(struct master *m)
 	    "output_directory", m->cf.profiling_output_dir,
 	    "interval_seconds", m->cf.profiling_interval_seconds,
 	    "clock", m->cf.profiling_clock == 1 ? "wall" : "cpu",
-	    "sample_interval_ms", mean < 4 ? 4 : mean,
+	    "sample_interval_ms", mean < floor ? floor : mean,
 	    "requested_sample_interval_ms", mean,
-	    "sample_interval_clamped", mean < 4,
+	    "sample_interval_clamped", mean < floor,
 	    "stack_depth", m->cf.profiling_stack_depth,
 	    "cpu_only", m->cf.profiling_cpu_only,
 	    "memory_only", m->cf.profiling_memory_only,
@@ -790,5 +811,6 @@ prof_master_status(struct master *m)
 	    "last_at", (json_int_t)rs.last_at, "last_build_seconds",
 	    rs.last_seconds);
 	json_object_set_new(st, "memory", prof_memory_status(m));
+	json_object_set_new(st, "timer", json_string(timer));
 	return st;
 }

@@ -7,6 +7,10 @@
  */
 #include "autoconf.h"
 
+#include <errno.h>
+#include <string.h>
+
+#include "log.h"
 #include "master.h"
 #include "memprof.h"
 #include "prof.h"
@@ -43,6 +47,41 @@ prof_worker_memory_init(struct master *m, int slot)
 	return 0;
 }
 
+static struct {
+	int		 tried;
+	int		 err;		/* errno of a refused perf_event_open */
+} pre;
+
+void
+prof_worker_preinit(struct master *m)
+{
+	const struct config *cf = &m->cf;
+
+	if (cf->profiling_memory_only || cf->profiling_clock == 1 ||
+	    cf->profiling_timer == 2)
+		return;
+	pre.tried = 1;
+	if (sampler_open_perf() == -1)
+		pre.err = errno;
+}
+
+/* Say once per worker what drives its CPU samples when it is not what
+ * profiling_timer asked for. */
+static void
+prof_worker_say_timer(const struct config *cf)
+{
+	if (!pre.tried || pre.err == 0)
+		return;
+	if (cf->profiling_timer == 1)
+		log_warn("profiler: profiling_timer perf: perf_event_open "
+		    "refused (%s); using the POSIX CPU timer, whose samples "
+		    "are biased when CPUs are contended", strerror(pre.err));
+	else
+		log_info("profiler: perf_event_open refused (%s); CPU samples "
+		    "come from the POSIX CPU timer (tick-quantized)",
+		    strerror(pre.err));
+}
+
 int
 prof_worker_init(struct master *m, int slot)
 {
@@ -65,6 +104,9 @@ prof_worker_init(struct master *m, int slot)
 			rc = -1;
 		else
 			pw.ready = 1;
+		prof_worker_say_timer(cf);
+		shm_write(&pw.slot->counters.prof_timer,
+		    (uint64_t)sampler_timer() + (uint64_t)sampler_perf_user_only());
 	}
 	prof_worker_tick();
 	return rc;

@@ -609,6 +609,8 @@ report_build(struct symbolizer *sym, const struct report_input *in)
 	    in->start, "end", in->end, "seconds", in->end - in->start,
 	    "clock", in->wall ? "wall" : "cpu", "sample_interval_ms",
 	    in->sample_interval_ms);
+	if (in->timer != NULL)
+		json_object_set_new(doc, "timer", json_string(in->timer));
 	json_object_set_new(doc, "totals", json_pack("{s:I, s:f, s:I, s:I, "
 	    "s:I}", "samples", (json_int_t)in->tab->samples, "seconds",
 	    whole / 1e9, "unresolved_samples", (json_int_t)b.unresolved,

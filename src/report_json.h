@@ -55,6 +55,7 @@ struct report_input {
 	double				 end;
 	int				 wall;	/* clock: wall, else cpu */
 	int				 sample_interval_ms;
+	const char			*timer;	/* perf, posix...; NULL: unknown */
 	const struct report_worker	*workers;
 	int				 nworkers;
 	const struct report_handler	*handlers;

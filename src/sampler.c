@@ -2,6 +2,8 @@
  * The SIGPROF handler and its timer. QUARANTINED: everything the handler
  * reaches must be async-signal-safe. It may call only:
  *   clock_gettime, timer_settime        (async-signal-safe per POSIX)
+ *   ioctl(PERF_EVENT_IOC_PERIOD)        (a plain system call, no libc state:
+ *       the perf timer's next random period)
  *   unw_init_local2, unw_step, unw_get_reg  (libunwind local unwinding with
  *       the global cache, set up before the timer is armed; never
  *       unw_backtrace, whose per-thread cache munmaps and calls
@@ -15,10 +17,13 @@
 
 #define UNW_LOCAL_ONLY
 #include <errno.h>
+#include <fcntl.h>
 #include <libunwind.h>
+#include <linux/perf_event.h>
 #include <link.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <ucontext.h>
@@ -34,7 +39,9 @@ volatile sig_atomic_t	 sampler_in_handler;
 static struct {
 	struct ring		*ring;
 	timer_t			 timer;
-	int			 have_timer;
+	int			 have_timer;	/* a timer or perf event is set */
+	int			 perf_fd;	/* -1: the POSIX timer */
+	int			 perf_user_only;
 	volatile sig_atomic_t	 armed;
 	int			 wall;
 	unsigned		 depth;
@@ -45,7 +52,7 @@ static struct {
 	uint64_t		 samples;
 	uint64_t		 dropped;
 	uint64_t		 handler_ns;
-} sampler;
+} sampler = { .perf_fd = -1 };
 
 static uint64_t
 ns_of(clockid_t clock)
@@ -77,10 +84,25 @@ sampler_rearm(void)
 	uint64_t ns = sampler.mean_ns / 2 + sampler_random() % sampler.mean_ns;
 	struct itimerspec its;
 
+	if (sampler.perf_fd >= 0) {
+		/* Restarts the period from now, in the thread's CPU time. */
+		ioctl(sampler.perf_fd, PERF_EVENT_IOC_PERIOD, &ns);
+		return;
+	}
 	memset(&its, 0, sizeof its);
 	its.it_value.tv_sec = (time_t)(ns / 1000000000ULL);
 	its.it_value.tv_nsec = (long)(ns % 1000000000ULL);
 	timer_settime(sampler.timer, 0, &its, NULL);
+}
+
+/* A signal from our timer: perf's overflow (POLL_IN on its fd) or the POSIX
+ * timer's; anything else (a stray kill -PROF) is not a sample. */
+static int
+sampler_ours(const siginfo_t *si)
+{
+	if (sampler.perf_fd >= 0)
+		return si->si_code == POLL_IN && si->si_fd == sampler.perf_fd;
+	return si->si_code == SI_TIMER;
 }
 
 /* A sample taken in the kernel: the interrupted instruction follows a
@@ -155,7 +177,7 @@ sampler_handler(int sig, siginfo_t *si, void *ctx)
 	int saved = errno;
 	uint64_t now_cpu, now_wall;
 
-	if (!sampler.armed || sampler_in_handler) {
+	if (!sampler.armed || sampler_in_handler || !sampler_ours(si)) {
 		errno = saved;
 		return;
 	}
@@ -188,17 +210,79 @@ sampler_warm_up(void)
 	} while (unw_step(&cursor) > 0);
 }
 
+/* The thread's task clock, counting only while it runs; overflows raise
+ * SIGPROF in this thread (F_SETOWN_EX), one per period (continuous mode:
+ * a handler that returns early cannot stop the sampling for good). */
+int
+sampler_open_perf(void)
+{
+	struct perf_event_attr attr;
+	struct f_owner_ex owner;
+	int fd, saved;
+
+	memset(&attr, 0, sizeof attr);
+	attr.size = sizeof attr;
+	attr.type = PERF_TYPE_SOFTWARE;
+	attr.config = PERF_COUNT_SW_TASK_CLOCK;
+	attr.sample_period = 10000000;	/* replaced at start */
+	attr.disabled = 1;
+	attr.wakeup_events = 1;
+	attr.exclude_hv = 1;
+	fd = (int)syscall(SYS_perf_event_open, &attr, 0, -1, -1,
+	    PERF_FLAG_FD_CLOEXEC);
+	if (fd == -1 && errno == EACCES) {
+		/* perf_event_paranoid 2 without CAP_PERFMON: user time only. */
+		attr.exclude_kernel = 1;
+		sampler.perf_user_only = 1;
+		fd = (int)syscall(SYS_perf_event_open, &attr, 0, -1, -1,
+		    PERF_FLAG_FD_CLOEXEC);
+	}
+	if (fd == -1)
+		return -1;
+	owner.type = F_OWNER_TID;
+	owner.pid = (pid_t)syscall(SYS_gettid);
+	if (fcntl(fd, F_SETFL, O_ASYNC | O_NONBLOCK) == -1 ||
+	    fcntl(fd, F_SETSIG, SIGPROF) == -1 ||
+	    fcntl(fd, F_SETOWN_EX, &owner) == -1) {
+		saved = errno;
+		close(fd);
+		errno = saved;
+		return -1;
+	}
+	sampler.perf_fd = fd;
+	return 0;
+}
+
+/* The POSIX timer on the thread's CPU clock or the monotonic clock. */
+static int
+sampler_posix_timer(int wall)
+{
+	struct sigevent sev;
+
+	memset(&sev, 0, sizeof sev);
+	sev.sigev_notify = SIGEV_THREAD_ID;
+	sev.sigev_signo = SIGPROF;
+	sev._sigev_un._tid = (pid_t)syscall(SYS_gettid);
+	return timer_create(wall ? CLOCK_MONOTONIC : CLOCK_THREAD_CPUTIME_ID,
+	    &sev, &sampler.timer);
+}
+
 int
 sampler_init(struct ring *cpu_ring, const struct sampler_config *cf)
 {
 	struct sigaction sa;
-	struct sigevent sev;
+	uint64_t min;
 
 	sampler.ring = cpu_ring;
 	sampler.wall = cf->wall;
 	sampler.depth = cf->depth;
-	sampler.mean_ns = cf->mean_ns < SAMPLER_MIN_INTERVAL_NS ?
-	    SAMPLER_MIN_INTERVAL_NS : cf->mean_ns;
+	if (cf->wall && sampler.perf_fd >= 0) {
+		close(sampler.perf_fd);	/* wall time is the POSIX timer's */
+		sampler.perf_fd = -1;
+	}
+	min = sampler.perf_fd >= 0 ? SAMPLER_PERF_MIN_NS :
+	    SAMPLER_MIN_INTERVAL_NS;
+	sampler.mean_ns = cf->mean_ns < min ? min : cf->mean_ns;
 	sampler.rng = ns_of(CLOCK_MONOTONIC) ^ ((uint64_t)getpid() << 32) ^
 	    0x9e3779b97f4a7c15ULL;
 	unw_set_caching_policy(unw_local_addr_space, UNW_CACHE_GLOBAL);
@@ -209,15 +293,30 @@ sampler_init(struct ring *cpu_ring, const struct sampler_config *cf)
 	sigfillset(&sa.sa_mask);
 	if (sigaction(SIGPROF, &sa, NULL) == -1)
 		return -1;
-	memset(&sev, 0, sizeof sev);
-	sev.sigev_notify = SIGEV_THREAD_ID;
-	sev.sigev_signo = SIGPROF;
-	sev._sigev_un._tid = (pid_t)syscall(SYS_gettid);
-	if (timer_create(cf->wall ? CLOCK_MONOTONIC : CLOCK_THREAD_CPUTIME_ID,
-	    &sev, &sampler.timer) == -1)
+	if (sampler.perf_fd < 0 && sampler_posix_timer(cf->wall) == -1)
 		return -1;
 	sampler.have_timer = 1;
 	return 0;
+}
+
+int
+sampler_timer(void)
+{
+	if (!sampler.have_timer)
+		return SAMPLER_TIMER_NONE;
+	return sampler.perf_fd >= 0 ? SAMPLER_TIMER_PERF : SAMPLER_TIMER_POSIX;
+}
+
+int
+sampler_perf_user_only(void)
+{
+	return sampler.perf_fd >= 0 && sampler.perf_user_only;
+}
+
+uint64_t
+sampler_mean_ns(void)
+{
+	return sampler.mean_ns;
 }
 
 int
@@ -228,6 +327,11 @@ sampler_start(void)
 	sampler.last_cpu_ns = ns_of(CLOCK_THREAD_CPUTIME_ID);
 	sampler.last_wall_ns = ns_of(CLOCK_MONOTONIC);
 	sampler.armed = 1;
+	if (sampler.perf_fd >= 0) {
+		ioctl(sampler.perf_fd, PERF_EVENT_IOC_RESET, 0);
+		sampler_rearm();
+		return ioctl(sampler.perf_fd, PERF_EVENT_IOC_ENABLE, 0);
+	}
 	sampler_rearm();
 	return 0;
 }
@@ -240,6 +344,8 @@ sampler_stop(void)
 	if (!sampler.have_timer)
 		return -1;
 	sampler.armed = 0;
+	if (sampler.perf_fd >= 0)
+		return ioctl(sampler.perf_fd, PERF_EVENT_IOC_DISABLE, 0);
 	memset(&off, 0, sizeof off);
 	return timer_settime(sampler.timer, 0, &off, NULL);
 }
@@ -250,7 +356,12 @@ sampler_free(void)
 	if (!sampler.have_timer)
 		return;
 	sampler_stop();
-	timer_delete(sampler.timer);
+	if (sampler.perf_fd >= 0) {
+		close(sampler.perf_fd);
+		sampler.perf_fd = -1;
+	} else {
+		timer_delete(sampler.timer);
+	}
 	sampler.have_timer = 0;
 }
 

@@ -15,17 +15,48 @@ struct ring;
 
 struct sampler_config {
 	int		 wall;		/* CLOCK_MONOTONIC instead of CPU time */
-	uint64_t	 mean_ns;	/* mean interval (already clamped) */
+	uint64_t	 mean_ns;	/* mean interval */
 	unsigned	 depth;		/* stack frames per sample */
 };
 
-/* The shortest interval the kernel honours for CPU-clock timers (one tick
- * at HZ=250); shorter means are raised to it. */
+/* What drives the samples. A POSIX CPU-clock timer is checked only at the
+ * scheduler tick, so its samples land on ticks; when the CPU is contended
+ * the worker is preempted at its system calls and resumes just after a
+ * tick, and the samples lock onto request boundaries (a 3:1 split read as
+ * 2:1). perf's task clock is an hrtimer that runs only while the thread
+ * does: exact CPU-time offsets, no tick. It is preferred; the POSIX timer
+ * is the fallback where perf_event_open is refused (seccomp, paranoid 3)
+ * and drives the wall clock. */
+enum sampler_timer {
+	SAMPLER_TIMER_NONE = 0,
+	SAMPLER_TIMER_POSIX = 1,
+	SAMPLER_TIMER_PERF = 2,
+};
+
+/* The shortest interval the kernel honours for POSIX CPU-clock timers (one
+ * tick at HZ=250); shorter means are raised to it. perf takes 1 ms. */
 #define SAMPLER_MIN_INTERVAL_NS	4000000ULL
+#define SAMPLER_PERF_MIN_NS	1000000ULL
+
+/* Worker, right after fork, before dropping privileges (the kernel checks
+ * them when the event is opened): open the thread's perf task-clock event
+ * for sampler_init() to use. Returns 0, or -1 with errno (the POSIX timer
+ * is used then). */
+int	 sampler_open_perf(void);
+/* The timer in use (enum sampler_timer), after sampler_init(); and 1 when
+ * perf counts user time only (perf_event_paranoid 2 without privileges:
+ * overflows in the kernel are skipped, their time goes to the next user
+ * sample). */
+int	 sampler_timer(void);
+int	 sampler_perf_user_only(void);
+/* The mean interval in force (clamped for the timer in use). */
+uint64_t sampler_mean_ns(void);
 
 /* Worker, after fork: remember the ring, install the handler, do one full
  * unwind (so libunwind's lazy setup happens here, not in the handler), and
- * create the timer, not yet armed. Returns 0, or -1 with errno. */
+ * set up the timer (perf when sampler_open_perf() succeeded and the clock
+ * is CPU time, else a POSIX timer), not yet armed. Returns 0, or -1 with
+ * errno. */
 int	 sampler_init(struct ring *cpu_ring, const struct sampler_config *cf);
 /* Arm or disarm the timer (profiling on/off at run time). */
 int	 sampler_start(void);

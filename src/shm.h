@@ -105,7 +105,8 @@ struct shm_counters {
 	uint64_t	mem_heap_sampled;	/* gauge: weight of tracked blocks */
 	uint64_t	mem_tracked;		/* gauge: sampled blocks not freed */
 	uint64_t	input_bound_closes;	/* ws_worker_input_bytes hit */
-	uint64_t	reserved[1];		/* to a multiple of 64 */
+	uint64_t	prof_timer;		/* gauge: 1 POSIX, 2 perf, 3 perf
+						 * counting user time only */		/* to a multiple of 64 */
 };
 
 #define SHM_REDIS_RTT_BUCKETS	10	/* .1 .25 .5 1 2.5 5 10 25 50 100 ms */

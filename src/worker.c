@@ -269,6 +269,7 @@ worker_main(struct master *m, int slot, int index)
 	snprintf(role, sizeof role, "worker %d", index);
 	log_set_role(role);
 	log_after_fork();
+	prof_worker_preinit(m);
 	proc_child_setup(m->shm.hdr->master_pid, m->worker_uid, m->worker_gid);
 	signal(SIGPIPE, SIG_IGN);
 	srandom((unsigned)getpid() ^ (unsigned)hl_now_ms());

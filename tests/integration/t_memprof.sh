@@ -116,12 +116,12 @@ fi
 # POST stop turns the memory hooks off too; start turns them back on.
 allocs() { admin_get /api/workers | jq "sum(w.get('memprof_allocs', 0) for w in j['workers'])"; }
 check "POST /api/profiling/stop: memory sampling says off" test "$(curl -s -X POST "http://$HL_ADMIN/api/profiling/stop" >/dev/null; admin_get /api/profiling/status | jq "(j['enabled'], j['memory']['enabled'])")" = "(False, False)"
-sleep 0.3
+sleep 0.7	# workers follow the switch at their 500 ms tick
 before=$(allocs)
 send 50 '{"pkg_id":6,"req_id":"s","data":{"bytes":1000,"count":100}}'
 check "... and no allocation is sampled while stopped ($before)" test "$(allocs)" = "$before"
 curl -s -X POST "http://$HL_ADMIN/api/profiling/start" >/dev/null
-sleep 0.3
+sleep 0.7
 send 50 '{"pkg_id":6,"req_id":"s","data":{"bytes":1000,"count":100}}'
 if [ "$hooks" = True ]; then
 	check "POST /api/profiling/start: sampling resumes" test "$(allocs)" -gt "$before"
