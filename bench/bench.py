@@ -29,6 +29,12 @@ ENV = os.environ
 BENCH = ENV["BENCH"]
 HOTLINED = ENV["HOTLINED"]
 EXAMPLE_SO = ENV.get("EXAMPLE_SO", "")
+TOKEN_TOOL = ENV.get("TOKEN_TOOL", "")
+# Authenticated connects: AUTH_REPS interleaved rounds of hotline without
+# auth, with JWT auth, and with JWT auth plus a Redis session lookup
+# (a private redis-server on a free loopback port); 0 skips the phase.
+AUTH_REPS = int(ENV.get("AUTH_REPS", "5"))
+JWT_SECRET = "bench-secret-0123456789abcdef0123"
 RAW = ENV["RAW"]
 HERE = os.path.dirname(os.path.abspath(__file__))
 PY = "/usr/bin/python3"
@@ -146,6 +152,7 @@ def steal_pct(a, b):
 class Server:
     def __init__(self, name):
         self.name, self.port, self.proc, self.admin = name, free_port(), None, None
+        self.redis_port = None
         self.hotline = name.startswith("hotline")
 
     def argv(self):
@@ -160,6 +167,15 @@ class Server:
                  "-o", "log_level=warn"]
             if EXAMPLE_SO:
                 a += ["-o", "module=" + EXAMPLE_SO]
+            if "-auth" in self.name:
+                # one user connects from every slot: lift the per-user
+                # limit (5) so no handshake is refused with 429
+                a += ["-o", "auth=jwt", "-o", "jwt_alg=HS256",
+                      "-o", "jwt_secret=" + JWT_SECRET,
+                      "-o", "auth_max_connections_per_user=0"]
+            if self.name.endswith("-authsess"):
+                a += ["-o", "redis_url=redis://127.0.0.1:%d" % self.redis_port,
+                      "-o", "auth_sessions=yes"]
             if self.name.endswith("-profcopy"):
                 a += ["-o", "profiling_enabled=yes", "-o", "profiling_cpu_only=no",
                       "-o", "profiling_copy=yes"]
@@ -339,6 +355,69 @@ def fmt(v, unit=""):
     return "%.1f%s" % (v, unit)
 
 
+def start_redis():
+    """A private redis-server on a free loopback port, or None."""
+    if shutil.which("redis-server") is None:
+        log("auth: redis-server not installed, the session lookup is skipped")
+        return None, None
+    port = free_port()
+    proc = subprocess.Popen(["redis-server", "--port", str(port), "--bind", "127.0.0.1",
+                             "--save", "", "--appendonly", "no"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            start_new_session=True)
+    if not wait_port(port):
+        proc.kill()
+        return None, None
+    subprocess.run(["redis-cli", "-p", str(port), "SET", "session:bench", "1"],
+                   stdout=subprocess.DEVNULL, check=False)
+    return proc, port
+
+
+def auth_phase(results):
+    """Handshakes per second and their latency without auth, with a JWT
+    (HS256, verified once per connection) and with a JWT plus a session
+    lookup in Redis, interleaved AUTH_REPS times."""
+    if not TOKEN_TOOL:
+        log("auth: no hotline-token (TOKEN_TOOL), skipped")
+        return {}
+    token = subprocess.run([TOKEN_TOOL, "--secret", JWT_SECRET, "--sub", "bench",
+                            "--exp", "3600"], capture_output=True, text=True,
+                           check=True).stdout.strip()
+    redis, rport = start_redis()
+    names = ["hotline-1w", "hotline-1w-auth"] + (["hotline-1w-authsess"] if redis else [])
+    runs = {n: [] for n in names}
+    try:
+        for i in range(AUTH_REPS):
+            for n in (names if i % 2 == 0 else list(reversed(names))):
+                s = Server(n)
+                s.redis_port = rport
+                s.start()
+                try:
+                    extra = ["-c", "8", "-d", str(DUR)]
+                    if n != "hotline-1w":
+                        extra += ["--token", token]
+                    r = run_one(s, "connect", extra, DUR + 30)
+                finally:
+                    s.stop()
+                r["auth_rep"] = i
+                results.append(r)
+                runs[n].append(r)
+                b = r.get("bench", {})
+                log("  auth %-22s rep %d  %s hs/s  p50 %s us  p99 %s us  %s us cpu/hs" % (
+                    n, i, fmt(b.get("throughput_msg_s")), fmt(b.get("p50_us")),
+                    fmt(b.get("p99_us")), fmt(r.get("cpu_us_per_msg"))))
+    finally:
+        if redis is not None:
+            redis.terminate()
+            redis.wait(10)
+    out = {}
+    for n in names:
+        out[n] = {k: mmm([r.get("bench", {}).get(k) for r in runs[n]])
+                  for k in ("throughput_msg_s", "p50_us", "p99_us")}
+        out[n]["cpu_us_per_hs"] = mmm([r.get("cpu_us_per_msg") for r in runs[n]])
+    return out
+
+
 def overhead(results):
     """Profiler overhead: CPU per message at a fixed offered load
     (OVERHEAD_RATE), runs interleaved off / cpu / cpu+mem / cpu+mem+copy,
@@ -387,6 +466,26 @@ def overhead(results):
                       "throughput_on": mmm([r.get("bench", {}).get("throughput_msg_s")
                                             for r in runs[n]])}
     return out
+
+
+def auth_table(auth):
+    if not auth:
+        return ""
+    base = auth.get("hotline-1w", {})
+    lines = ["", "authenticated connects (1 worker, 8 connecting slots, %d interleaved "
+             "rounds; median (min-max), x = ratio to no auth):" % AUTH_REPS]
+    for n, a in auth.items():
+        def cell(k):
+            if not a.get(k):
+                return "-"
+            m = a[k]["median"]
+            b = (base.get(k) or {}).get("median")
+            r = " x%.2f" % (m / b) if m and b and n != "hotline-1w" else ""
+            return "%s (%s-%s)%s" % (fmt(m), fmt(a[k]["min"]), fmt(a[k]["max"]), r)
+        lines.append("  %-22s %s hs/s, p50 %s us, p99 %s us, CPU %s us/hs" % (
+            n, cell("throughput_msg_s"), cell("p50_us"), cell("p99_us"),
+            cell("cpu_us_per_hs")))
+    return "\n".join(lines)
 
 
 def table(results, over):
@@ -466,7 +565,7 @@ def main():
                              if l.startswith("Model name")][0]
     except (IndexError, OSError):
         pass
-    over = {}
+    over, auth = {}, {}
     try:
         for rep in range(REPS):
             for name in SERVERS:
@@ -489,6 +588,8 @@ def main():
                     s.stop()
         if OVERHEAD_REPS > 0:
             over = overhead(results)
+        if AUTH_REPS > 0:
+            auth = auth_phase(results)
     finally:
         for s in list(LIVE):
             s.stop()
@@ -499,9 +600,11 @@ def main():
     meta["elapsed_s"] = time.time() - t_start
     meta["loadavg_end"] = open("/proc/loadavg").read().strip()
     summary, text = table(results, over)
+    text += auth_table(auth)
     os.makedirs(os.path.dirname(OUT), exist_ok=True)
     with open(OUT, "w") as f:
-        json.dump({"meta": meta, "summary": summary, "overhead": over, "runs": results},
+        json.dump({"meta": meta, "summary": summary, "overhead": over, "auth": auth,
+                   "runs": results},
                   f, indent=1)
     print(text)
     print("\nJSON: %s (%.0f s, load %s -> %s)" % (OUT, meta["elapsed_s"],

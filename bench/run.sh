@@ -10,6 +10,8 @@
 # (10), DUR (3 s per rr/connect/broadcast run), IDLE_N (10000), BCAST_N
 # (10000), BCAST_RATE (5/s), SCEN_C/SCEN_M (1000/100), OVERHEAD_C (4),
 # OVERHEAD_RATE (20000 requests/s offered in the profiler pairs; 0 closed loop),
+# AUTH_REPS (5 rounds of connects without auth, with a JWT, with a JWT and a
+# Redis session; needs redis-server for the last),
 # SERVERS, MODES (comma lists), PIN=0 (no taskset), SERVER_CPU (0) and
 # GEN_CPU (1), OUT (bench/results/latest.json).
 # Everything listens on 127.0.0.1 only; every server started is stopped on
@@ -60,6 +62,7 @@ fi
 so=$build/contrib/modules/.libs/example.so
 [ -f "$so" ] || make -C "$build" contrib/modules/example.la >/dev/null 2>&1 || true
 [ -f "$so" ] || { echo "no $so: hotline's broadcast runs will fail" >&2; so=; }
+export TOKEN_TOOL=$build/tools/hotline-token
 export BENCH=$build/bench/client/hotline-bench HOTLINED=$build/src/hotlined \
     EXAMPLE_SO=$so RAW=$raw
 echo "# $(date -u +%FT%TZ) nproc $(nproc), $(lscpu | sed -n 's/^Model name: *//p'), kernel $(uname -r), load $(cut -d' ' -f1-3 /proc/loadavg)" >&2
