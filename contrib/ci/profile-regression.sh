@@ -56,8 +56,14 @@ admin=$(sed -n 's|.* admin http://\([^/]*\)/.*|\1|p' "$work/hotlined.log" | head
     die "the load failed: $(cat "$work/load.txt")"
 # Fetched while the daemon runs: the newest report is the last window
 # that closed during the load.
-"$REPORT" fetch --admin "http://$admin" -o "$outdir/profile.json" ||
-    die "cannot fetch the report"
+# (A loaded machine may take a while to write the first: wait up to 30 s.)
+i=0
+until "$REPORT" fetch --admin "http://$admin" -o "$outdir/profile.json" \
+    2>"$work/fetch.err"; do
+	i=$((i + 1))
+	[ $i -gt 60 ] && die "cannot fetch the report: $(cat "$work/fetch.err")"
+	sleep 0.5
+done
 "$REPORT" render "$outdir/profile.json" -o "$outdir/profile.html" ||
     die "cannot render the report"
 "$REPORT" text "$outdir/profile.json" --top 15
