@@ -39,6 +39,7 @@ struct prof_slot {
 	double		 stime_start;
 	uint64_t	 alloc_start;	/* sampled bytes allocated */
 	uint64_t	 mem_drops_start; /* event ring drops at window start */
+	uint64_t	 hook_start;	/* memory hooks' ns at window start */
 };
 
 /* Where a window (or a capture) started: per slot and per route. */
@@ -153,6 +154,7 @@ prof_slot_mark(struct master *m, struct prof_base *b, uint32_t i)
 	ps->handler_start = shm_read(&s->counters.prof_handler_ns);
 	ps->alloc_start = prof_mem_slot_alloc(i);
 	ps->mem_drops_start = slot_mem_drops(m, i);
+	ps->hook_start = shm_read(&s->counters.mem_hook_ns);
 	if (prof_proc_cpu(ps->pid, &ps->utime_start, &ps->stime_start) == -1)
 		ps->utime_start = ps->stime_start = 0;
 }
@@ -257,13 +259,24 @@ prof_workers(struct master *m, const struct prof_base *b, int *n)
 			continue;
 		if (prof_proc_cpu(ps->pid, &ut, &st) == -1)
 			ut = ps->utime_start, st = ps->stime_start;
-		w[*n] = (struct report_worker){ (int)i, s->index, ps->pid,
-		    ps->samples, slot_drops(m, i) - ps->drops_start,
-		    shm_read(&s->counters.prof_handler_ns) - ps->handler_start,
-		    ut - ps->utime_start, st - ps->stime_start,
-		    prof_mem_rss(ps->pid), prof_mem_slot_heap(i),
-		    prof_mem_slot_alloc(i) - ps->alloc_start,
-		    slot_mem_drops(m, i) - ps->mem_drops_start };
+		w[*n] = (struct report_worker){
+			.slot = (int)i, .index = s->index, .pid = ps->pid,
+			.samples = ps->samples,
+			.dropped = slot_drops(m, i) - ps->drops_start,
+			.handler_ns = shm_read(&s->counters.prof_handler_ns) -
+			    ps->handler_start,
+			.delivery_ns = ps->samples *
+			    shm_read(&s->prof_delivery_ns),
+			.hook_ns = shm_read(&s->counters.mem_hook_ns) -
+			    ps->hook_start,
+			.utime_s = ut - ps->utime_start,
+			.stime_s = st - ps->stime_start,
+			.rss_bytes = prof_mem_rss(ps->pid),
+			.heap_bytes = prof_mem_slot_heap(i),
+			.alloc_bytes = prof_mem_slot_alloc(i) - ps->alloc_start,
+			.mem_dropped = slot_mem_drops(m, i) -
+			    ps->mem_drops_start,
+		};
 		(*n)++;
 	}
 	return w;

@@ -153,6 +153,7 @@ prof_worker_tick(void)
 	sampler_get_stats(&st);
 	shm_write(&pw.slot->counters.prof_samples, st.samples);
 	shm_write(&pw.slot->counters.prof_handler_ns, st.handler_ns);
+	shm_write(&pw.slot->prof_delivery_ns, st.delivery_ns);
 	shm_write(&pw.slot->counters.prof_running, (uint64_t)pw.running);
 }
 

@@ -533,7 +533,7 @@ workers_json(const struct builder *b, json_t **totals)
 {
 	const struct report_input *in = b->in;
 	json_t *arr = json_array();
-	double ut = 0, st = 0, handler_s = 0;
+	double ut = 0, st = 0, handler_s = 0, delivery_s = 0, hook_s = 0;
 	uint64_t dropped = 0;
 	int i;
 
@@ -546,6 +546,11 @@ workers_json(const struct builder *b, json_t **totals)
 		    "dropped", (json_int_t)w->dropped, "utime_seconds",
 		    w->utime_s, "stime_seconds", w->stime_s,
 		    "sampler_seconds", w->handler_ns / 1e9);
+
+		json_object_set_new(o, "signal_delivery_seconds",
+		    json_real(w->delivery_ns / 1e9));
+		json_object_set_new(o, "memory_hook_seconds",
+		    json_real(w->hook_ns / 1e9));
 
 		if (report_has_memory(b)) {
 			json_object_set_new(o, "rss_mb",
@@ -561,11 +566,16 @@ workers_json(const struct builder *b, json_t **totals)
 		ut += w->utime_s;
 		st += w->stime_s;
 		handler_s += w->handler_ns / 1e9;
+		delivery_s += w->delivery_ns / 1e9;
+		hook_s += w->hook_ns / 1e9;
 		dropped += w->dropped;
 	}
-	*totals = json_pack("{s:f, s:f, s:f, s:I}", "utime_seconds", ut,
-	    "stime_seconds", st, "sampler_seconds", handler_s, "dropped",
-	    (json_int_t)dropped);
+	*totals = json_pack("{s:f, s:f, s:f, s:f, s:f, s:f, s:I}",
+	    "utime_seconds", ut, "stime_seconds", st, "sampler_seconds",
+	    handler_s, "signal_delivery_seconds", delivery_s,
+	    "memory_hook_seconds", hook_s, "overhead_pct", ut + st > 0 ?
+	    round(10000.0 * (handler_s + delivery_s + hook_s) / (ut + st)) /
+	    100 : 0.0, "dropped", (json_int_t)dropped);
 	return arr;
 }
 

@@ -33,6 +33,8 @@ struct report_worker {
 	uint64_t	 samples;
 	uint64_t	 dropped;
 	uint64_t	 handler_ns;	/* sampler overhead */
+	uint64_t	 delivery_ns;	/* samples x one signal's cost */
+	uint64_t	 hook_ns;	/* memory hooks' sampled path */
 	double		 utime_s;	/* from /proc/<pid>/stat, this window */
 	double		 stime_s;
 	uint64_t	 rss_bytes;	/* at the window's end */

@@ -75,6 +75,9 @@ struct sampler_stats {
 	uint64_t	 samples;
 	uint64_t	 dropped;
 	uint64_t	 handler_ns;
+	uint64_t	 delivery_ns;	/* one signal's kernel round trip,
+					 * calibrated once (the part of a
+					 * sample's cost outside the handler) */
 };
 void	 sampler_get_stats(struct sampler_stats *st);
 

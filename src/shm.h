@@ -148,6 +148,8 @@ struct shm_slot {
 	uint64_t	refusals[SHM_MAX_REFUSALS]; /* by enum ws_handshake_refusal */
 	struct shm_hist	hist[SHM_MAX_ROUTES];	/* by route index */
 	struct shm_auth	auth;			/* src/auth*.c */
+	/* profiler (src/prof_worker.c): a signal's cost, calibrated at start */
+	uint64_t	prof_delivery_ns;
 };
 
 struct shm {

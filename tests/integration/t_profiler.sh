@@ -96,6 +96,9 @@ h=$(jq "[(x['calls'] > 0, x['cpu_ms_per_call'] > 1) for x in j['handlers'] if x[
 check "per-handler: work has calls and CPU per call ($h)" test "$h" = "[(True, True)]"
 ri=$(newest_report interval)
 check "the folded stacks of a report set name work_a" grep -q "work_a" "${ri%.json}.folded"
+note "measured overhead: $(jq "j['overhead']" <"$r")"
+check "the report states its overhead: handler, signal delivery (estimated), hooks, under 5% at 4 ms" \
+    $PY -c "import json,sys; o=json.load(open(sys.argv[1]))['overhead']; sys.exit(not (o['sampler_seconds'] > 0 and o['signal_delivery_seconds'] > 0 and 'memory_hook_seconds' in o and 0 < o['overhead_pct'] < 5))" "$r"
 check "the profile reconciles with /proc (gap within 25%)" \
     $PY -c "import json,sys; d=json.load(open('$r'))['reconciliation']; sys.exit(not abs(d['gap_pct']) <= 25)"
 
