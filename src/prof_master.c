@@ -348,6 +348,7 @@ prof_timer_name(struct master *m)
 {
 	static const char *const names[] = { "none", "posix", "perf",
 	    "perf-user" };
+	static uint64_t last;	/* the final report comes after the workers */
 	uint32_t i;
 
 	for (i = 0; i < m->shm.hdr->nslots; i++) {
@@ -355,9 +356,9 @@ prof_timer_name(struct master *m)
 		uint64_t t = shm_read(&s->counters.prof_timer);
 
 		if (s->pid != 0 && t > 0 && t < HL_ARRAY_LEN(names))
-			return names[t];
+			return names[last = t];
 	}
-	return names[0];
+	return names[last];
 }
 
 /* Memory is sampled unless profiling_cpu_only. */
