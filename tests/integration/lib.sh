@@ -124,8 +124,25 @@ sanitizer_clean() {
 	! grep -lE 'AddressSanitizer|LeakSanitizer|runtime error:' "$T"/*.log >/dev/null 2>&1
 }
 
+# stacks_of_live_daemons: when a check failed, the threads' stacks of every
+# daemon process still running (a hung worker says where it hangs), with
+# gdb if present, bounded in time.
+stacks_of_live_daemons() {
+	local pid kid
+	command -v gdb >/dev/null || return 0
+	for pid in $HL_PIDS; do
+		alive "$pid" || continue
+		for kid in $pid $(pgrep -P "$pid"); do
+			echo "# --- stacks of $kid ($(tr '\0' ' ' </proc/$kid/cmdline 2>/dev/null | cut -c1-80))"
+			timeout 20 gdb -q -batch -p "$kid" -ex 'thread apply all bt 30' 2>&1 |
+			    grep -E '^(#|Thread)' | sed 's/^/#   /' | head -80
+		done
+	done
+}
+
 cleanup() {
 	local pid
+	[ "$tap_failed" -gt 0 ] && stacks_of_live_daemons
 	for pid in $HL_PIDS; do stop_hotlined "$pid" TERM; done
 	if ! sanitizer_clean; then
 		not_ok "no sanitizer reports in the daemon logs"
