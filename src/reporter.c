@@ -32,6 +32,9 @@ static struct {
 	int			 running;
 	pthread_mutex_t		 lock;
 	pthread_cond_t		 cond;
+	pthread_mutex_t		 work;		/* held while a job is built */
+	int			 fork_held;	/* work taken by the atfork hook */
+	int			 thread_ready;	/* the thread has started */
 	struct report_job	*queue, *done;
 	int			 queued;
 	int			 busy;		/* a job is being built */
@@ -51,6 +54,7 @@ static struct {
 } rep = {
 	.lock = PTHREAD_MUTEX_INITIALIZER,
 	.cond = PTHREAD_COND_INITIALIZER,
+	.work = PTHREAD_MUTEX_INITIALIZER,
 	.done_pipe = { -1, -1 },
 };
 
@@ -254,9 +258,46 @@ reporter_main(void *arg)
 {
 	struct report_job *job;
 
-	while ((job = reporter_next()) != NULL)
+	pthread_mutex_lock(&rep.lock);
+	rep.thread_ready = 1;
+	pthread_cond_broadcast(&rep.cond);
+	pthread_mutex_unlock(&rep.lock);
+	while ((job = reporter_next()) != NULL) {
+		pthread_mutex_lock(&rep.work);
 		reporter_run_job(job);
+		pthread_mutex_unlock(&rep.work);
+	}
 	return NULL;
+}
+
+/* Workers fork from the master while this thread may be building a
+ * report. A child gets only the forking thread, so any lock this thread
+ * held at that instant stays held in the child for good: glibc's malloc is
+ * safe (glibc takes its locks around fork), libdw's and ASan's allocator
+ * (GCC 12's has no atfork handler) are not. So fork waits for the job in
+ * progress, at most REPORTER_FORK_WAIT_S (a job abandoned at stop keeps
+ * the lock). */
+#define REPORTER_FORK_WAIT_S	5
+
+static void
+reporter_fork_prepare(void)
+{
+	struct timespec until;
+
+	if (!rep.running)
+		return;
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += REPORTER_FORK_WAIT_S;
+	rep.fork_held = pthread_mutex_timedlock(&rep.work, &until) == 0;
+}
+
+static void
+reporter_fork_release(void)
+{
+	if (rep.fork_held) {
+		rep.fork_held = 0;
+		pthread_mutex_unlock(&rep.work);
+	}
 }
 
 /* Resolve one pc in a library without debug information now, on the main
@@ -295,11 +336,19 @@ reporter_start(struct report_store *store, char *err, size_t errsize)
 	timeline_init(&rep.run_tl, 1);
 	leaktrack_init(&rep.leaks);
 	if (pipe2(rep.done_pipe, O_CLOEXEC | O_NONBLOCK) == -1 ||
+	    pthread_atfork(reporter_fork_prepare, reporter_fork_release,
+	    reporter_fork_release) != 0 ||
 	    pthread_create(&rep.thread, NULL, reporter_main, NULL) != 0) {
 		snprintf(err, errsize, "profiler: cannot start the reporter: %s",
 		    strerror(errno));
 		return -1;
 	}
+	/* Let the thread finish starting (the C library and ASan set up a
+	 * new thread under their own locks) before any worker is forked. */
+	pthread_mutex_lock(&rep.lock);
+	while (!rep.thread_ready)
+		pthread_cond_wait(&rep.cond, &rep.lock);
+	pthread_mutex_unlock(&rep.lock);
 	rep.running = 1;
 	return 0;
 }
