@@ -22,6 +22,7 @@
 #include "ring.h"
 #include "sample.h"
 #include "sampler.h"
+#include "util.h"
 
 /* Frames of the hooks themselves an unwind may pass before it reaches the
  * caller's return address; more means the match failed. */
@@ -58,16 +59,6 @@ memprof_now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
 }
 
-static uint64_t
-memprof_random(void)
-{
-	uint64_t x = mp.rng;
-
-	x ^= x << 13;
-	x ^= x >> 7;
-	x ^= x << 17;
-	return mp.rng = x;
-}
 
 /* Bytes to the next sample: floor(X) + 1 with X exponential of mean
  * `mean`, so a call of n bytes is sampled with probability exactly
@@ -75,7 +66,7 @@ memprof_random(void)
 static int64_t
 memprof_draw(void)
 {
-	double u = (double)(memprof_random() >> 11) * 0x1p-53;	/* [0, 1) */
+	double u = (double)(hl_xorshift64(&mp.rng) >> 11) * 0x1p-53;	/* [0, 1) */
 
 	return (int64_t)(-mp.mean * log1p(-u)) + 1;
 }

@@ -136,23 +136,6 @@ metrics_process(struct evbuffer *out, struct master *m)
 	    (unsigned long long)m->reloads);
 }
 
-/* Resident set size of pid in bytes, from /proc/<pid>/statm; 0 if gone. */
-static uint64_t
-metrics_rss(pid_t pid)
-{
-	unsigned long long pages = 0, size;
-	char path[64];
-	FILE *fp;
-
-	snprintf(path, sizeof path, "/proc/%ld/statm", (long)pid);
-	if ((fp = fopen(path, "r")) == NULL)
-		return 0;
-	if (fscanf(fp, "%llu %llu", &size, &pages) != 2)
-		pages = 0;
-	fclose(fp);
-	return pages * (uint64_t)sysconf(_SC_PAGESIZE);
-}
-
 static void
 metrics_per_worker(struct evbuffer *out, struct master *m)
 {
@@ -184,7 +167,7 @@ metrics_per_worker(struct evbuffer *out, struct master *m)
 		if (s->pid != 0)
 			evbuffer_add_printf(out, "hotline_worker_resident_memory"
 			    "_bytes{worker=\"%d\",slot=\"%u\"} %llu\n", s->index,
-			    i, (unsigned long long)metrics_rss(s->pid));
+			    i, (unsigned long long)prof_mem_rss(s->pid));
 	}
 }
 

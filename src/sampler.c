@@ -32,6 +32,7 @@
 #include "ring.h"
 #include "sample.h"
 #include "sampler.h"
+#include "util.h"
 
 volatile sig_atomic_t	 sampler_pkg_id = SAMPLE_NO_PKG;
 volatile sig_atomic_t	 sampler_in_handler;
@@ -46,7 +47,9 @@ static struct {
 	int			 wall;
 	unsigned		 depth;
 	uint64_t		 mean_ns;
-	uint64_t		 rng;		/* xorshift64 state */
+	uint64_t		 rng;		/* xorshift64 state, seeded per
+						 * worker after fork so workers
+						 * do not sample in lockstep */
 	uint64_t		 last_cpu_ns;
 	uint64_t		 last_wall_ns;
 	uint64_t		 samples;
@@ -64,25 +67,14 @@ ns_of(clockid_t clock)
 	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
 }
 
-/* xorshift64: async-signal-safe, seeded per worker after fork so workers
- * do not sample in lockstep. */
-static uint64_t
-sampler_random(void)
-{
-	uint64_t x = sampler.rng;
-
-	x ^= x << 13;
-	x ^= x >> 7;
-	x ^= x << 17;
-	return sampler.rng = x;
-}
 
 /* The next interval, uniform in [mean/2, 3 mean/2), so periodic work is
  * not aliased with the sampling period. */
 static void
 sampler_rearm(void)
 {
-	uint64_t ns = sampler.mean_ns / 2 + sampler_random() % sampler.mean_ns;
+	uint64_t ns = sampler.mean_ns / 2 +
+	    hl_xorshift64(&sampler.rng) % sampler.mean_ns;
 	struct itimerspec its;
 
 	if (sampler.perf_fd >= 0) {

@@ -56,6 +56,19 @@ xstrdup(const char *s)
 }
 
 /* Milliseconds on the monotonic clock. */
+/* xorshift64: a small PRNG on caller-held state (never 0), with no locks
+ * or system calls, so a signal handler may use it. */
+static inline uint64_t
+hl_xorshift64(uint64_t *state)
+{
+	uint64_t x = *state;
+
+	x ^= x << 13;
+	x ^= x >> 7;
+	x ^= x << 17;
+	return *state = x;
+}
+
 static inline uint64_t
 hl_now_ms(void)
 {

@@ -140,8 +140,25 @@ stacks_of_live_daemons() {
 	done
 }
 
+# A private redis-server on $REDIS_PORT (loopback, no persistence), for the
+# tests that need Redis; cleanup stops it.
+REDIS_PID=
+start_redis() {
+	redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save '' \
+	    --appendonly no --daemonize no >>"$T/redis.log" 2>&1 &
+	REDIS_PID=$!
+	wait_until 10 sh -c "redis-cli -p $REDIS_PORT ping 2>/dev/null | grep -q PONG"
+}
+stop_redis() {
+	[ -n "$REDIS_PID" ] || return 0
+	kill -KILL "$REDIS_PID" 2>/dev/null
+	wait "$REDIS_PID" 2>/dev/null
+	REDIS_PID=
+}
+
 cleanup() {
 	local pid
+	stop_redis
 	[ "$tap_failed" -gt 0 ] && stacks_of_live_daemons
 	for pid in $HL_PIDS; do stop_hotlined "$pid" TERM; done
 	if ! sanitizer_clean; then

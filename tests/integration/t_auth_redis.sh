@@ -12,19 +12,6 @@ REDIS_PID=
 REDIS_PORT=$((21000 + $$ % 8000))
 mint() { "$TOKEN" --secret "$SECRET" "$@"; }
 metric() { admin_get /metrics | sed -n "s/^$1 //p"; }
-stop_redis() {
-	[ -n "$REDIS_PID" ] || return 0
-	kill -KILL "$REDIS_PID" 2>/dev/null
-	wait "$REDIS_PID" 2>/dev/null
-	REDIS_PID=
-}
-start_redis() {
-	redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save '' \
-	    --appendonly no --daemonize no >>"$T/redis.log" 2>&1 &
-	REDIS_PID=$!
-	wait_until 10 sh -c "redis-cli -p $REDIS_PORT ping 2>/dev/null | grep -q PONG"
-}
-trap 'stop_redis; cleanup' EXIT
 rcli() { redis-cli -p "$REDIS_PORT" "$@" >/dev/null; }
 
 if ! command -v redis-server >/dev/null; then

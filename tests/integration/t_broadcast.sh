@@ -15,19 +15,6 @@ metric() {
 # redis_up_on ADMIN N: N workers of that instance are connected to Redis.
 redis_up_on() { local HL_ADMIN=$1; test "$(metric hotline_broadcast_redis_up)" = "$2"; }
 back_count_is() { test "$(grep -c 'is back after' "$1")" -ge "$2"; }
-stop_redis() {
-	[ -n "$REDIS_PID" ] || return 0
-	kill -KILL "$REDIS_PID" 2>/dev/null
-	wait "$REDIS_PID" 2>/dev/null
-	REDIS_PID=
-}
-start_redis() {
-	redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save '' \
-	    --appendonly no --daemonize no >>"$T/redis.log" 2>&1 &
-	REDIS_PID=$!
-	wait_until 10 sh -c "redis-cli -p $REDIS_PORT ping 2>/dev/null | grep -q PONG"
-}
-trap 'stop_redis; cleanup' EXIT
 
 check "the example module (with the shout handler) was built" test -f "$SO"
 
