@@ -324,12 +324,6 @@ sampler_perf_user_only(void)
 	return sampler.perf_fd >= 0 && sampler.perf_user_only;
 }
 
-uint64_t
-sampler_mean_ns(void)
-{
-	return sampler.mean_ns;
-}
-
 int
 sampler_start(void)
 {

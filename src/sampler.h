@@ -49,8 +49,6 @@ int	 sampler_open_perf(void);
  * sample). */
 int	 sampler_timer(void);
 int	 sampler_perf_user_only(void);
-/* The mean interval in force (clamped for the timer in use). */
-uint64_t sampler_mean_ns(void);
 
 /* Worker, after fork: remember the ring, install the handler, do one full
  * unwind (so libunwind's lazy setup happens here, not in the handler), and

@@ -83,13 +83,6 @@ timeline_append(struct timeline *to, const struct timeline *from)
 }
 
 void
-timeline_move(struct timeline *to, struct timeline *from)
-{
-	*to = *from;
-	timeline_init(from, from->interval_s);
-}
-
-void
 timeline_free(struct timeline *tl)
 {
 	int i;

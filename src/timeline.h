@@ -53,8 +53,6 @@ void	 timeline_add(struct timeline *tl, double now,
 	    const struct timeline_site *top, int ntop);
 /* Append every point of from (a later window) into to, thinning. */
 void	 timeline_append(struct timeline *to, const struct timeline *from);
-/* Move: to takes from's points; from is left empty. */
-void	 timeline_move(struct timeline *to, struct timeline *from);
 void	 timeline_free(struct timeline *tl);
 
 #endif
