@@ -489,7 +489,7 @@ conn_keep_rest(struct conn *c, uint8_t *data, size_t len, size_t used)
 	if (conn_input_grow(c, 0, cap) == -1)
 		return;
 	c->in = xmalloc(cap);
-	memcpy(c->in, data, rest);
+	memcpy(c->in, data + used, rest);
 	c->in_len = (uint32_t)rest;
 	c->in_cap = (uint32_t)cap;
 }
