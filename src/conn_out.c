@@ -46,13 +46,20 @@ out_reset(void)
 	out.owner = NULL;
 }
 
-/* Make the batch c's, with room for one more piece of about need bytes. */
+static int	out_send(void);
+
+/* Make the batch c's, with room for one more piece of about need bytes.
+ * A full batch of c's own is written without closing c: a connection
+ * that closes after its output (a protocol error, the peer's close) is
+ * adding that output now, and its close frame must not be cut off. */
 static void
 out_claim(struct conn *c, size_t need)
 {
-	if (out.owner != c || out.niov >= SENDQ_IOV_MAX - 2 ||
-	    OUT_BATCH_BYTES - out.used < need)
+	if (out.owner != c)
 		out_flush();
+	else if (out.niov >= SENDQ_IOV_MAX - 2 ||
+	    OUT_BATCH_BYTES - out.used < need)
+		(void)out_send();
 	out.owner = c;
 }
 
@@ -194,21 +201,24 @@ out_write(struct conn *c)
 	return n;
 }
 
-void
-out_flush(void)
+/* Write the batch and queue what the socket did not take. Returns 0 when
+ * the owner is still there with its output sent or queued, -1 when there
+ * was nothing to send or the owner was closed (write error, slow reader). */
+static int
+out_send(void)
 {
 	struct conn *c = out.owner;
 	ssize_t n;
 
 	if (c == NULL || out.niov == 0 || c->state == CONN_CLOSED) {
 		out_reset();
-		return;
+		return -1;
 	}
 	if ((n = out_write(c)) == -1) {
 		STATS_ADD(errors, 1);
 		out_reset();
 		conn_close(c);
-		return;
+		return -1;
 	}
 	STATS_ADD(bytes_out, (uint64_t)n);
 	memprof_count_copy((size_t)n, SAMPLE_FN_WRITE);
@@ -216,13 +226,22 @@ out_flush(void)
 		STATS_ADD(slow_reader_closes, 1);
 		out_reset();
 		conn_close(c);
-		return;
+		return -1;
 	}
 	out_reset();
 	if (!sendq_empty(&c->q))
 		conn_set_events(c, c->flags & CONN_F_CLOSE_AFTER ? EV_WRITE :
 		    EV_READ | EV_WRITE);
-	else if (c->flags & CONN_F_CLOSE_AFTER)
+	return 0;
+}
+
+void
+out_flush(void)
+{
+	struct conn *c = out.owner;
+
+	if (out_send() == 0 && sendq_empty(&c->q) &&
+	    (c->flags & CONN_F_CLOSE_AFTER))
 		conn_close(c);
 }
 

@@ -332,6 +332,95 @@ def c_pipelined(addr):
         expect_echo(c, TEXT, "m%d" % i)
 
 
+# --- 1.4 pipelined bursts over 64 KiB (the worker reads 64 KiB at a time,
+# so a frame that straddles a read follows complete ones in the same read)
+
+
+def _pattern(op, n, salt=0):
+    if op == TEXT:
+        return bytes(0x61 + (i * 7 + n + salt) % 26 for i in range(n))
+    return bytes((i * 31 + n + salt) & 0xFF for i in range(n))
+
+
+@case("1.4.1", "a small message then a 70,000-byte one, in one write")
+def c_burst_small_big(addr):
+    c = Raw(addr)
+    big = _pattern(TEXT, 70000)
+    c.send(frame(TEXT, b"small") + frame(TEXT, big) + frame(TEXT, b"after"))
+    expect_echo(c, TEXT, b"small")
+    expect_echo(c, TEXT, big)
+    expect_echo(c, TEXT, b"after")
+
+
+@case("1.4.2", "3,000 pipelined 100-byte messages in one write, in order")
+def c_burst_3000(addr):
+    c = Raw(addr)
+    msgs = [_pattern(TEXT, 100, i) for i in range(3000)]
+    c.send(b"".join(frame(TEXT, m) for m in msgs))
+    for m in msgs:
+        expect_echo(c, TEXT, m)
+
+
+@case("1.4.3", "a 202 KiB binary message in 101 fragments with a ping "
+      "after each, in one write")
+def c_burst_101_fragments(addr):
+    c = Raw(addr)
+    payload = _pattern(BINARY, 101 * 2048)
+    parts = split(payload, 101)
+    pings = {i: frame(PING, b"p%d" % i) for i in range(100)}
+    c.send(fragments(BINARY, parts, pings))
+    for i in range(100):
+        fin, op, got = c.recv_frame()
+        if op != PONG or got != b"p%d" % i:
+            raise Failed("expected pong p%d, got %s" % (i, describe(op, got)))
+    expect_echo(c, BINARY, payload)
+
+
+@case("1.4.4", "every size from 0 to 70,000 bytes, text and binary, in 1 "
+      "to 200 fragments, in one write")
+def c_burst_sizes(addr):
+    c = Raw(addr)
+    sent, data = [], b""
+    for k, (n, op) in enumerate((n, op) for n in (0, 1, 125, 126, 65535,
+                                                  65536, 70000)
+                                for op in (TEXT, BINARY)):
+        payload = _pattern(op, n, k)
+        nfrag = (1, 2, 7, 200)[k % 4]
+        data += fragments(op, split(payload, nfrag))
+        sent.append((op, payload))
+    c.send(data)
+    for op, payload in sent:
+        expect_echo(c, op, payload)
+
+
+def _envelope(i, pad):
+    msg = "x" * pad
+    req = '{"pkg_id":1,"req_id":"r%d","data":{"message":"%s"}}' % (i, msg)
+    rep = ('{"pkg_id":1,"req_id":"r%d","status_code":0,'
+           '"data":{"message":"%s"}}' % (i, msg))
+    return frame(TEXT, req), rep.encode()
+
+
+@case("1.4.5", "/web: 3,000 pipelined envelopes in one write, answered "
+      "in order")
+def c_burst_web(addr):
+    c = Raw(addr, path="/web")
+    pairs = [_envelope(i, 50) for i in range(3000)]
+    c.send(b"".join(req for req, _ in pairs))
+    for _, rep in pairs:
+        expect_echo(c, TEXT, rep)
+
+
+@case("1.4.6", "/web: a small envelope, a 70 KB one and a small one in "
+      "one write")
+def c_burst_web_big(addr):
+    c = Raw(addr, path="/web")
+    pairs = [_envelope(0, 10), _envelope(1, 70000), _envelope(2, 10)]
+    c.send(b"".join(req for req, _ in pairs))
+    for _, rep in pairs:
+        expect_echo(c, TEXT, rep)
+
+
 @case("1.3.4", "an unmasked client frame fails with 1002")
 def c_unmasked(addr):
     c = Raw(addr)
