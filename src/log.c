@@ -72,17 +72,6 @@ log_reopen(void)
 }
 
 void
-log_close(void)
-{
-	if (logger.fd != -1)
-		close(logger.fd);
-	logger.fd = -1;
-	if (logger.target == LOG_TARGET_SYSLOG)
-		closelog();
-	logger.target = LOG_TARGET_STDERR;
-}
-
-void
 log_after_fork(void)
 {
 	if (logger.target != LOG_TARGET_SYSLOG)

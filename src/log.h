@@ -35,7 +35,6 @@ void	 log_set_owner(uid_t uid, gid_t gid);
 void	 log_set_role(const char *role);
 /* The descriptor the log writes to, or -1; kept open across fork. */
 int	 log_fd(void);
-void	 log_close(void);
 /* In a forked child: reconnect to syslog (its socket was closed). */
 void	 log_after_fork(void);
 

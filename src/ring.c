@@ -242,17 +242,6 @@ ring_abort(struct ring *r)
 	r->resv_len = 0;
 }
 
-int
-ring_write(struct ring *r, const void *src, size_t len)
-{
-	void *dst = ring_reserve(r, len);
-
-	if (dst == NULL)
-		return -1;
-	memcpy(dst, src, len);
-	return ring_commit(r, len);
-}
-
 void
 ring_writer_block(sigset_t *old)
 {

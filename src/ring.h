@@ -12,7 +12,7 @@
  * Exactly one writer context and one reader context per ring:
  *
  *  - The writer is one context in one worker process: ring_reserve(),
- *    ring_commit(), ring_abort(), ring_write(). For the CPU ring that context
+ *    ring_commit(), ring_abort(). For the CPU ring that context
  *    is the SIGPROF handler and nothing else. For the event ring it is the
  *    worker's main flow with SIGPROF blocked around reserve..commit
  *    (ring_writer_block()/ring_writer_unblock()), so the handler can never
@@ -25,8 +25,9 @@
  *    writing) is forbidden and would corrupt the record being written.
  *  - The writer side is async-signal-safe: no locks, no allocation, no
  *    system calls (ring_writer_block/unblock are system calls and belong to
- *    the main flow, never to the handler). ring_write() calls memcpy, which
- *    the copy hooks interpose: their depth guard must make it forward.
+ *    the main flow, never to the handler). A writer that copies into its
+ *    reservation with memcpy reaches the copy hooks: their depth guard
+ *    must make it forward.
  *  - The reader is the master (another process, same mapping): ring_peek(),
  *    ring_consume(), ring_drain(). It never blocks the writer: a full ring
  *    drops the new record and counts it; unread data is never overwritten.
@@ -97,10 +98,6 @@ int ring_commit(struct ring *r, size_t len);
 
 /* Writer. Forget the reservation; nothing is published or counted. */
 void ring_abort(struct ring *r);
-
-/* Writer. Reserve, copy `len` bytes from `src` and commit. Returns 0, or -1
- * when the record was dropped. */
-int ring_write(struct ring *r, const void *src, size_t len);
 
 /* Largest payload ring_reserve() accepts for this ring. */
 size_t ring_max_record(const struct ring *r);
