@@ -66,6 +66,8 @@ static const struct {
 	{ "protocol_errors", offsetof(struct shm_counters, protocol_errors) },
 	{ "slow_reader_closes", offsetof(struct shm_counters, slow_reader_closes) },
 	{ "idle_closes", offsetof(struct shm_counters, idle_closes) },
+	{ "alloc_keep_refused", SHM_LIMIT_OFF(alloc_keep_refused) },
+	{ "alloc_kept_bytes", SHM_LIMIT_OFF(alloc_kept) },
 	{ "replies_dropped", offsetof(struct shm_counters, replies_dropped) },
 	{ "handler_no_reply", offsetof(struct shm_counters, handler_no_reply) },
 	{ "broadcasts_published", offsetof(struct shm_counters, bcast_published) },

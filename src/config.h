@@ -81,6 +81,7 @@ struct config {
 	int		 pkg_id_hash;
 	int		 pkg_id_alloc;
 	int		 pkg_id_delay;
+	size_t		 alloc_keep_bytes;
 	/* broadcast (src/bcast.c) */
 	int		 pkg_id_subscribe;
 	int		 pkg_id_unsubscribe;

@@ -128,6 +128,10 @@ const struct config_key config_keys[] = {
 	{ "pkg_id_delay", NULL, CONFIG_INT, INT32_MIN, INT32_MAX, "7",
 	  OFF(pkg_id_delay), FIXED, NULL,
 	  "pkg_id of the delayed-reply handler; 0 disables it" },
+	{ "alloc_keep_bytes", NULL, CONFIG_SIZE, 0, 1LL << 40, "256m",
+	  OFF(alloc_keep_bytes), FIXED, NULL,
+	  "what the alloc handler's kept blocks may cost per worker, "
+	  "allocator overhead included; a keep past it gets an error envelope" },
 	{ "pkg_id_subscribe", NULL, CONFIG_INT, INT32_MIN, INT32_MAX, "8",
 	  OFF(pkg_id_subscribe), FIXED, NULL,
 	  "pkg_id of the built-in subscribe handler; 0 disables it" },

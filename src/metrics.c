@@ -60,6 +60,12 @@ static const struct metric_counter metric_counters[] = {
 	  "Connections closed (1013) because the worker held "
 	  "ws_worker_input_bytes of partly received messages.",
 	  COUNTER(input_bound_closes) },
+	{ "hotline_alloc_keep_refused_total", NULL, "counter",
+	  "alloc requests with keep refused at alloc_keep_bytes.",
+	  SHM_LIMIT_OFF(alloc_keep_refused) },
+	{ "hotline_alloc_kept_bytes", "alloc_kept_bytes", "gauge",
+	  "What the alloc handler's kept blocks cost the allocator.",
+	  SHM_LIMIT_OFF(alloc_kept) },
 	{ "hotline_idle_closes_total", NULL, "counter",
 	  "Connections closed after ws_idle_timeout without traffic.",
 	  COUNTER(idle_closes) },

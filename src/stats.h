@@ -21,6 +21,17 @@ extern struct shm_slot	*stats_slot;
 		shm_sub(&stats_slot->counters.field, (n));		\
 } while (0)
 
+/* The same for the words of struct shm_limits; STATS_LIMIT_SET for its
+ * gauges. */
+#define STATS_LIMIT_ADD(field, n) do {					\
+	if (stats_slot != NULL)						\
+		shm_add(&stats_slot->limits.field, (n));		\
+} while (0)
+#define STATS_LIMIT_SET(field, v) do {					\
+	if (stats_slot != NULL)						\
+		shm_write(&stats_slot->limits.field, (v));		\
+} while (0)
+
 /* Count one handshake refusal by reason. */
 void	 stats_refusal(unsigned reason);
 /* Record one handled request's latency in its route's histogram. */
