@@ -68,6 +68,8 @@ struct config {
 	size_t		 ws_max_message_bytes;
 	size_t		 ws_worker_input_bytes;
 	size_t		 ws_send_queue_bytes;
+	size_t		 ws_worker_output_bytes;
+	int		 ws_max_deferred;
 	int		 ws_idle_timeout;
 	int		 ws_ping_interval;
 	char		*ws_origins;

@@ -268,18 +268,33 @@ delay_fire_cb(evutil_socket_t fd, short what, void *arg)
 	free(d);
 }
 
+/* The connection closed first: the timer goes, hotlined frees the handle. */
+static void
+delay_cancel_cb(void *arg)
+{
+	struct delay_state *d = arg;
+
+	event_free(d->timer);
+	free(d);
+}
+
 /* Reply after ms milliseconds, from a timer: the deferred-reply path. */
 static void
 handle_delay(struct hl_request *req, void *arg)
 {
-	struct delay_state *d = xcalloc(1, sizeof *d);
+	struct hl_deferred *reply = hl_defer(req);
+	struct delay_state *d;
 	struct timeval tv;
 
+	if (reply == NULL)	/* over ws_max_deferred: already answered */
+		return;
+	d = xcalloc(1, sizeof *d);
+	d->reply = reply;
 	d->ms = data_int(req, "ms", 100);
 	tv.tv_sec = d->ms / 1000;
 	tv.tv_usec = (d->ms % 1000) * 1000;
 	d->timer = evtimer_new(hl_worker_base(), delay_fire_cb, d);
-	d->reply = hl_defer(req);
+	hl_deferred_on_cancel(reply, delay_cancel_cb, d);
 	evtimer_add(d->timer, &tv);
 }
 

@@ -22,10 +22,14 @@ extern struct shm_slot	*stats_slot;
 } while (0)
 
 /* The same for the words of struct shm_limits; STATS_LIMIT_SET for its
- * gauges. */
+ * gauges set outright. */
 #define STATS_LIMIT_ADD(field, n) do {					\
 	if (stats_slot != NULL)						\
 		shm_add(&stats_slot->limits.field, (n));		\
+} while (0)
+#define STATS_LIMIT_SUB(field, n) do {					\
+	if (stats_slot != NULL)						\
+		shm_sub(&stats_slot->limits.field, (n));		\
 } while (0)
 #define STATS_LIMIT_SET(field, v) do {					\
 	if (stats_slot != NULL)						\
