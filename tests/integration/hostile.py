@@ -128,13 +128,14 @@ def alloc(addr, admin, bound):
     by = Bystander(addr)
     c = C.Raw(addr, "/web")
     req = {"bytes": 1, "count": 10000, "keep": True}
-    last, n = None, 0
-    for n in range(1, 2 * bound // 320000 + 50):
+    last, n, cost = None, 0, 0
+    for n in range(1, 2 * bound // 250000 + 50):
         c.send_frame(C.TEXT, json.dumps({"pkg_id": 6, "req_id": str(n),
                                          "data": req}))
         last = json.loads(c.recv_message(10)[1])
         if last["status_code"] != 0:
             break
+        cost = last["data"]["kept_cost"]
     grown = rss(pid) - rss0
     msg = last.get("data", {}).get("message", "")
     note("alloc keep: refused at request %d, %.1f MiB counted, RSS %.1f -> "
@@ -143,9 +144,14 @@ def alloc(addr, admin, bound):
     check("a keep past alloc_keep_bytes is refused with status 1",
           last["status_code"] == 1, last)
     check("... saying why", "keep limit reached" in msg, msg)
-    check("... after what the blocks really cost: about %d requests of "
-          "10,000 one-byte blocks (refused at %d)" % (bound // 320000, n),
-          abs(n - bound // 320000) <= 2, n)
+    each = cost / max(n - 1, 1) / 10000
+    check("... after what the blocks really cost: %.1f bytes a one-byte "
+          "block (its 16-byte link and the chunk header too)" % each,
+          each >= 25 and bound - 10000 * 64 < cost <= bound, (n, cost))
+    if FACTOR == 1:	# glibc: a 32-byte chunk each
+        check("... so about %d requests of 10,000 one-byte blocks (refused "
+              "at %d)" % (bound // 320000, n),
+              abs(n - bound // 320000) <= 2, n)
     ceiling = (bound + 16 * MIB) * FACTOR
     check("the worker's RSS grew %.1f MiB, under the bound + 16 MiB (%.0f "
           "MiB)" % (grown / MIB, ceiling / MIB), grown < ceiling, grown)
