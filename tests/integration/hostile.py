@@ -14,6 +14,11 @@ notes and "cases N", as wsclient.py does.
   hostile.py output ADDR ADMIN BOUND N  N readers that never read ask for
                                         more replies than the worker may
                                         queue (ws_worker_output_bytes)
+  hostile.py broadcast ADDR ADMIN BOUND N
+                                        N subscribers that never read, and
+                                        broadcasts of 100 kB published
+                                        until the worker's queues are full
+                                        (broadcast_slow_policy close)
 
 The RSS ceilings are the bound plus a stated slack, times SLACK_FACTOR
 (environment; the ASan build passes 3: its redzones and chunk headers are
@@ -100,6 +105,8 @@ class Bystander:
                                              "data": data}))
             try:
                 r = json.loads(c.recv_message(10)[1])
+                while r["req_id"].startswith("b-"):	# a broadcast
+                    r = json.loads(c.recv_message(10)[1])
                 if r["req_id"] != "b%d" % i or r["status_code"] != 0:
                     self.errors.append(r)
             except Exception as e:
@@ -311,6 +318,65 @@ def output(addr, admin, bound, readers):
     finish()
 
 
+def publish(admin, n, size):
+    body = json.dumps({"topic": "all", "data": {"n": n, "pad": "p" * size}})
+    req = urllib.request.Request("http://%s/api/broadcast" % admin,
+                                 data=body.encode(), method="POST")
+    with urllib.request.urlopen(req, timeout=5) as r:
+        return r.status
+
+
+def broadcast(addr, admin, bound, subscribers):
+    size, msgs = 100000, 80		# 8 MB to each subscriber
+    w = worker(admin)
+    pid, rss0 = w["pid"], rss(w["pid"])
+    by = Bystander(addr)
+    subs = [C.Raw(addr, "/web", rcvbuf=4096) for _ in range(subscribers)]
+    bad = [publish(admin, n, size) for n in range(msgs)]
+    bad = [s for s in bad if s != 200]
+    wait_for(lambda: worker(admin)["output_bound_closes"] > 0, 5)
+    w = worker(admin)
+    held, grown = w["output_queued_bytes"], rss(pid) - rss0
+    note("broadcast: %d subscribers that never read, %d broadcasts of %d "
+         "bytes; queues hold %.1f MiB, RSS %.1f -> %.1f MiB, %d closed for "
+         "the bound" % (subscribers, msgs, size, held / MIB, rss0 / MIB,
+                        (rss0 + grown) / MIB, w["output_bound_closes"]))
+    check("every broadcast was accepted", not bad, bad)
+    check("subscribers that never read, past ws_worker_output_bytes, are "
+          "closed (%d)" % w["output_bound_closes"],
+          w["output_bound_closes"] > 0)
+    check("the queues hold %.1f MiB, within the bound and its reserve "
+          "(%.1f MiB), a shared frame charged once per queue" % (
+              held / MIB, bound * 17 / 16 / MIB), held <= bound * 17 / 16,
+          held)
+    ceiling = (bound + 16 * MIB) * FACTOR
+    check("the worker's RSS grew %.1f MiB, under the bound + 16 MiB (%.0f "
+          "MiB)" % (grown / MIB, ceiling / MIB), grown < ceiling, grown)
+    got = [[] for _ in subs]
+    ts = [threading.Thread(target=drain, args=(c, g))
+          for c, g in zip(subs, got)]
+    for t in ts:
+        t.start()
+    for t in ts:
+        t.join(60)
+    outcomes = [g[-1] for g in got]
+    for c in subs:
+        c.close()
+    told = [o for o in outcomes if o[1] == 1013]
+    note("broadcast: the subscribers read %s broadcasts, then %s" % (
+        [o[0] for o in outcomes], [o[1] for o in outcomes]))
+    check("closed subscribers read their broadcasts, then close 1013 (%d)"
+          % len(told), told and all("output memory bound" in o[2]
+                                    for o in told), outcomes)
+    check("no subscriber saw a broken frame",
+          not any(o[1] == "garbled" for o in outcomes), outcomes)
+    check("the queues are empty again",
+          wait_for(lambda: worker(admin)["output_queued_bytes"] == 0, 5),
+          worker(admin)["output_queued_bytes"])
+    by.done()
+    finish()
+
+
 def main():
     cmd, addr, admin, bound = sys.argv[1], sys.argv[2], sys.argv[3], \
         int(sys.argv[4])
@@ -320,6 +386,8 @@ def main():
         deferred(addr, admin, bound)
     elif cmd == "output":
         output(addr, admin, bound, int(sys.argv[5]))
+    elif cmd == "broadcast":
+        broadcast(addr, admin, bound, int(sys.argv[5]))
     else:
         sys.exit(__doc__)
 

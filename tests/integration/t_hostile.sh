@@ -1,10 +1,11 @@
 #!/bin/bash
 # Hostile clients against the memory a client controls (issue 14): kept
-# demo allocations, deferred replies and send queues. For each, a client
+# demo allocations, deferred replies and send queues (replies and
+# broadcasts). For each, a client
 # tries to exceed the worker's bound; the refusal arrives with its status or
 # close code and is counted, the worker's RSS stays under a stated ceiling,
 # and a normal client on the same worker keeps being served. One worker,
-# small bounds, loopback only; about 15 s (45 s under ASan).
+# small bounds, loopback only; about 25 s (70 s under ASan).
 . "$(dirname "$0")/lib.sh"
 
 HOSTILE="$PY $top_srcdir/tests/integration/hostile.py"
@@ -50,4 +51,15 @@ check "none of them was a per-connection slow-reader close" \
 check "the close is logged" grep -q 'connection closed (1013)' "$HL_LOG"
 check "the worker lived through all of it (no restarts)" \
     test "$(workers_json | jq "j['restarts']")" = 0
+stop_hotlined "$HL_PID" TERM
+
+# 4. the same sum with broadcasts: frames shared by every subscriber, each
+# queue charged for its reference.
+start_hotlined bcast -w 1 -o ws_worker_output_bytes=8m \
+    -o broadcast_slow_policy=close -o broadcast_max_bytes=128k || exit 1
+run_cases "broadcast queues" $HOSTILE broadcast "$HL_WS" "$HL_ADMIN" $((8 << 20)) 6
+check "/metrics counts the closes" \
+    test "$(metric hotline_output_bound_closes_total)" -ge 1
+check "... as broadcast errors too" \
+    test "$(metric 'ws_broadcast_errors_total{reason="slow_close"}')" -ge 1
 stop_hotlined "$HL_PID" TERM
