@@ -235,34 +235,39 @@ request_deferred_closed(struct deferred_set *set)
 	}
 }
 
-int
-hl_deferred_reply(struct hl_deferred *d, int status, json_t *data)
+/* Send d's reply if its target is still open; 0 sent, 1 dropped. */
+static int
+request_deferred_send(struct hl_deferred *d, int status, const json_t *data)
 {
 	struct envelope_ids ids = {
 		.pkg_id = d->pkg_id,
 		.has_pkg_id = d->has_pkg_id,
 		.req_id = { d->req_id_len ? d->req_id : NULL, d->req_id_len },
 	};
-	int rc = 1;
 
-	if (d == NULL) {	/* hl_defer refused: the request has its answer */
-		if (data != NULL)
-			json_decref(data);
-		return -1;
-	}
-	request_deferred_detach(d);
-	if (d->ops->open(d->target)) {
-		request_send(d->ops, d->target, &ids, status, data, NULL, 0,
-		    NULL);
-		rc = 0;
-	} else {
+	if (!d->ops->open(d->target)) {
 		d->ops->dropped(d->target);
+		return 1;
 	}
-	if (d->route != NULL)
-		stats_latency(d->route->index, request_now_ns() - d->started_ns);
+	request_send(d->ops, d->target, &ids, status, data, NULL, 0, NULL);
+	return 0;
+}
+
+int
+hl_deferred_reply(struct hl_deferred *d, int status, json_t *data)
+{
+	int rc = -1;	/* d NULL: hl_defer refused, the request has its answer */
+
+	if (d != NULL) {
+		request_deferred_detach(d);
+		rc = request_deferred_send(d, status, data);
+		if (d->route != NULL)
+			stats_latency(d->route->index,
+			    request_now_ns() - d->started_ns);
+		request_deferred_free(d);
+	}
 	if (data != NULL)
 		json_decref(data);
-	request_deferred_free(d);
 	return rc;
 }
 
