@@ -70,6 +70,7 @@ struct config {
 	size_t		 ws_send_queue_bytes;
 	size_t		 ws_worker_output_bytes;
 	int		 ws_max_deferred;
+	int		 ws_worker_deferred;
 	int		 ws_idle_timeout;
 	int		 ws_ping_interval;
 	char		*ws_origins;

@@ -100,6 +100,10 @@ const struct config_key config_keys[] = {
 	  OFF(ws_max_deferred), RELOAD, NULL,
 	  "deferred replies one connection may have pending; a request past "
 	  "it gets an error envelope (status 1)" },
+	{ "ws_worker_deferred", NULL, CONFIG_INT, 1, 100000000, "65536",
+	  OFF(ws_worker_deferred), RELOAD, NULL,
+	  "deferred replies one worker may have pending over all its "
+	  "connections; a request past it gets an error envelope (status 1)" },
 	{ "ws_idle_timeout", NULL, CONFIG_INT, 0, 86400, "120",
 	  OFF(ws_idle_timeout), RELOAD, NULL,
 	  "seconds without traffic before a connection is closed (1001); "

@@ -701,6 +701,8 @@ conn_server_init(struct event_base *base, const struct conn_limits *limits)
 	TAILQ_INIT(&conn_srv.lru);
 	sendq_worker_bound(limits->worker_output_bytes != 0 ?
 	    limits->worker_output_bytes : UINT64_MAX / 2);
+	request_deferred_bound(limits->worker_deferred != 0 ?
+	    limits->worker_deferred : UINT32_MAX);
 }
 
 void

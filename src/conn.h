@@ -23,6 +23,8 @@ struct conn_limits {
 						 * 0: unbounded */
 	uint32_t	 max_deferred;		/* pending per connection;
 						 * 0: no cap */
+	uint32_t	 worker_deferred;	/* pending, all connections;
+						 * 0: no cap */
 	uint64_t	 handshake_timeout_ms;
 	uint64_t	 idle_timeout_ms;	/* 0: never */
 	uint64_t	 ping_interval_ms;	/* 0: never */

@@ -134,9 +134,21 @@ hl_reply_error(struct hl_request *req, int status, const char *message)
 	    message != NULL ? message : "");
 }
 
+/* Deferred replies pending in this process, and their bound. */
+static struct {
+	uint32_t	pending;
+	uint32_t	max;
+} deferred_sum = { 0, UINT32_MAX };
+
+void
+request_deferred_bound(uint32_t max)
+{
+	deferred_sum.max = max;
+}
+
 /* Find the target's pending set (*set, NULL when it keeps none). Returns
- * 0, or -1 when the set is full: the request is then answered with an
- * error, counted and logged. */
+ * 0, or -1 when the set or the worker is full: the request is then
+ * answered with an error, counted and logged. */
 static int
 request_defer_room(struct hl_request *req, struct deferred_set **set)
 {
@@ -148,10 +160,14 @@ request_defer_room(struct hl_request *req, struct deferred_set **set)
 	*set = NULL;
 	if (req->ops->pending != NULL)
 		*set = req->ops->pending(req->target, &max);
-	if (*set == NULL || (*set)->count < max)
+	if (deferred_sum.pending >= deferred_sum.max)
+		snprintf(msg, sizeof msg, "too many deferred replies pending "
+		    "on this worker (ws_worker_deferred %u)", deferred_sum.max);
+	else if (*set != NULL && (*set)->count >= max)
+		snprintf(msg, sizeof msg, "too many deferred replies pending "
+		    "on this connection (ws_max_deferred %u)", max);
+	else
 		return 0;
-	snprintf(msg, sizeof msg, "too many deferred replies pending on this "
-	    "connection (ws_max_deferred %u)", max);
 	STATS_LIMIT_ADD(deferred_refused, 1);
 	if (log_limit_ok(&limit, &held_back))
 		log_notice("request refused: %s; %llu more like it held back",
@@ -175,6 +191,7 @@ hl_defer(struct hl_request *req)
 		set->count++;
 		d->set = set;
 	}
+	deferred_sum.pending++;
 	STATS_LIMIT_ADD(deferred_pending, 1);
 	d->ops = req->ops;
 	d->target = req->target;
@@ -215,6 +232,7 @@ request_deferred_detach(struct hl_deferred *d)
 static void
 request_deferred_free(struct hl_deferred *d)
 {
+	deferred_sum.pending--;
 	STATS_LIMIT_SUB(deferred_pending, 1);
 	d->ops->unref(d->target);
 	free(d);

@@ -73,6 +73,9 @@ void	 request_reply_error(struct hl_request *req, int status,
  * gave a cancel function is cancelled (the function called, the handle
  * freed); the others are detached, to be dropped when answered. */
 void	 request_deferred_closed(struct deferred_set *set);
+/* Bound the deferred replies pending in this process (one worker) over
+ * all targets: past it hl_defer refuses as for a full target. */
+void	 request_deferred_bound(uint32_t max);
 /* Monotonic nanoseconds. */
 uint64_t request_now_ns(void);
 

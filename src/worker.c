@@ -193,6 +193,7 @@ worker_limits(const struct config *cf, struct conn_limits *lim)
 		.worker_input_bytes = cf->ws_worker_input_bytes,
 		.worker_output_bytes = cf->ws_worker_output_bytes,
 		.max_deferred = (uint32_t)cf->ws_max_deferred,
+		.worker_deferred = (uint32_t)cf->ws_worker_deferred,
 		.handshake_timeout_ms = (uint64_t)cf->ws_handshake_timeout * 1000,
 		.idle_timeout_ms = (uint64_t)cf->ws_idle_timeout * 1000,
 		.ping_interval_ms = (uint64_t)cf->ws_ping_interval * 1000,

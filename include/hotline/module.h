@@ -120,7 +120,8 @@ int	 hl_reply_error(struct hl_request *req, int status,
  * hl_deferred_reply(). The handle holds a reference to the connection, not
  * the connection itself: it stays valid after the client is gone. Returns
  * NULL when the request was already answered, or when its connection
- * already has ws_max_deferred replies pending: the request has then been
+ * already has ws_max_deferred replies pending (or the worker
+ * ws_worker_deferred): the request has then been
  * answered with HL_STATUS_ERROR and a message (counted in
  * hotline_deferred_refused_total), and the handler just returns. */
 struct hl_deferred *hl_defer(struct hl_request *req);

@@ -176,6 +176,35 @@ START_TEST(close_cancels_or_detaches)
 }
 END_TEST
 
+/* The worker's bound counts every target's pending replies. */
+START_TEST(worker_bound_spans_targets)
+{
+	struct fake f, g;
+	struct hl_deferred *d[3];
+	int one = 1;
+
+	fake_init(&f, 8);
+	fake_init(&g, 8);
+	request_deferred_bound(3);
+	d[0] = defer_one(&f, "f1");
+	d[1] = defer_one(&f, "f2");
+	d[2] = defer_one(&g, "g1");
+	ck_assert_ptr_null(defer_one(&g, "g2"));
+	ck_assert_ptr_nonnull(strstr(g.last, "on this worker"));
+	ck_assert_ptr_nonnull(strstr(g.last, "\"req_id\":\"g2\""));
+	f.open = 0;
+	hl_deferred_on_cancel(d[0], cancel_cb, &one);
+	request_deferred_closed(&f.set);	/* f1 cancelled, f2 detached */
+	ck_assert_ptr_nonnull(d[0] = defer_one(&g, "g3"));
+	ck_assert_ptr_null(defer_one(&g, "g4"));
+	ck_assert_int_eq(hl_deferred_reply(d[1], 0, NULL), 1);
+	ck_assert_int_eq(hl_deferred_reply(d[0], 0, NULL), 0);
+	ck_assert_int_eq(hl_deferred_reply(d[2], 0, NULL), 0);
+	ck_assert_int_eq(g.refs, 0);
+	request_deferred_bound(UINT32_MAX);
+}
+END_TEST
+
 START_TEST(null_handle_is_safe)
 {
 	hl_deferred_on_cancel(NULL, cancel_cb, NULL);
@@ -191,6 +220,7 @@ main(void)
 
 	tcase_add_test(tc, cap_answers_at_once);
 	tcase_add_test(tc, close_cancels_or_detaches);
+	tcase_add_test(tc, worker_bound_spans_targets);
 	tcase_add_test(tc, null_handle_is_safe);
 	suite_add_tcase(s, tc);
 	return hl_check_run(s);
