@@ -53,6 +53,9 @@ struct config {
 	char		*user;
 	char		*pidfile;
 	int		 shutdown_timeout;
+	int		 reload_drain_timeout;	/* 0: until connections end */
+	int		 watchdog_timeout;	/* 0: off */
+	int		 watchdog_kill_timeout;	/* 0: never */
 	/* logging */
 	char		*log_file;
 	int		 log_level;	/* enum log_level */

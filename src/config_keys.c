@@ -52,6 +52,18 @@ const struct config_key config_keys[] = {
 	{ "shutdown_timeout", NULL, CONFIG_INT, 0, 3600, "10",
 	  OFF(shutdown_timeout), RELOAD, NULL,
 	  "seconds a graceful stop waits for connections before closing them" },
+	{ "reload_drain_timeout", NULL, CONFIG_INT, 0, 86400, "0",
+	  OFF(reload_drain_timeout), RELOAD, NULL,
+	  "seconds the old workers keep serving their connections after a "
+	  "reload before closing them with 1001; 0 waits until they end" },
+	{ "watchdog_timeout", NULL, CONFIG_INT, 0, 3600, "10",
+	  OFF(watchdog_timeout), RELOAD, NULL,
+	  "seconds without a heartbeat after which a worker counts as stuck "
+	  "(/health degraded, a log line names its handler); 0 for off" },
+	{ "watchdog_kill_timeout", NULL, CONFIG_INT, 0, 86400, "0",
+	  OFF(watchdog_kill_timeout), RELOAD, NULL,
+	  "seconds without a heartbeat after which a worker is killed and "
+	  "replaced; 0 never" },
 	{ "log_file", NULL, CONFIG_PATH, 0, 0, "",
 	  OFF(log_file), FIXED, NULL,
 	  "log file; empty: stderr in the foreground, syslog as a daemon; "

@@ -331,6 +331,7 @@ metrics_render(struct master *m)
 	if (out == NULL)
 		fatalx("out of memory rendering metrics");
 	metrics_process(out, m);
+	watchdog_metrics(out, m);
 	metrics_summed(out, m);
 	metrics_ws(out, m);
 	metrics_latency(out, m);

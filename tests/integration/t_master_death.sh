@@ -11,7 +11,7 @@ worker=$(running_pids)
 $PY "$top_srcdir/tests/integration/faults.py" busy "$HL_WS" 3 \
     '{"a": 2000000000, "b": 2000000000}' 1 15 >"$T/busy.out" 2>&1 &
 busy=$!
-inside() { test "$(awk '{print $3}' /proc/"$worker"/stat)" = R; }
+inside() { workers_json | jq "[x.get('busy_pkg_id') for x in j['workers']]" | grep -q 3; }
 check "the worker is inside the work handler" wait_until 10 inside
 kill -9 "$HL_PID"
 died=$(date +%s%N)
