@@ -62,6 +62,8 @@ struct config {
 	/* admin port */
 	char		*admin_listen;
 	char		*admin_token;
+	int		 admin_request_timeout;
+	int		 admin_max_connections;
 	/* WebSocket */
 	char		*ws_path;
 	int		 ws_echo;

@@ -77,6 +77,13 @@ const struct config_key config_keys[] = {
 	{ "admin_token", NULL, CONFIG_STRING, 0, 0, "",
 	  OFF(admin_token), RELOAD | CONFIG_SECRET, NULL,
 	  "when set, admin requests need Authorization: Bearer <token>" },
+	{ "admin_request_timeout", NULL, CONFIG_INT, 1, 3600, "10",
+	  OFF(admin_request_timeout), RELOAD, NULL,
+	  "seconds an admin connection has for each request, in total (not "
+	  "per read), before it is closed" },
+	{ "admin_max_connections", NULL, CONFIG_INT, 1, 65536, "128",
+	  OFF(admin_max_connections), RELOAD, NULL,
+	  "admin connections open at once; past it accepting pauses" },
 	{ "ws_path", NULL, CONFIG_STRING, 0, 0, "/web",
 	  OFF(ws_path), RELOAD, NULL,
 	  "the application's WebSocket path" },

@@ -332,6 +332,7 @@ metrics_render(struct master *m)
 		fatalx("out of memory rendering metrics");
 	metrics_process(out, m);
 	watchdog_metrics(out, m);
+	admin_limits_metrics(out, m->admin);
 	metrics_summed(out, m);
 	metrics_ws(out, m);
 	metrics_latency(out, m);

@@ -15,6 +15,9 @@
         an HTTP request to the admin port, one byte every INTERVAL seconds
         for at most SECONDS: prints "cut AFTER" when the server closed, or
         "open SECONDS"
+  faults.py keepalive HOST:PORT N GAP
+        N GET /health on one kept-alive connection, GAP seconds apart:
+        prints "answered M"
 """
 import asyncio
 import json
@@ -115,12 +118,32 @@ def cmd_trickle(addr, interval, seconds):
     print("open %.1f" % (time.time() - start))
 
 
+def cmd_keepalive(addr, n, gap):
+    import http.client
+    host, port = addr.rsplit(":", 1)
+    c = http.client.HTTPConnection(host, int(port), timeout=5)
+    answered = 0
+    try:
+        for i in range(int(n)):
+            if i:
+                time.sleep(float(gap))
+            c.request("GET", "/health")
+            r = c.getresponse()
+            r.read()
+            answered += r.status in (200, 503)
+    except (OSError, http.client.HTTPException):
+        pass
+    print("answered", answered)
+
+
 def main():
     cmd, args = sys.argv[1], sys.argv[2:]
     if cmd == "busy":
         asyncio.run(cmd_busy(*args))
     elif cmd == "stream":
         asyncio.run(cmd_stream(*args))
+    elif cmd == "keepalive":
+        cmd_keepalive(*args)
     elif cmd == "trickle":
         cmd_trickle(*args)
     else:
