@@ -22,6 +22,11 @@
 
 #define ADMIN_ERROR_PAUSE_MS	100	/* after EMFILE: retry accepting */
 #define ADMIN_OVERFLOW_PER_TICK	32	/* answered at the cap per tick */
+#define ADMIN_TIMEOUT_BODY	"{\"error\":\"admin_request_timeout passed\"}\n"
+#define ADMIN_TIMEOUT_REPLY	"HTTP/1.1 408 Request Timeout\r\n" \
+	"Content-Type: application/json\r\nConnection: close\r\n" \
+	"Content-Length: 41\r\n\r\n" ADMIN_TIMEOUT_BODY
+_Static_assert(sizeof ADMIN_TIMEOUT_BODY - 1 == 41, "Content-Length");
 
 /* One connection evhttp accepted; we hold a reference to its bufferevent,
  * so the pointer stays ours until we drop it. */
@@ -165,10 +170,14 @@ admin_conns_check(struct admin_conns *ac, unsigned i, uint64_t now)
 	if (eventcb != NULL) {
 		if (t->deadline == 0 || now < t->deadline)
 			return 0;
-		/* evhttp sets the connection as its callbacks' argument. */
+		/* No answer is under way (the clock stops for those): say
+		 * why, then close. evhttp sets the connection as its
+		 * callbacks' argument. */
 		ac->limits.timeouts++;
 		admin_conns_warn(ac, "closed a connection at "
 		    "admin_request_timeout");
+		send(bufferevent_getfd(t->bev), ADMIN_TIMEOUT_REPLY,
+		    sizeof ADMIN_TIMEOUT_REPLY - 1, MSG_DONTWAIT | MSG_NOSIGNAL);
 		evhttp_connection_free(evcon);
 	}
 	bufferevent_decref(t->bev);

@@ -13,8 +13,8 @@
         and R requests answered after the MARKER file existed
   faults.py trickle HOST:PORT INTERVAL SECONDS
         an HTTP request to the admin port, one byte every INTERVAL seconds
-        for at most SECONDS: prints "cut AFTER" when the server closed, or
-        "open SECONDS"
+        for at most SECONDS: prints "cut AFTER STATUS" when the server
+        answered or closed (STATUS "-" for no answer), or "open SECONDS"
   faults.py keepalive HOST:PORT N GAP
         N GET /health on one kept-alive connection, GAP seconds apart:
         prints "answered M"
@@ -104,17 +104,14 @@ def cmd_trickle(addr, interval, seconds):
             break
         try:
             s.send(bytes([b]))
-            if s.recv(4096) == b"":
-                print("cut %.1f" % (time.time() - start))
-                return
+            got = s.recv(4096)
         except socket.timeout:
             continue
         except OSError:
-            print("cut %.1f" % (time.time() - start))
-            return
-        else:
-            print("cut %.1f" % (time.time() - start))
-            return
+            got = b""
+        status = got.split(b" ")[1].decode() if got.count(b" ") else "-"
+        print("cut %.1f %s" % (time.time() - start, status))
+        return
     print("open %.1f" % (time.time() - start))
 
 

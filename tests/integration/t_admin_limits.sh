@@ -16,6 +16,7 @@ out=$($FAULTS trickle "$HL_ADMIN" 1 8)
 note "a request sent one byte a second: $out"
 check "a trickling admin client is cut at the 2 s deadline (not per read)" \
     sh -c "echo '$out' | grep -qE '^cut (1\.[5-9]|2\.|3\.|4\.)'"
+check "... with a 408" sh -c "echo '$out' | grep -q ' 408$'"
 check "... and counted" test "$(metric hotline_admin_timeouts_total)" = 1
 out=$($FAULTS keepalive "$HL_ADMIN" 4 1.2)
 check "a kept-alive client asking every 1.2 s for 3.6 s is not cut ($out)" \
