@@ -273,8 +273,8 @@ supervisor_tick(struct master *m)
 
 /* Ask the worker in slot i to drain: no new connections, and after seconds
  * (SHM_DRAIN_UNBOUNDED: never) its connections get 1001; the master kills
- * it SUP_DRAIN_GRACE_MS after that. A draining worker asked again starts
- * the new deadline from now, never a later kill. */
+ * it SUP_DRAIN_GRACE_MS after that. A draining worker asked again keeps
+ * the sooner of the two deadlines, as the master keeps the sooner kill. */
 static void
 supervisor_drain(struct master *m, int i, uint32_t seconds)
 {

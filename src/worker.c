@@ -45,6 +45,7 @@ struct worker {
 	int			 listen_fd;
 	int			 draining;
 	int			 closing_all;
+	uint64_t		 drain_deadline;	/* monotonic ms; 0: none */
 	char			*lists;		/* storage of the split lists */
 	const char		*origins[WORKER_MAX_LIST];
 	const char		*protocols[WORKER_MAX_LIST];
@@ -108,15 +109,31 @@ worker_drain_timeout_cb(evutil_socket_t fd, short what, void *arg)
 	evtimer_add(worker.drain_timer, &last);
 }
 
+/* Close every connection secs from now, unless an earlier deadline is set:
+ * a later SIGQUIT may bring it forward, never back (the master's kill
+ * deadline moves the same way). */
+static void
+worker_drain_arm(uint32_t secs)
+{
+	struct timeval tv = { (time_t)secs, 0 };
+	uint64_t deadline = hl_now_ms() + (uint64_t)secs * 1000;
+
+	if (worker.closing_all || secs == SHM_DRAIN_UNBOUNDED ||
+	    (worker.drain_deadline != 0 && deadline >= worker.drain_deadline))
+		return;
+	worker.drain_deadline = deadline;
+	evtimer_del(worker.drain_timer);
+	evtimer_add(worker.drain_timer, &tv);
+}
+
 /* Graceful stop or reload: no new connections; exit when the last one
- * closes, or close them all when the slot's drain timeout passes. Each
- * SIGQUIT restarts that timeout from now with the value the master wrote. */
+ * closes, or close them all when the drain timeout the master wrote into
+ * the slot passes. */
 static void
 worker_drain(void)
 {
 	uint32_t secs = __atomic_load_n(&worker.slot->drain_timeout,
 	    __ATOMIC_ACQUIRE);
-	struct timeval tv = { (time_t)secs, 0 };
 
 	if (!worker.draining) {
 		worker.draining = 1;
@@ -127,11 +144,7 @@ worker_drain(void)
 		worker.drain_timer = evtimer_new(worker.base,
 		    worker_drain_timeout_cb, NULL);
 	}
-	if (worker.closing_all)
-		return;
-	evtimer_del(worker.drain_timer);
-	if (secs != SHM_DRAIN_UNBOUNDED)
-		evtimer_add(worker.drain_timer, &tv);
+	worker_drain_arm(secs);
 	log_info("draining %zu connections (%s)", conn_count(),
 	    secs == SHM_DRAIN_UNBOUNDED ? "until they close" :
 	    secs == 0 ? "closing them now" : "with a deadline");

@@ -74,3 +74,27 @@ check "... with every message they sent answered" \
     test "$(field unanswered "$T/stream3.out")" = 0
 check "the older generation is gone" wait_until 5 old_gone "$old"
 check "health is ok" health_ok
+stop_hotlined "$HL_PID"
+
+# A graceful stop during an unbounded reload drain brings its deadline
+# forward to shutdown_timeout.
+start_hotlined stop-during-drain -w 1 -o shutdown_timeout=1 || exit 1
+$FAULTS stream "$HL_WS" 2 15 "$T/quit4" >"$T/stream4.out" 2>&1 &
+client=$!
+sleep 1
+kill -HUP "$HL_PID"
+sleep 1
+touch "$T/quit4"
+quit=$(date +%s%N)
+kill -QUIT "$HL_PID"
+wait "$client"
+closed_ms=$((($(date +%s%N) - quit) / 1000000))
+note "$(cat "$T/stream4.out") (${closed_ms} ms after QUIT)"
+check "QUIT during the drain closes the old generation's clients with 1001" \
+    test "$(field closes "$T/stream4.out")" = "1001,1001"
+check "... after shutdown_timeout 1 s, not never (${closed_ms} ms)" \
+    test "$closed_ms" -ge 900 -a "$closed_ms" -lt 4000
+check "... with every message they sent answered" \
+    test "$(field unanswered "$T/stream4.out")" = 0
+wait "$HL_PID"
+check "and the daemon exits 0" test $? = 0
