@@ -6,6 +6,7 @@
 #include <event2/event.h>
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
+#include <event2/listener.h>
 #include <jansson.h>
 #include <openssl/crypto.h>
 #include <stdarg.h>
@@ -16,6 +17,7 @@
 #include <unistd.h>
 
 #include "admin.h"
+#include "admin_conn.h"
 #include "master.h"
 #include "netaddr.h"
 #include "util.h"
@@ -29,6 +31,7 @@
 struct admin {
 	struct master			*master;
 	struct evhttp			*http;
+	struct admin_conns		*conns;		/* limits */
 	struct {
 		const struct admin_route *routes;
 		size_t			 n;
@@ -163,6 +166,7 @@ admin_dispatch_cb(struct evhttp_request *req, void *arg)
 	size_t i;
 	int t;
 
+	admin_conns_dispatched(a->conns, req);
 	if (!admin_authorized(a, req)) {
 		evhttp_add_header(evhttp_request_get_output_headers(req),
 		    "WWW-Authenticate", "Bearer realm=\"hotline\"");
@@ -219,6 +223,7 @@ admin_start(struct master *m, const char *text,
     size_t errsize)
 {
 	struct admin *a;
+	struct evhttp_bound_socket *bound = NULL;
 	struct netaddr na;
 	int fd;
 
@@ -236,11 +241,14 @@ admin_start(struct master *m, const char *text,
 	admin_add_routes(a, routes, nroutes);
 	netaddr_format(&na, a->address, sizeof a->address);
 	if ((a->http = evhttp_new(m->base)) == NULL ||
-	    evhttp_accept_socket_with_handle(a->http, fd) == NULL) {
+	    (bound = evhttp_accept_socket_with_handle(a->http, fd)) == NULL ||
+	    (a->conns = admin_conns_new(m, a->http,
+	    evhttp_bound_socket_get_listener(bound))) == NULL) {
 		snprintf(err, errsize, "admin port %s: cannot start", text);
 		if (a->http != NULL)
 			evhttp_free(a->http);
-		close(fd);
+		if (bound == NULL)	/* else evhttp_free closed it */
+			close(fd);
 		free(a);
 		return NULL;
 	}
@@ -270,8 +278,22 @@ admin_stop(struct admin *a)
 {
 	if (a == NULL)
 		return;
+	admin_conns_free(a->conns);	/* drops its references first */
 	evhttp_free(a->http);	/* closes the bound socket and clients */
 	free(a);
+}
+
+void
+admin_tick(struct admin *a)
+{
+	if (a != NULL)
+		admin_conns_tick(a->conns);
+}
+
+void
+admin_limits_metrics(struct evbuffer *out, const struct admin *a)
+{
+	admin_conns_metrics(out, a->conns);
 }
 
 const char *

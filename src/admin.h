@@ -8,6 +8,7 @@
 
 #include <stddef.h>
 
+struct evbuffer;
 struct evhttp_request;
 struct master;
 typedef struct json_t json_t;
@@ -33,6 +34,10 @@ struct admin	*admin_start(struct master *m, const char *text,
 		    const struct admin_route *routes, size_t nroutes,
 		    char *err, size_t errsize);
 void		 admin_stop(struct admin *a);
+/* Admin connection deadlines and accept back-off: on the master's tick. */
+void		 admin_tick(struct admin *a);
+/* The admin port's own gauges and counters, in Prometheus text. */
+void		 admin_limits_metrics(struct evbuffer *out, const struct admin *a);
 /* Another table of routes (must outlive the admin); tables are searched in
  * the order they were added. */
 void		 admin_add_routes(struct admin *a,

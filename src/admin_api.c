@@ -21,31 +21,44 @@ admin_uptime(const struct master *m)
 	return (uint64_t)time(NULL) - m->shm.hdr->start_time;
 }
 
+/* Workers running and not stuck (the watchdog's view). */
 static int
 admin_running(const struct master *m)
 {
+	uint64_t now = hl_now_ms();
 	uint32_t i;
 	int n = 0;
 
 	for (i = 0; i < m->shm.hdr->nslots; i++)
 		n += __atomic_load_n(&shm_slot(&m->shm, i)->state,
-		    __ATOMIC_ACQUIRE) == SLOT_RUNNING;
+		    __ATOMIC_ACQUIRE) == SLOT_RUNNING &&
+		    !watchdog_stuck(m, i, now);
 	return n;
 }
 
-/* 200 "ok" when every configured worker runs, 200 "degraded" when some do,
- * 503 "unavailable" when none can take a connection. */
-static void
-admin_health(struct evhttp_request *req, struct master *m, const char *rest)
+json_t *
+admin_api_health(const struct master *m, int *code)
 {
 	int running = admin_running(m);
 	const char *status = running >= m->cf.workers ? "ok" :
 	    running > 0 ? "degraded" : "unavailable";
 
-	admin_reply_json(req, running > 0 ? 200 : 503,
-	    json_pack("{s:s, s:i, s:i, s:I}", "status", status,
+	*code = running > 0 ? 200 : 503;
+	return json_pack("{s:s, s:i, s:i, s:o, s:I}", "status", status,
 	    "workers", running, "workers_configured", m->cf.workers,
-	    "uptime_seconds", (json_int_t)admin_uptime(m)));
+	    "stuck", watchdog_stuck_json(m),
+	    "uptime_seconds", (json_int_t)admin_uptime(m));
+}
+
+/* 200 "ok" when every configured worker runs and none is stuck, 200
+ * "degraded" when some serve, 503 "unavailable" when none can. */
+static void
+admin_health(struct evhttp_request *req, struct master *m, const char *rest)
+{
+	int code;
+	json_t *body = admin_api_health(m, &code);
+
+	admin_reply_json(req, code, body);
 }
 
 /* The counters /api/workers shows for each slot. */
@@ -124,6 +137,11 @@ admin_slot_json(const struct master *m, uint32_t i, uint64_t now)
 	    __ATOMIC_ACQUIRE)),
 	    "started_at", (json_int_t)(s->started_at / 1000),
 	    "heartbeat_age_ms", (json_int_t)(now - shm_read(&s->heartbeat)));
+	json_object_set_new(o, "stuck", json_boolean(watchdog_stuck(m, i,
+	    now)));
+	if (__atomic_load_n(&s->busy_since, __ATOMIC_ACQUIRE) != 0)
+		json_object_set_new(o, "busy_pkg_id", json_integer(
+		    __atomic_load_n(&s->busy_pkg_id, __ATOMIC_RELAXED)));
 	for (k = 0; k < HL_ARRAY_LEN(admin_counters); k++)
 		json_object_set_new(o, admin_counters[k].name, json_integer(
 		    (json_int_t)shm_read((const uint64_t *)(const void *)

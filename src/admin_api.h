@@ -11,5 +11,7 @@ extern const size_t		admin_api_nroutes;
 
 /* The scoreboard as JSON, as GET /api/workers returns it. */
 json_t	*admin_api_workers(struct master *m);
+/* /health's body (a new reference) and its status code, 200 or 503. */
+json_t	*admin_api_health(const struct master *m, int *code);
 
 #endif

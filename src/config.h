@@ -53,12 +53,17 @@ struct config {
 	char		*user;
 	char		*pidfile;
 	int		 shutdown_timeout;
+	int		 reload_drain_timeout;	/* 0: until connections end */
+	int		 watchdog_timeout;	/* 0: off */
+	int		 watchdog_kill_timeout;	/* 0: never */
 	/* logging */
 	char		*log_file;
 	int		 log_level;	/* enum log_level */
 	/* admin port */
 	char		*admin_listen;
 	char		*admin_token;
+	int		 admin_request_timeout;
+	int		 admin_max_connections;
 	/* WebSocket */
 	char		*ws_path;
 	int		 ws_echo;

@@ -52,6 +52,18 @@ const struct config_key config_keys[] = {
 	{ "shutdown_timeout", NULL, CONFIG_INT, 0, 3600, "10",
 	  OFF(shutdown_timeout), RELOAD, NULL,
 	  "seconds a graceful stop waits for connections before closing them" },
+	{ "reload_drain_timeout", NULL, CONFIG_INT, 0, 86400, "0",
+	  OFF(reload_drain_timeout), RELOAD, NULL,
+	  "seconds the old workers keep serving their connections after a "
+	  "reload before closing them with 1001; 0 waits until they end" },
+	{ "watchdog_timeout", NULL, CONFIG_INT, 0, 3600, "10",
+	  OFF(watchdog_timeout), RELOAD, NULL,
+	  "seconds without a heartbeat after which a worker counts as stuck "
+	  "(/health degraded, a log line names its handler); 0 for off" },
+	{ "watchdog_kill_timeout", NULL, CONFIG_INT, 0, 86400, "0",
+	  OFF(watchdog_kill_timeout), RELOAD, NULL,
+	  "seconds without a heartbeat after which a worker is killed and "
+	  "replaced; 0 never" },
 	{ "log_file", NULL, CONFIG_PATH, 0, 0, "",
 	  OFF(log_file), FIXED, NULL,
 	  "log file; empty: stderr in the foreground, syslog as a daemon; "
@@ -65,6 +77,13 @@ const struct config_key config_keys[] = {
 	{ "admin_token", NULL, CONFIG_STRING, 0, 0, "",
 	  OFF(admin_token), RELOAD | CONFIG_SECRET, NULL,
 	  "when set, admin requests need Authorization: Bearer <token>" },
+	{ "admin_request_timeout", NULL, CONFIG_INT, 1, 3600, "10",
+	  OFF(admin_request_timeout), RELOAD, NULL,
+	  "seconds an admin connection has for each request, in total (not "
+	  "per read), before it is closed" },
+	{ "admin_max_connections", NULL, CONFIG_INT, 1, 65536, "128",
+	  OFF(admin_max_connections), RELOAD, NULL,
+	  "admin connections open at once; past it accepting pauses" },
 	{ "ws_path", NULL, CONFIG_STRING, 0, 0, "/web",
 	  OFF(ws_path), RELOAD, NULL,
 	  "the application's WebSocket path" },

@@ -187,6 +187,8 @@ master_tick_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct master *m = arg;
 
+	watchdog_check(m);
+	admin_tick(m->admin);
 	supervisor_tick(m);
 	master_check_stopped(m);
 }

@@ -14,6 +14,7 @@
 #include "report_store.h"
 #include "shm.h"
 #include "supervisor.h"
+#include "watchdog.h"
 
 struct admin;
 struct event;
@@ -42,6 +43,7 @@ struct master {
 	struct admin		*admin;
 	struct report_store	 reports;	/* profiling_output_dir */
 	struct supervisor	 sup;
+	struct watchdog		 watchdog;
 	struct event		*sig_event;
 	struct event		*tick_event;
 	int			 sigfd;

@@ -352,6 +352,8 @@ metrics_render(struct master *m)
 	if (out == NULL)
 		fatalx("out of memory rendering metrics");
 	metrics_process(out, m);
+	watchdog_metrics(out, m);
+	admin_limits_metrics(out, m->admin);
 	metrics_summed(out, m);
 	metrics_ws(out, m);
 	metrics_latency(out, m);

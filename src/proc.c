@@ -85,7 +85,11 @@ proc_child_setup(pid_t parent, uid_t uid, gid_t gid)
 		fatal("cannot switch to group %ld", (long)gid);
 	if (uid != (uid_t)-1 && setuid(uid) == -1)
 		fatal("cannot switch to user %ld", (long)uid);
-	if (prctl(PR_SET_PDEATHSIG, SIGTERM) == -1)
+	/* SIGKILL, not a signal the loop reads: a worker inside a long
+	 * handler reads signals only between events, and until it exits it
+	 * holds its listening socket, so a new master cannot bind. With the
+	 * master gone there is no one to drain for or report to. */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) == -1)
 		fatal("prctl(PR_SET_PDEATHSIG)");
 	/* The master may have died between fork and prctl. */
 	if (getppid() != parent)

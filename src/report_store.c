@@ -564,7 +564,10 @@ report_store_open(struct report_store *s, const char *name, int *fd,
 	*fd = -1;
 	if (report_store_file_path(s, name, path) == -1)
 		goto fail;
-	if ((*fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) == -1) {
+	/* O_NONBLOCK: a FIFO named like a report must not block the master
+	 * in open(2); fstat then refuses anything but a regular file. */
+	if ((*fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW |
+	    O_NONBLOCK)) == -1) {
 		if (errno == ELOOP)	/* a symbolic link is not a report */
 			errno = ENOENT;
 		goto fail;

@@ -208,7 +208,9 @@ router_dispatch(struct hl_request *req)
 	if (!router_valid(r, req))
 		return;
 	sampler_pkg_id = r->pkg_id;	/* samples in the handler are its */
+	stats_busy(r->pkg_id, req->started_ns / 1000000);
 	r->fn(req, r->arg);
+	stats_idle();
 	sampler_pkg_id = SAMPLE_NO_PKG;
 	if (!req->answered) {
 		STATS_ADD(handler_no_reply, 1);

@@ -14,12 +14,13 @@
 #include <sys/types.h>
 
 #define SHM_MAGIC		0x31454e494c544f48ULL	/* "HOTLINE1" */
-#define SHM_LAYOUT_VERSION	4
+#define SHM_LAYOUT_VERSION	5
 #define SHM_SLOT_SIZE		8192
 #define SHM_MAX_ROUTES		48	/* handlers with a latency histogram */
 #define SHM_HIST_BUCKETS	10	/* .005 .01 .025 .05 .1 .25 .5 1 2.5 5 */
 #define SHM_MAX_REFUSALS	16	/* handshake refusal reasons */
 #define SHM_HEADER_SIZE		4096
+#define SHM_DRAIN_UNBOUNDED	UINT32_MAX	/* until connections end */
 
 /* shm_header.memory_on bits, set by the master, followed by workers. */
 #define SHM_MEMORY_ALLOC	0x1	/* allocation sampling */
@@ -157,7 +158,14 @@ struct shm_slot {
 	uint64_t	epoch;		/* the reload it belongs to */
 	uint64_t	started_at;	/* epoch milliseconds */
 	uint64_t	heartbeat;	/* monotonic milliseconds */
-	uint64_t	reserved0[3];
+	/* The handler the worker is inside, for the master's watchdog:
+	 * busy_since is written last (release) and read first (acquire). */
+	uint64_t	busy_since;	/* monotonic ms it began; 0: none */
+	int32_t		busy_pkg_id;
+	/* Written by the master before it sends SIGQUIT: seconds the drain
+	 * gives connections before closing them with 1001. */
+	uint32_t	drain_timeout;
+	uint64_t	reserved1;
 	struct shm_counters counters;	/* at offset 64 */
 	uint64_t	refusals[SHM_MAX_REFUSALS]; /* by enum ws_handshake_refusal */
 	struct shm_hist	hist[SHM_MAX_ROUTES];	/* by route index */

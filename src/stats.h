@@ -36,6 +36,24 @@ extern struct shm_slot	*stats_slot;
 		shm_write(&stats_slot->limits.field, (v));		\
 } while (0)
 
+/* The worker enters (pkg_id, since: monotonic ms) or leaves a handler; the
+ * master's watchdog names it when the heartbeat stops. */
+static inline void
+stats_busy(int32_t pkg_id, uint64_t since_ms)
+{
+	if (stats_slot == NULL)
+		return;
+	__atomic_store_n(&stats_slot->busy_pkg_id, pkg_id, __ATOMIC_RELAXED);
+	__atomic_store_n(&stats_slot->busy_since, since_ms, __ATOMIC_RELEASE);
+}
+
+static inline void
+stats_idle(void)
+{
+	if (stats_slot != NULL)
+		__atomic_store_n(&stats_slot->busy_since, 0, __ATOMIC_RELEASE);
+}
+
 /* Count one handshake refusal by reason. */
 void	 stats_refusal(unsigned reason);
 /* Record one handled request's latency in its route's histogram. */

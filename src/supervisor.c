@@ -41,13 +41,6 @@ supervisor_init(struct supervisor *sup, int nslots)
 	supervisor_reset_index(sup);
 }
 
-/* A draining worker may use its own shutdown_timeout; kill it after that. */
-static uint64_t
-supervisor_drain_ms(const struct sup_slot *s)
-{
-	return (uint64_t)s->shutdown_timeout * 1000 + SUP_DRAIN_GRACE_MS;
-}
-
 int
 supervisor_live(const struct supervisor *sup)
 {
@@ -127,8 +120,7 @@ supervisor_spawn(struct master *m, int slot, int index)
 		worker_main(m, slot, index);	/* does not return */
 	__atomic_store_n(&ss->pid, pid, __ATOMIC_RELEASE);
 	sup->slots[slot] = (struct sup_slot){ .pid = pid, .index = index,
-	    .epoch = sup->epoch, .spawned_ms = hl_now_ms(),
-	    .shutdown_timeout = m->cf.shutdown_timeout };
+	    .epoch = sup->epoch, .spawned_ms = hl_now_ms() };
 	sup->index[index].last_slot = slot;
 	log_info("worker %d started (pid %ld, slot %d, generation %u)", index,
 	    (long)pid, slot, ss->generation);
@@ -282,7 +274,37 @@ supervisor_tick(struct master *m)
 	supervisor_converge(m);
 }
 
-/* Old workers drain; any still draining from an earlier reload stop now. */
+/* Ask the worker in slot i to drain: no new connections, and after seconds
+ * (SHM_DRAIN_UNBOUNDED: never) its connections get 1001; the master kills
+ * it SUP_DRAIN_GRACE_MS after that. A draining worker asked again keeps
+ * the sooner of the two deadlines, as the master keeps the sooner kill. */
+static void
+supervisor_drain(struct master *m, int i, uint32_t seconds)
+{
+	struct sup_slot *s = &m->sup.slots[i];
+
+	__atomic_store_n(&shm_slot(&m->shm, (uint32_t)i)->drain_timeout,
+	    seconds, __ATOMIC_RELEASE);
+	s->draining = 1;
+	if (seconds != SHM_DRAIN_UNBOUNDED) {
+		supervisor_kill(s, SIGQUIT, (uint64_t)seconds * 1000 +
+		    SUP_DRAIN_GRACE_MS);
+	} else if (kill(s->pid, SIGQUIT) == -1 && errno != ESRCH) {
+		log_warn("cannot signal worker pid %ld: %s", (long)s->pid,
+		    strerror(errno));
+	}
+}
+
+/* reload_drain_timeout in the slot's terms. */
+static uint32_t
+supervisor_reload_drain(const struct master *m)
+{
+	return m->cf.reload_drain_timeout == 0 ? SHM_DRAIN_UNBOUNDED :
+	    (uint32_t)m->cf.reload_drain_timeout;
+}
+
+/* Old workers drain for reload_drain_timeout; an older generation still
+ * draining closes its connections (1001) now: two generations at most. */
 void
 supervisor_reload(struct master *m)
 {
@@ -294,12 +316,8 @@ supervisor_reload(struct master *m)
 
 		if (s->pid == 0)
 			continue;
-		if (s->draining) {
-			supervisor_kill(s, SIGTERM, SUP_FAST_STOP_MS);
-			continue;
-		}
-		s->draining = 1;
-		supervisor_kill(s, SIGQUIT, supervisor_drain_ms(s));
+		supervisor_drain(m, i, s->draining ? 0 :
+		    supervisor_reload_drain(m));
 	}
 	sup->epoch++;
 	supervisor_reset_index(sup);
@@ -317,11 +335,12 @@ supervisor_stop(struct master *m, int fast)
 
 		if (s->pid == 0)
 			continue;
-		s->draining = 1;
-		if (fast)
+		if (fast) {
+			s->draining = 1;
 			supervisor_kill(s, SIGTERM, SUP_FAST_STOP_MS);
-		else
-			supervisor_kill(s, SIGQUIT, supervisor_drain_ms(s));
+		} else {
+			supervisor_drain(m, i, (uint32_t)m->cf.shutdown_timeout);
+		}
 	}
 }
 

@@ -15,7 +15,7 @@
 #define SUP_BACKOFF_MAX_MS	30000
 #define SUP_CRASH_LOOP		5	/* fast deaths in a row: say it loudly */
 #define SUP_FAST_STOP_MS	3000	/* SIGTERM -> SIGKILL */
-#define SUP_DRAIN_GRACE_MS	2000	/* shutdown_timeout + this -> SIGKILL */
+#define SUP_DRAIN_GRACE_MS	2000	/* drain timeout + this -> SIGKILL */
 
 struct master;
 
@@ -26,7 +26,8 @@ struct sup_slot {
 	uint64_t	 spawned_ms;	/* monotonic */
 	uint64_t	 kill_at;	/* monotonic ms; 0: none */
 	int		 draining;
-	int		 shutdown_timeout; /* seconds, as the worker got it */
+	int		 stuck;		/* the watchdog logged it stuck */
+	int		 watchdog_killed; /* SIGKILL sent, death pending */
 };
 
 struct sup_index {

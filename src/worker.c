@@ -2,7 +2,9 @@
  * The worker cycle: after fork, its own event base, its slot's listening
  * socket, the connection layer, module worker_init, a heartbeat; then the
  * loop until a stop. SIGTERM stops at once; SIGQUIT drains: no new
- * connections, and after shutdown_timeout the rest get a close 1001.
+ * connections, and after the drain timeout the master wrote in the slot
+ * (shutdown_timeout on a stop, reload_drain_timeout on a reload, unbounded
+ * for 0) the rest get a close 1001.
  */
 #include "autoconf.h"
 
@@ -43,7 +45,7 @@ struct worker {
 	int			 listen_fd;
 	int			 draining;
 	int			 closing_all;
-	int			 shutdown_timeout;
+	uint64_t		 drain_deadline;	/* monotonic ms; 0: none */
 	char			*lists;		/* storage of the split lists */
 	const char		*origins[WORKER_MAX_LIST];
 	const char		*protocols[WORKER_MAX_LIST];
@@ -100,28 +102,52 @@ worker_drain_timeout_cb(evutil_socket_t fd, short what, void *arg)
 		worker_stop();
 		return;
 	}
-	log_notice("shutdown_timeout passed; closing %zu connections",
+	log_notice("drain timeout passed; closing %zu connections",
 	    conn_count());
 	worker.closing_all = 1;
 	conn_close_all(1001, "server shutting down");
 	evtimer_add(worker.drain_timer, &last);
 }
 
-/* Graceful stop: no new connections; exit when the last one closes. */
+/* Close every connection secs from now, unless an earlier deadline is set:
+ * a later SIGQUIT may bring it forward, never back (the master's kill
+ * deadline moves the same way). */
+static void
+worker_drain_arm(uint32_t secs)
+{
+	struct timeval tv = { (time_t)secs, 0 };
+	uint64_t deadline = hl_now_ms() + (uint64_t)secs * 1000;
+
+	if (worker.closing_all || secs == SHM_DRAIN_UNBOUNDED ||
+	    (worker.drain_deadline != 0 && deadline >= worker.drain_deadline))
+		return;
+	worker.drain_deadline = deadline;
+	evtimer_del(worker.drain_timer);
+	evtimer_add(worker.drain_timer, &tv);
+}
+
+/* Graceful stop or reload: no new connections; exit when the last one
+ * closes, or close them all when the drain timeout the master wrote into
+ * the slot passes. */
 static void
 worker_drain(void)
 {
-	struct timeval tv = { worker.shutdown_timeout, 0 };
+	uint32_t secs = __atomic_load_n(&worker.slot->drain_timeout,
+	    __ATOMIC_ACQUIRE);
 
-	if (worker.draining)
-		return;
-	worker.draining = 1;
-	__atomic_store_n(&worker.slot->state, SLOT_DRAINING, __ATOMIC_RELEASE);
-	evconnlistener_free(worker.listener);	/* closes our listen fd */
-	worker.listener = NULL;
-	worker.drain_timer = evtimer_new(worker.base, worker_drain_timeout_cb,
-	    NULL);
-	evtimer_add(worker.drain_timer, &tv);
+	if (!worker.draining) {
+		worker.draining = 1;
+		__atomic_store_n(&worker.slot->state, SLOT_DRAINING,
+		    __ATOMIC_RELEASE);
+		evconnlistener_free(worker.listener);	/* closes the fd */
+		worker.listener = NULL;
+		worker.drain_timer = evtimer_new(worker.base,
+		    worker_drain_timeout_cb, NULL);
+	}
+	worker_drain_arm(secs);
+	log_info("draining %zu connections (%s)", conn_count(),
+	    secs == SHM_DRAIN_UNBOUNDED ? "until they close" :
+	    secs == 0 ? "closing them now" : "with a deadline");
 	if (conn_count() == 0)
 		worker_stop();
 }
@@ -278,7 +304,6 @@ worker_main(struct master *m, int slot, int index)
 	srandom((unsigned)getpid() ^ (unsigned)hl_now_ms());
 	worker.slot = stats_slot = shm_slot(&m->shm, (uint32_t)slot);
 	worker.listen_fd = m->listener.fds[index];
-	worker.shutdown_timeout = m->cf.shutdown_timeout;
 	__atomic_store_n(&worker.slot->pid, getpid(), __ATOMIC_RELAXED);
 	worker_setup_events(&m->cf);
 	bcast_worker_init(m, slot, worker.base);

@@ -46,3 +46,22 @@ printf 'module %s\nmodule %s\n' "$so" "$so" >"$T/twice.conf"
     -o admin_listen=127.0.0.1:0 >"$T/twice.out" 2>&1
 check "a pkg_id registered twice: exit 1" test $? = 1
 check "... saying which" grep -q "pkg_id 100 is taken by greet" "$T/twice.out"
+
+# Modules see only the hl_ API: an internal symbol is not exported, so a
+# module that calls one fails to load, naming the symbol.
+bad=$top_builddir/tests/modules/.libs/internal.so
+"$HOTLINED" -f -o listen=127.0.0.1:0 -o admin_listen=127.0.0.1:0 \
+    -o module="$bad" >"$T/internal.out" 2>&1
+check "a module using an internal symbol: exit 1" test $? = 1
+check "... naming the module and the symbol" \
+    grep -q "module $bad: .*undefined symbol: log_info" "$T/internal.out"
+# The dynamic symbol table holds the hl_ API, the memory hooks (they
+# interpose on purpose) and glibc's copy-relocated data; nothing else.
+exported=$(nm -D --defined-only "$HOTLINED" | awk '{print $3}' | sed 's/@.*//' |
+    grep -vE '^(hl_[a-z_]+|malloc|calloc|realloc|free|memalign|posix_memalign|aligned_alloc|valloc|pvalloc|memcpy|memmove|__memcpy_chk|__memmove_chk|std(in|out|err)|opt(arg|ind|err|opt)|_.*)$' | tr '\n' ' ')
+check "hotlined exports no internal symbol (${exported:-none})" test -z "$exported"
+api=$(grep -v -e '^ \*' -e typedef "$top_srcdir/include/hotline/module.h" |
+    sed -n 's/.*\<\(hl_[a-z_]*\)(.*/\1/p' | sort -u | tr '\n' ' ')
+listed=$(sed -n 's/^[[:space:]]*\(hl_[a-z_]*\);/\1/p' "$top_srcdir/src/hotlined.dynlist" | sort -u | tr '\n' ' ')
+check "src/hotlined.dynlist lists exactly module.h's functions" test "$api" = "$listed"
+

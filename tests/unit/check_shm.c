@@ -15,7 +15,7 @@
 START_TEST(layout_is_fixed)
 {
 	/* Changing any of these needs SHM_LAYOUT_VERSION bumped. */
-	ck_assert_int_eq(SHM_LAYOUT_VERSION, 4);
+	ck_assert_int_eq(SHM_LAYOUT_VERSION, 5);
 	ck_assert_uint_eq(offsetof(struct shm_header, magic), 0);
 	ck_assert_uint_eq(offsetof(struct shm_header, layout_version), 8);
 	ck_assert_uint_eq(offsetof(struct shm_header, nslots), 20);
@@ -26,6 +26,9 @@ START_TEST(layout_is_fixed)
 	ck_assert_uint_eq(offsetof(struct shm_slot, pid), 0);
 	ck_assert_uint_eq(offsetof(struct shm_slot, state), 4);
 	ck_assert_uint_eq(offsetof(struct shm_slot, heartbeat), 32);
+	ck_assert_uint_eq(offsetof(struct shm_slot, busy_since), 40);
+	ck_assert_uint_eq(offsetof(struct shm_slot, busy_pkg_id), 48);
+	ck_assert_uint_eq(offsetof(struct shm_slot, drain_timeout), 52);
 	ck_assert_uint_eq(offsetof(struct shm_slot, counters), 64);
 	ck_assert_uint_eq(offsetof(struct shm_counters, connections_active), 0);
 	ck_assert_uint_eq(offsetof(struct shm_counters, errors), 48);
