@@ -63,14 +63,25 @@ bcast_conn_interested(const char *topic, size_t len)
 	return topic_count(&bcc.topics, topic, len) > 0;
 }
 
-/* The slow policy for a subscriber whose queue cannot take the frame. */
+/* The slow policy for a subscriber whose queue cannot take frame f from
+ * byte f_off (why: a sendq_result). Part of it on the wire (f_off > 0)
+ * cannot be taken back: the connection must close. Over the worker's
+ * bound a close is a 1013 behind what is queued. */
 static enum send_result
-bcast_slow(struct conn *c, int must_close)
+bcast_slow(struct conn *c, struct hl_buf *f, uint32_t f_off, int why)
 {
+	int must_close = f_off > 0;
+
 	if (bcc.slow_close || must_close) {
 		STATS_ADD(bcast_close_slow, 1);
-		STATS_ADD(slow_reader_closes, 1);
 		STATS_ADD(broadcast_errors, 1);
+		if (why == SENDQ_WORKER_FULL) {
+			/* the rest of a frame on the wire first, if it fits */
+			out_bound_close(c, !must_close || sendq_push_last(&c->q,
+			    f, f_off, f->size - f_off) == SENDQ_OK);
+			return CLOSED_SLOW;
+		}
+		STATS_ADD(slow_reader_closes, 1);
 		conn_close(c);
 		return CLOSED_SLOW;
 	}
@@ -86,10 +97,11 @@ bcast_send(struct conn *c, struct hl_buf *b)
 {
 	size_t limit = conn_srv.limits.send_queue_bytes;
 	ssize_t n;
+	int rc;
 
 	if (!sendq_empty(&c->q)) {
-		if (sendq_push(&c->q, b, 0, b->size, limit) == -1)
-			return bcast_slow(c, 0);
+		if ((rc = sendq_push(&c->q, b, 0, b->size, limit)) != SENDQ_OK)
+			return bcast_slow(c, b, 0, rc);
 		return SENT;
 	}
 	do {
@@ -107,9 +119,10 @@ bcast_send(struct conn *c, struct hl_buf *b)
 		return SENT;
 	/* Half a frame on the wire cannot be taken back: over the limit
 	 * now, the connection must close whatever the policy. */
-	if (sendq_push(&c->q, b, (uint32_t)n, b->size - (uint32_t)n,
-	    limit) == -1)
-		return bcast_slow(c, n > 0);
+	if ((rc = sendq_push(&c->q, b, (uint32_t)n, b->size - (uint32_t)n,
+	    limit)) != SENDQ_OK) {
+		return bcast_slow(c, b, (uint32_t)n, rc);
+	}
 	conn_set_events(c, EV_READ | EV_WRITE);
 	return SENT;
 }

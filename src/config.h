@@ -73,6 +73,9 @@ struct config {
 	size_t		 ws_max_message_bytes;
 	size_t		 ws_worker_input_bytes;
 	size_t		 ws_send_queue_bytes;
+	size_t		 ws_worker_output_bytes;
+	int		 ws_max_deferred;
+	int		 ws_worker_deferred;
 	int		 ws_idle_timeout;
 	int		 ws_ping_interval;
 	char		*ws_origins;
@@ -86,6 +89,7 @@ struct config {
 	int		 pkg_id_hash;
 	int		 pkg_id_alloc;
 	int		 pkg_id_delay;
+	size_t		 alloc_keep_bytes;
 	/* broadcast (src/bcast.c) */
 	int		 pkg_id_subscribe;
 	int		 pkg_id_unsubscribe;

@@ -110,6 +110,19 @@ const struct config_key config_keys[] = {
 	{ "ws_send_queue_bytes", NULL, CONFIG_SIZE, 4096, 1LL << 30, "4m",
 	  OFF(ws_send_queue_bytes), RELOAD, NULL,
 	  "bytes queued for a client that reads slowly; it is closed beyond" },
+	{ "ws_worker_output_bytes", NULL, CONFIG_SIZE, 65536, 1LL << 40, "256m",
+	  OFF(ws_worker_output_bytes), RELOAD, NULL,
+	  "bytes one worker may hold in send queues over all its connections "
+	  "(payload plus 48 per queued slice; a broadcast frame counts once "
+	  "per queue); a connection that needs more is closed with 1013" },
+	{ "ws_max_deferred", NULL, CONFIG_INT, 1, 1000000, "1024",
+	  OFF(ws_max_deferred), RELOAD, NULL,
+	  "deferred replies one connection may have pending; a request past "
+	  "it gets an error envelope (status 1)" },
+	{ "ws_worker_deferred", NULL, CONFIG_INT, 1, 100000000, "65536",
+	  OFF(ws_worker_deferred), RELOAD, NULL,
+	  "deferred replies one worker may have pending over all its "
+	  "connections; a request past it gets an error envelope (status 1)" },
 	{ "ws_idle_timeout", NULL, CONFIG_INT, 0, 86400, "120",
 	  OFF(ws_idle_timeout), RELOAD, NULL,
 	  "seconds without traffic before a connection is closed (1001); "
@@ -147,6 +160,10 @@ const struct config_key config_keys[] = {
 	{ "pkg_id_delay", NULL, CONFIG_INT, INT32_MIN, INT32_MAX, "7",
 	  OFF(pkg_id_delay), FIXED, NULL,
 	  "pkg_id of the delayed-reply handler; 0 disables it" },
+	{ "alloc_keep_bytes", NULL, CONFIG_SIZE, 0, 1LL << 40, "256m",
+	  OFF(alloc_keep_bytes), FIXED, NULL,
+	  "what the alloc handler's kept blocks may cost per worker, "
+	  "allocator overhead included; a keep past it gets an error envelope" },
 	{ "pkg_id_subscribe", NULL, CONFIG_INT, INT32_MIN, INT32_MAX, "8",
 	  OFF(pkg_id_subscribe), FIXED, NULL,
 	  "pkg_id of the built-in subscribe handler; 0 disables it" },

@@ -69,9 +69,18 @@ conn_reply_dropped(void *target)
 	STATS_ADD(replies_dropped, 1);
 }
 
+static struct deferred_set *
+conn_reply_pending(void *target, uint32_t *max)
+{
+	*max = conn_srv.limits.max_deferred != 0 ?
+	    conn_srv.limits.max_deferred : UINT32_MAX;
+	return &((struct conn *)target)->deferred;
+}
+
 static const struct reply_ops conn_reply_ops = {
 	conn_reply_begin, conn_reply_commit, conn_reply_open,
 	conn_reply_ref, conn_reply_unref, conn_reply_dropped,
+	conn_reply_pending,
 };
 
 struct conn *
@@ -140,6 +149,7 @@ conn_close(struct conn *c)
 	close(c->fd);
 	bcast_conn_closed(c);
 	auth_conn_closed(c);
+	request_deferred_closed(&c->deferred);
 	sendq_clear(&c->q);
 	if (conn_srv.processing != c)
 		conn_free_buffers(c);
@@ -152,6 +162,15 @@ conn_close(struct conn *c)
 	conn_unref(c);
 }
 
+void
+conn_closing(struct conn *c, int at_once)
+{
+	conn_touch(c);		/* the closing timer starts now */
+	c->state = CONN_CLOSING;
+	if (at_once)
+		c->flags |= CONN_F_CLOSE_AFTER;
+}
+
 /* Send a close frame and wait for the peer's (or close at once when
  * failing the connection for a protocol error). */
 static void
@@ -160,10 +179,7 @@ conn_start_close(struct conn *c, uint16_t code, const char *reason,
 {
 	if (c->state != CONN_OPEN)
 		return;
-	conn_touch(c);		/* the closing timer starts now */
-	c->state = CONN_CLOSING;
-	if (at_once)
-		c->flags |= CONN_F_CLOSE_AFTER;
+	conn_closing(c, at_once);
 	out_close_frame(c, code, reason);	/* may flush, and close */
 }
 
@@ -585,6 +601,7 @@ conn_accept(int fd)
 	c->fd = fd;
 	c->refs = 1;
 	c->state = CONN_HANDSHAKE;
+	LIST_INIT(&c->deferred.list);
 	c->active_ms = hl_now_ms();
 	TAILQ_INSERT_TAIL(&conn_srv.lru, c, lru);
 	conn_srv.count++;
@@ -682,6 +699,10 @@ conn_server_init(struct event_base *base, const struct conn_limits *limits)
 	conn_srv.base = base;
 	conn_srv.limits = *limits;
 	TAILQ_INIT(&conn_srv.lru);
+	sendq_worker_bound(limits->worker_output_bytes != 0 ?
+	    limits->worker_output_bytes : UINT64_MAX / 2);
+	request_deferred_bound(limits->worker_deferred != 0 ?
+	    limits->worker_deferred : UINT32_MAX);
 }
 
 void

@@ -19,6 +19,12 @@ struct conn_limits {
 	uint64_t	 max_message_bytes;
 	size_t		 send_queue_bytes;
 	uint64_t	 worker_input_bytes;	/* all connections' buffers */
+	uint64_t	 worker_output_bytes;	/* all connections' queues;
+						 * 0: unbounded */
+	uint32_t	 max_deferred;		/* pending per connection;
+						 * 0: no cap */
+	uint32_t	 worker_deferred;	/* pending, all connections;
+						 * 0: no cap */
 	uint64_t	 handshake_timeout_ms;
 	uint64_t	 idle_timeout_ms;	/* 0: never */
 	uint64_t	 ping_interval_ms;	/* 0: never */

@@ -9,6 +9,7 @@
 
 #include "conn.h"
 #include "envelope.h"
+#include "request.h"
 #include "sendq.h"
 #include "topic.h"
 #include "ws_frame.h"
@@ -25,6 +26,7 @@ enum conn_state {
 #define CONN_F_WRITING		0x04	/* waiting for EV_WRITE */
 #define CONN_F_CLOSE_AFTER	0x08	/* close once the queue is written */
 #define CONN_F_UPGRADED		0x10	/* counted in ws_active */
+#define CONN_F_OUT_SHUT		0x20	/* last frame queued: send no more */
 
 struct conn {
 	struct event		 ev;
@@ -41,6 +43,7 @@ struct conn {
 	uint64_t		 need;		/* bytes the pending frame needs */
 	struct topic_member	 topics;	/* bcast_conn.c */
 	struct conn_auth	*auth;		/* auth_conn.c; NULL: none */
+	struct deferred_set	 deferred;	/* replies handlers owe it */
 	uint32_t		 refs;
 	int			 fd;
 	uint8_t			 state;
@@ -72,6 +75,9 @@ void	 conn_deliver(struct conn *c, uint8_t opcode, const uint8_t *p,
 	    size_t len);
 /* Start a close handshake with code and reason (an open connection). */
 void	 conn_fail(struct conn *c, uint16_t code, const char *reason);
+/* Our close frame is on its way: the closing timer starts, and with
+ * at_once the socket closes once it is written, without reading. */
+void	 conn_closing(struct conn *c, int at_once);
 struct hl_request;
 /* The connection a request came from, or NULL (not a WebSocket one). */
 struct conn *conn_of_request(const struct hl_request *req);
@@ -88,6 +94,11 @@ void	 out_close_frame(struct conn *c, uint16_t code, const char *reason);
 void	 out_flush(void);
 /* The socket is writable again. */
 void	 out_writable(struct conn *c);
+/* c would take the worker's send queues past ws_worker_output_bytes:
+ * close it, counted and logged. When what it has queued ends a frame
+ * (at_frame_end), a close 1013 goes behind it from the worker's reserve
+ * and nothing more is sent; otherwise the socket is closed at once. */
+void	 out_bound_close(struct conn *c, int at_frame_end);
 /* Flush now unless the owner's read event will. */
 void	 out_flush_if_idle(struct conn *c);
 void	 out_free(void);

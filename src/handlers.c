@@ -7,6 +7,7 @@
 
 #include <event2/event.h>
 #include <hotline/module.h>
+#include <malloc.h>
 #include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,17 +20,27 @@
 #include "bcast_conn.h"
 #include "config.h"
 #include "handlers.h"
+#include "log_limit.h"
+#include "stats.h"
 #include "util.h"
 
-#define ALLOC_KEEP_MAX	(256u << 20)	/* bytes the alloc handler may keep */
+/* glibc's in-use chunk: the usable bytes plus one size word of header, at
+ * least 32 bytes, in steps of 16. */
+#define CHUNK_HEADER	sizeof(size_t)
+#define CHUNK_MIN	32u
+#define CHUNK_ALIGN	16u
 
-/* Blocks kept by the alloc handler ("keep": true), a leak on purpose. */
+/* Blocks kept by the alloc handler ("keep": true), a leak on purpose.
+ * They are counted by what they cost the allocator, not by the bytes asked
+ * for: 10,000 one-byte blocks take 320,000 bytes of heap, not 10,000. */
 struct kept_block {
 	struct kept_block	*next;
 	size_t			 size;
 };
 static struct kept_block	*kept;
-static size_t			 kept_bytes;
+static size_t			 kept_bytes;	/* asked for */
+static size_t			 kept_cost;	/* what the heap gave */
+static size_t			 keep_max;	/* alloc_keep_bytes */
 
 static json_int_t
 data_int(struct hl_request *req, const char *key, json_int_t def)
@@ -151,6 +162,54 @@ handle_hash(struct hl_request *req, void *arg)
 	    "rounds", rounds));
 }
 
+/* What a block of size bytes will cost the heap, before it is asked for. */
+static size_t
+alloc_chunk_estimate(size_t size)
+{
+	size_t chunk = (size + CHUNK_HEADER + CHUNK_ALIGN - 1) &
+	    ~(size_t)(CHUNK_ALIGN - 1);
+
+	return HL_MAX(chunk, CHUNK_MIN);
+}
+
+/* What block b costs, as the allocator says (under ASan, its own figure). */
+static size_t
+alloc_chunk_cost(void *b)
+{
+	return malloc_usable_size(b) + CHUNK_HEADER;
+}
+
+/* Refuse a keep whose blocks would take the kept cost past the bound. */
+static int
+alloc_keep_refused(struct hl_request *req, size_t size, size_t count)
+{
+	static struct log_limit limit;
+	size_t need = alloc_chunk_estimate(size + sizeof(struct kept_block));
+	uint64_t held_back;
+	char msg[160];
+
+	if (kept_cost + need * count <= keep_max)
+		return 0;
+	snprintf(msg, sizeof msg, "alloc: keep limit reached (%zu of %zu "
+	    "bytes kept, allocator overhead included; %zu more asked)",
+	    kept_cost, keep_max, need * count);
+	STATS_LIMIT_ADD(alloc_keep_refused, 1);
+	if (log_limit_ok(&limit, &held_back))
+		hl_log(HL_LOG_NOTICE, "%s; %llu more like it held back", msg,
+		    (unsigned long long)held_back);
+	hl_reply_error(req, HL_STATUS_ERROR, msg);
+	return 1;
+}
+
+static void
+alloc_keep(struct kept_block *b)
+{
+	b->next = kept;
+	kept = b;
+	kept_bytes += b->size;
+	kept_cost += alloc_chunk_cost(b);
+}
+
 /* Allocate count blocks of bytes, touch them, free them or keep them. */
 static void
 handle_alloc(struct hl_request *req, void *arg)
@@ -162,24 +221,21 @@ handle_alloc(struct hl_request *req, void *arg)
 
 	if (json_is_true(json_object_get(hl_request_data(req), "release")))
 		handlers_release();
-	if (keep && kept_bytes + (size_t)(size * count) > ALLOC_KEEP_MAX) {
-		hl_reply_error(req, HL_STATUS_ERROR, "alloc: keep limit reached");
+	if (keep && alloc_keep_refused(req, (size_t)size, (size_t)count))
 		return;
-	}
 	for (i = 0; i < count; i++) {
 		b = xmalloc((size_t)size + sizeof *b);
 		memset(b + 1, (int)i, (size_t)size);
 		b->size = (size_t)size;
-		if (!keep) {
+		if (keep)
+			alloc_keep(b);
+		else
 			free(b);
-			continue;
-		}
-		b->next = kept;
-		kept = b;
-		kept_bytes += (size_t)size;
 	}
-	hl_reply(req, HL_STATUS_OK, json_pack("{s:I, s:I}", "allocated",
-	    size * count, "kept_bytes", (json_int_t)kept_bytes));
+	STATS_LIMIT_SET(alloc_kept, kept_cost);
+	hl_reply(req, HL_STATUS_OK, json_pack("{s:I, s:I, s:I}", "allocated",
+	    size * count, "kept_bytes", (json_int_t)kept_bytes, "kept_cost",
+	    (json_int_t)kept_cost));
 }
 
 void
@@ -191,7 +247,8 @@ handlers_release(void)
 		kept = b->next;
 		free(b);
 	}
-	kept_bytes = 0;
+	kept_bytes = kept_cost = 0;
+	STATS_LIMIT_SET(alloc_kept, 0);
 }
 
 struct delay_state {
@@ -211,18 +268,33 @@ delay_fire_cb(evutil_socket_t fd, short what, void *arg)
 	free(d);
 }
 
+/* The connection closed first: the timer goes, hotlined frees the handle. */
+static void
+delay_cancel_cb(void *arg)
+{
+	struct delay_state *d = arg;
+
+	event_free(d->timer);
+	free(d);
+}
+
 /* Reply after ms milliseconds, from a timer: the deferred-reply path. */
 static void
 handle_delay(struct hl_request *req, void *arg)
 {
-	struct delay_state *d = xcalloc(1, sizeof *d);
+	struct hl_deferred *reply = hl_defer(req);
+	struct delay_state *d;
 	struct timeval tv;
 
+	if (reply == NULL)	/* over ws_max_deferred: already answered */
+		return;
+	d = xcalloc(1, sizeof *d);
+	d->reply = reply;
 	d->ms = data_int(req, "ms", 100);
 	tv.tv_sec = d->ms / 1000;
 	tv.tv_usec = (d->ms % 1000) * 1000;
 	d->timer = evtimer_new(hl_worker_base(), delay_fire_cb, d);
-	d->reply = hl_defer(req);
+	hl_deferred_on_cancel(reply, delay_cancel_cb, d);
 	evtimer_add(d->timer, &tv);
 }
 
@@ -278,6 +350,7 @@ handlers_register(const struct config *cf, char *err, size_t errsize)
 	char value[32];
 	size_t i;
 
+	keep_max = cf->alloc_keep_bytes;
 	for (i = 0; i < HL_ARRAY_LEN(builtins); i++) {
 		k = config_find(builtins[i].key);
 		config_format(cf, k, value, sizeof value);

@@ -60,6 +60,27 @@ static const struct metric_counter metric_counters[] = {
 	  "Connections closed (1013) because the worker held "
 	  "ws_worker_input_bytes of partly received messages.",
 	  COUNTER(input_bound_closes) },
+	{ "hotline_output_bound_closes_total", NULL, "counter",
+	  "Connections closed (1013) because the worker's send queues held "
+	  "ws_worker_output_bytes.", SHM_LIMIT_OFF(output_bound_closes) },
+	{ "hotline_output_queued_bytes", "output_queued_bytes", "gauge",
+	  "What the send queues hold, payload plus per-slice overhead (a "
+	  "shared broadcast frame counts once per queue).",
+	  SHM_LIMIT_OFF(output_held) },
+	{ "hotline_deferred_refused_total", NULL, "counter",
+	  "Requests refused because their connection had ws_max_deferred "
+	  "replies pending.", SHM_LIMIT_OFF(deferred_refused) },
+	{ "hotline_deferred_cancelled_total", NULL, "counter",
+	  "Deferred replies cancelled because their connection closed.",
+	  SHM_LIMIT_OFF(deferred_cancelled) },
+	{ "hotline_deferred_pending", "deferred_pending", "gauge",
+	  "Deferred replies not yet sent.", SHM_LIMIT_OFF(deferred_pending) },
+	{ "hotline_alloc_keep_refused_total", NULL, "counter",
+	  "alloc requests with keep refused at alloc_keep_bytes.",
+	  SHM_LIMIT_OFF(alloc_keep_refused) },
+	{ "hotline_alloc_kept_bytes", "alloc_kept_bytes", "gauge",
+	  "What the alloc handler's kept blocks cost the allocator.",
+	  SHM_LIMIT_OFF(alloc_kept) },
 	{ "hotline_idle_closes_total", NULL, "counter",
 	  "Connections closed after ws_idle_timeout without traffic.",
 	  COUNTER(idle_closes) },

@@ -9,12 +9,18 @@
 #include <string.h>
 #include <time.h>
 
+#include "log.h"
+#include "log_limit.h"
 #include "request.h"
 #include "router.h"
 #include "stats.h"
 #include "util.h"
 
 struct hl_deferred {
+	LIST_ENTRY(hl_deferred)	 link;		/* in set, while pending */
+	struct deferred_set	*set;		/* NULL: target has none */
+	hl_deferred_cancel_fn	*cancel;
+	void			*cancel_arg;
 	const struct reply_ops	*ops;
 	void			*target;
 	const struct route	*route;
@@ -128,15 +134,65 @@ hl_reply_error(struct hl_request *req, int status, const char *message)
 	    message != NULL ? message : "");
 }
 
+/* Deferred replies pending in this process, and their bound. */
+static struct {
+	uint32_t	pending;
+	uint32_t	max;
+} deferred_sum = { 0, UINT32_MAX };
+
+void
+request_deferred_bound(uint32_t max)
+{
+	deferred_sum.max = max;
+}
+
+/* Find the target's pending set (*set, NULL when it keeps none). Returns
+ * 0, or -1 when the set or the worker is full: the request is then
+ * answered with an error, counted and logged. */
+static int
+request_defer_room(struct hl_request *req, struct deferred_set **set)
+{
+	static struct log_limit limit;
+	uint32_t max = 0;
+	uint64_t held_back;
+	char msg[128];
+
+	*set = NULL;
+	if (req->ops->pending != NULL)
+		*set = req->ops->pending(req->target, &max);
+	if (deferred_sum.pending >= deferred_sum.max)
+		snprintf(msg, sizeof msg, "too many deferred replies pending "
+		    "on this worker (ws_worker_deferred %u)", deferred_sum.max);
+	else if (*set != NULL && (*set)->count >= max)
+		snprintf(msg, sizeof msg, "too many deferred replies pending "
+		    "on this connection (ws_max_deferred %u)", max);
+	else
+		return 0;
+	STATS_LIMIT_ADD(deferred_refused, 1);
+	if (log_limit_ok(&limit, &held_back))
+		log_notice("request refused: %s; %llu more like it held back",
+		    msg, (unsigned long long)held_back);
+	request_answer(req, HL_STATUS_ERROR, NULL, NULL, 0, msg);
+	return -1;
+}
+
 struct hl_deferred *
 hl_defer(struct hl_request *req)
 {
+	struct deferred_set *set;
 	struct hl_deferred *d;
 
-	if (req->answered)
+	if (req->answered || request_defer_room(req, &set) == -1)
 		return NULL;
 	req->answered = 1;
 	d = xcalloc(1, sizeof *d);
+	if (set != NULL) {
+		LIST_INSERT_HEAD(&set->list, d, link);
+		set->count++;
+		d->set = set;
+	}
+	deferred_sum.pending++;
+	STATS_LIMIT_ADD(deferred_pending, 1);
 	d->ops = req->ops;
 	d->target = req->target;
 	d->route = req->route;
@@ -151,29 +207,85 @@ hl_defer(struct hl_request *req)
 	return d;
 }
 
-int
-hl_deferred_reply(struct hl_deferred *d, int status, json_t *data)
+void
+hl_deferred_on_cancel(struct hl_deferred *d, hl_deferred_cancel_fn *cancel,
+    void *arg)
+{
+	if (d == NULL)
+		return;
+	d->cancel = cancel;
+	d->cancel_arg = arg;
+}
+
+/* Take d out of its target's pending set. */
+static void
+request_deferred_detach(struct hl_deferred *d)
+{
+	if (d->set == NULL)
+		return;
+	LIST_REMOVE(d, link);
+	d->set->count--;
+	d->set = NULL;
+}
+
+/* Free d and its reference to the target. */
+static void
+request_deferred_free(struct hl_deferred *d)
+{
+	deferred_sum.pending--;
+	STATS_LIMIT_SUB(deferred_pending, 1);
+	d->ops->unref(d->target);
+	free(d);
+}
+
+void
+request_deferred_closed(struct deferred_set *set)
+{
+	struct hl_deferred *d;
+
+	while ((d = LIST_FIRST(&set->list)) != NULL) {
+		request_deferred_detach(d);
+		if (d->cancel == NULL)
+			continue;
+		STATS_LIMIT_ADD(deferred_cancelled, 1);
+		d->cancel(d->cancel_arg);
+		request_deferred_free(d);
+	}
+}
+
+/* Send d's reply if its target is still open; 0 sent, 1 dropped. */
+static int
+request_deferred_send(struct hl_deferred *d, int status, const json_t *data)
 {
 	struct envelope_ids ids = {
 		.pkg_id = d->pkg_id,
 		.has_pkg_id = d->has_pkg_id,
 		.req_id = { d->req_id_len ? d->req_id : NULL, d->req_id_len },
 	};
-	int rc = 1;
 
-	if (d->ops->open(d->target)) {
-		request_send(d->ops, d->target, &ids, status, data, NULL, 0,
-		    NULL);
-		rc = 0;
-	} else {
+	if (!d->ops->open(d->target)) {
 		d->ops->dropped(d->target);
+		return 1;
 	}
-	if (d->route != NULL)
-		stats_latency(d->route->index, request_now_ns() - d->started_ns);
+	request_send(d->ops, d->target, &ids, status, data, NULL, 0, NULL);
+	return 0;
+}
+
+int
+hl_deferred_reply(struct hl_deferred *d, int status, json_t *data)
+{
+	int rc = -1;	/* d NULL: hl_defer refused, the request has its answer */
+
+	if (d != NULL) {
+		request_deferred_detach(d);
+		rc = request_deferred_send(d, status, data);
+		if (d->route != NULL)
+			stats_latency(d->route->index,
+			    request_now_ns() - d->started_ns);
+		request_deferred_free(d);
+	}
 	if (data != NULL)
 		json_decref(data);
-	d->ops->unref(d->target);
-	free(d);
 	return rc;
 }
 

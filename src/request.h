@@ -9,10 +9,18 @@
 
 #include <hotline/module.h>
 #include <stdint.h>
+#include <sys/queue.h>
 
 #include "envelope.h"
 
 struct route;
+
+/* A target's deferred replies not yet answered (a connection keeps one):
+ * bounded in number, and cancelled when the target closes. */
+struct deferred_set {
+	LIST_HEAD(, hl_deferred) list;
+	uint32_t		 count;
+};
 
 /* Where replies go. A target is reference-counted by deferred handles. */
 struct reply_ops {
@@ -26,6 +34,9 @@ struct reply_ops {
 	void			 (*unref)(void *target);
 	/* Count a reply dropped because the target closed. */
 	void			 (*dropped)(void *target);
+	/* The target's pending deferred replies and how many it may have
+	 * (*max); NULL (or a NULL op) when the target keeps none. */
+	struct deferred_set	*(*pending)(void *target, uint32_t *max);
 };
 
 /* Who sent the request; NULL members when auth is off. */
@@ -58,6 +69,13 @@ void	 request_done(struct hl_request *req);
  * were found are echoed. */
 void	 request_reply_error(struct hl_request *req, int status,
 	    const char *message);
+/* The target of set has closed: every deferred reply in it whose module
+ * gave a cancel function is cancelled (the function called, the handle
+ * freed); the others are detached, to be dropped when answered. */
+void	 request_deferred_closed(struct deferred_set *set);
+/* Bound the deferred replies pending in this process (one worker) over
+ * all targets: past it hl_defer refuses as for a full target. */
+void	 request_deferred_bound(uint32_t max);
 /* Monotonic nanoseconds. */
 uint64_t request_now_ns(void);
 

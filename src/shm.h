@@ -128,6 +128,20 @@ struct shm_auth {
 	uint64_t	redis_rtt_sum_ns;
 };
 
+/* Memory a client controls, by what it costs (issue 14): the refusals and
+ * gauges of what is held, appended after the profiler's word (inside
+ * SHM_SLOT_SIZE, so no earlier offset moved). */
+struct shm_limits {
+	uint64_t	alloc_keep_refused;	/* alloc keep over its bound */
+	uint64_t	deferred_refused;	/* hl_defer over ws_max_deferred */
+	uint64_t	deferred_cancelled;	/* pending when the conn closed */
+	uint64_t	output_bound_closes;	/* ws_worker_output_bytes hit */
+	/* gauges (zeroed in the retired totals) */
+	uint64_t	output_held;		/* send queues' cost, all conns */
+	uint64_t	deferred_pending;	/* deferred replies not yet sent */
+	uint64_t	alloc_kept;		/* alloc keep's allocator cost */
+};
+
 /* Handler latency, per route, as Prometheus wants it: per-bucket counts
  * (the master makes them cumulative), a count and a sum. */
 struct shm_hist {
@@ -158,7 +172,13 @@ struct shm_slot {
 	struct shm_auth	auth;			/* src/auth*.c */
 	/* profiler (src/prof_worker.c): a signal's cost, calibrated at start */
 	uint64_t	prof_delivery_ns;
+	struct shm_limits limits;		/* src/sendq.c, request.c, ... */
 };
+
+/* A word of struct shm_limits as a byte offset from the slot's counters
+ * (the tables of /metrics and /api/workers read from there). */
+#define SHM_LIMIT_OFF(f)	(offsetof(struct shm_slot, limits.f) -	\
+	offsetof(struct shm_slot, counters))
 
 struct shm {
 	struct shm_header	*hdr;

@@ -21,6 +21,21 @@ extern struct shm_slot	*stats_slot;
 		shm_sub(&stats_slot->counters.field, (n));		\
 } while (0)
 
+/* The same for the words of struct shm_limits; STATS_LIMIT_SET for its
+ * gauges set outright. */
+#define STATS_LIMIT_ADD(field, n) do {					\
+	if (stats_slot != NULL)						\
+		shm_add(&stats_slot->limits.field, (n));		\
+} while (0)
+#define STATS_LIMIT_SUB(field, n) do {					\
+	if (stats_slot != NULL)						\
+		shm_sub(&stats_slot->limits.field, (n));		\
+} while (0)
+#define STATS_LIMIT_SET(field, v) do {					\
+	if (stats_slot != NULL)						\
+		shm_write(&stats_slot->limits.field, (v));		\
+} while (0)
+
 /* The worker enters (pkg_id, since: monotonic ms) or leaves a handler; the
  * master's watchdog names it when the heartbeat stops. */
 static inline void

@@ -211,6 +211,9 @@ supervisor_retire(struct master *m, int slot)
 	m->retired.counters.ws_active = 0;
 	m->retired.counters.mem_heap_sampled = 0;
 	m->retired.counters.mem_tracked = 0;
+	m->retired.limits.output_held = 0;
+	m->retired.limits.deferred_pending = 0;
+	m->retired.limits.alloc_kept = 0;
 	memset((char *)ss + off, 0, sizeof *ss - off);
 	ss->pid = 0;
 	__atomic_store_n(&ss->state, SLOT_FREE, __ATOMIC_RELEASE);

@@ -119,12 +119,28 @@ int	 hl_reply_error(struct hl_request *req, int status,
 /* End the handler call without a reply; answer later with
  * hl_deferred_reply(). The handle holds a reference to the connection, not
  * the connection itself: it stays valid after the client is gone. Returns
- * NULL when the request was already answered. */
+ * NULL when the request was already answered, or when its connection
+ * already has ws_max_deferred replies pending (or the worker
+ * ws_worker_deferred): the request has then been
+ * answered with HL_STATUS_ERROR and a message (counted in
+ * hotline_deferred_refused_total), and the handler just returns. */
 struct hl_deferred *hl_defer(struct hl_request *req);
 /* Send the reply and free the handle (data is stolen, as in hl_reply).
  * Returns 0 when queued, 1 when the connection closed meanwhile (the reply
- * is dropped and counted), -1 when it cannot be serialized. */
+ * is dropped and counted), -1 when it cannot be serialized or d is NULL
+ * (a refused hl_defer; data is still consumed). */
 int	 hl_deferred_reply(struct hl_deferred *d, int status, json_t *data);
+
+/* Called, on the worker's loop, when the connection of a deferred reply
+ * closes before the reply is sent. */
+typedef void hl_deferred_cancel_fn(void *arg);
+/* Ask for cancel(arg) if d's connection closes first. hotlined frees d
+ * right after the call (counted in hotline_deferred_cancelled_total): the
+ * function frees what the module keeps for the reply (its timer, say) and
+ * never uses d again. Without one, d stays valid until hl_deferred_reply,
+ * which then drops the reply. A NULL cancel removes it; d NULL is a no-op. */
+void	 hl_deferred_on_cancel(struct hl_deferred *d,
+	    hl_deferred_cancel_fn *cancel, void *arg);
 
 /* --- broadcasting ----------------------------------------------------------- */
 

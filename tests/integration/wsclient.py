@@ -254,13 +254,18 @@ async def builtins(addr):
 
         r = await call(ws, 6, "a", {"bytes": 1000, "count": 3})
         check("alloc: allocated = bytes * count, nothing kept",
-              r["data"] == {"allocated": 3000, "kept_bytes": 0}, r)
+              r["data"] == {"allocated": 3000, "kept_bytes": 0,
+                            "kept_cost": 0}, r)
         r = await call(ws, 6, "a", {"bytes": 500, "count": 2, "keep": True})
-        check("alloc: keep counts the kept bytes",
-              r["data"] == {"allocated": 1000, "kept_bytes": 1000}, r)
+        d = r["data"]
+        check("alloc: keep counts the kept bytes, and what they cost the "
+              "allocator (each block's 16-byte link and chunk header too)",
+              d["allocated"] == 1000 and d["kept_bytes"] == 1000 and
+              1000 + 2 * (16 + 8) <= d["kept_cost"] <= 1000 + 2 * 64, r)
         r = await call(ws, 6, "a", {"bytes": 1, "release": True})
         check("alloc: release frees what was kept",
-              r["data"] == {"allocated": 1, "kept_bytes": 0}, r)
+              r["data"] == {"allocated": 1, "kept_bytes": 0,
+                            "kept_cost": 0}, r)
         r = await call(ws, 6, "a", {"bytes": 1, "keep": "yes"})
         check("alloc: keep must be a boolean: status 2",
               r["status_code"] == 2, r)

@@ -159,6 +159,45 @@ START_TEST(partial_writes_resume)
 }
 END_TEST
 
+/* Every queue is charged to the worker's sum (bytes + SENDQ_SLICE_COST a
+ * slice, a shared buffer once per queue); a push past its bound fails
+ * apart from the queue's own, push_last may use a sixteenth more, and
+ * writes and clears give it all back. */
+START_TEST(worker_sum_bounded)
+{
+	struct sendq q[2] = { { 0 }, { 0 } };
+	struct hl_buf *b = hl_buf_new(100);
+	char got[1024];
+
+	memset(b->data, 'w', 100);
+	sendq_worker_bound(4 * (100 + SENDQ_SLICE_COST));
+	ck_assert_int_eq(sendq_push(&q[0], b, 0, 100, 1 << 20), SENDQ_OK);
+	ck_assert_int_eq(sendq_push(&q[1], b, 0, 100, 1 << 20), SENDQ_OK);
+	ck_assert_int_eq(sendq_push(&q[1], b, 0, 100, 1 << 20), SENDQ_OK);
+	ck_assert_uint_eq(sendq_worker_held(), 3 * (100 + SENDQ_SLICE_COST));
+	ck_assert_int_eq(sendq_push(&q[0], b, 0, 100, 150), SENDQ_FULL);
+	ck_assert_int_eq(sendq_push_copy(&q[0], b->data, 100, 1 << 20),
+	    SENDQ_OK);
+	ck_assert_int_eq(sendq_push(&q[0], b, 0, 1, 1 << 20),
+	    SENDQ_WORKER_FULL);
+	ck_assert_int_eq(sendq_push_copy(&q[1], "x", 1, 1 << 20),
+	    SENDQ_WORKER_FULL);
+	/* the reserve: 592 / 16 = 37 bytes, less the slice's 48: none left */
+	ck_assert_int_eq(sendq_push_last(&q[0], b, 0, 1), SENDQ_WORKER_FULL);
+	sendq_worker_bound(16 * (100 + SENDQ_SLICE_COST));
+	ck_assert_int_eq(sendq_push_last(&q[0], b, 0, 100), SENDQ_OK);
+	ck_assert_uint_eq(q[0].count, 3);
+	ck_assert_int_eq(sendq_flush(&q[0], sv[0]), 300);
+	ck_assert_int_eq(read(sv[1], got, sizeof got), 300);
+	ck_assert_uint_eq(sendq_worker_held(), 2 * (100 + SENDQ_SLICE_COST));
+	sendq_clear(&q[1]);
+	ck_assert_uint_eq(sendq_worker_held(), 0);
+	ck_assert_uint_eq(b->refs, 1);
+	hl_buf_unref(b);
+	sendq_worker_bound(UINT64_MAX / 2);
+}
+END_TEST
+
 START_TEST(write_error_reported)
 {
 	struct sendq q = { 0 };
@@ -186,6 +225,7 @@ main(void)
 	tcase_add_test(tc, byte_limit);
 	tcase_add_test(tc, partial_writes_resume);
 	tcase_add_test(tc, write_error_reported);
+	tcase_add_test(tc, worker_sum_bounded);
 	suite_add_tcase(s, tc);
 	return hl_check_run(s);
 }
