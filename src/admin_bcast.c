@@ -13,6 +13,7 @@
 
 #include "admin_bcast.h"
 #include "bcast.h"
+#include "bcast_wire.h"
 #include "master.h"
 #include "util.h"
 
@@ -142,6 +143,11 @@ admin_bcast_metrics(struct evbuffer *out, struct master *m)
 		    "\"%s\"} %llu\n", bcast_reasons[i].reason,
 		    (unsigned long long)v);
 	}
+	for (i = 0; i < BWIRE_NVERDICTS; i++)
+		evbuffer_add_printf(out, "ws_broadcast_errors_total{reason="
+		    "\"%s\"} %llu\n", bwire_reason((enum bwire_verdict)i),
+		    (unsigned long long)admin_bcast_sum(m, offsetof(struct
+		    shm_slot, bcast.redis_refused) + i * sizeof(uint64_t), 0));
 	admin_bcast_family(out, "hotline_broadcasts_sent_total", "counter",
 	    "Broadcasts published (by handlers and the admin endpoint).");
 	evbuffer_add_printf(out, "hotline_broadcasts_sent_total %llu\n",

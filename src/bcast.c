@@ -20,9 +20,11 @@
 #include "bcast_conn.h"
 #include "bcast_redis.h"
 #include "bcast_ring.h"
+#include "bcast_wire.h"
 #include "buf.h"
 #include "envelope.h"
 #include "master.h"
+#include "redis_target.h"
 #include "stats.h"
 #include "util.h"
 #include "ws_frame.h"
@@ -30,7 +32,7 @@
 #define BCAST_MAGIC		0x5453414f44414f42ULL	/* "BOADOAST" */
 #define BCAST_SCRATCH		4096	/* envelopes start on the stack */
 #define BCAST_TOPIC_MAX		1024	/* broadcast_max_topic_bytes bound */
-#define REDIS_TAG		"hl1 "
+#define REFUSAL_LOG_MS		10000	/* one line per this, per worker */
 
 /* The head of the shared region; outboxes follow at outbox_offset. */
 struct bcast_shared {
@@ -67,6 +69,10 @@ static struct {
 	int32_t			 pkg_id;
 	size_t			 max_bytes;
 	size_t			 max_topic;
+	struct redis_target	 target;	/* redis_url, parsed */
+	struct bwire_limits	 limits;	/* what a Redis message meets */
+	uint64_t		 refusal_log_ms; /* last refusal logged */
+	uint64_t		 refusals_unlogged;
 	struct bredis		*redis;		/* the worker's */
 	struct bredis		*redis_master;	/* the master's, kept in
 						 * workers only so it stays
@@ -153,6 +159,8 @@ bcast_config(const struct config *cf)
 	bc.pkg_id = cf->broadcast_pkg_id;
 	bc.max_bytes = cf->broadcast_max_bytes;
 	bc.max_topic = (size_t)cf->broadcast_max_topic_bytes;
+	bc.limits = (struct bwire_limits){ cf->broadcast_max_bytes,
+	    HL_MIN(bc.max_topic, (size_t)BCAST_TOPIC_MAX), cf->broadcast_pkg_id };
 }
 
 /* Twelve random hex digits: unique enough to tell instances apart. */
@@ -168,6 +176,33 @@ bcast_pick_instance(char *out, size_t size)
 	}
 	for (i = 0; i < sizeof r && 2 * i + 2 < size; i++)
 		snprintf(out + 2 * i, 3, "%02x", r[i]);
+}
+
+/* Redis: where, how to log in, and the secret that signs messages. */
+static int
+bcast_master_redis(const struct config *cf, char *err, size_t errsize)
+{
+	char shown[CONFIG_LINE_MAX];
+	const char *secret = cf->redis_broadcast_secret;
+
+	if (redis_target_parse(cf->redis_url, cf->redis_password_file,
+	    &bc.target, err, errsize) == -1)
+		return -1;
+	if (secret[0] != '\0' && cf->redis_broadcast_secret_file[0] != '\0')
+		return snprintf(err, errsize, "set redis_broadcast_secret or "
+		    "redis_broadcast_secret_file, not both"), -1;
+	if ((cf->redis_broadcast_secret_file[0] != '\0' ?
+	    bwire_set_secret_file(cf->redis_broadcast_secret_file, err,
+	    errsize) : bwire_set_secret(secret, strlen(secret), err,
+	    errsize)) == -1)
+		return -1;
+	config_redact_url(cf->redis_url, shown, sizeof shown);
+	log_info("broadcast: Redis %s (%s%s), messages %s", shown,
+	    bc.target.password[0] != '\0' ? "AUTH" : "no AUTH",
+	    bc.target.db != 0 ? ", SELECT" : "", bwire_signed() ?
+	    "signed (HMAC-SHA256)" : "unsigned: anyone who can PUBLISH on "
+	    "the channel reaches every client");
+	return 0;
 }
 
 int
@@ -196,13 +231,12 @@ bcast_master_init(struct master *m, char *err, size_t errsize)
 			return -1;
 		}
 	}
-	if (m->cf.redis_url[0] != '\0' && (bc.redis_master = bredis_start(
-	    m->base, m->cf.redis_url, m->cf.redis_broadcast_channel, 0, NULL,
-	    NULL, err, errsize)) == NULL)
+	if (m->cf.redis_url[0] == '\0')
+		return 0;
+	if (bcast_master_redis(&m->cf, err, errsize) == -1)
 		return -1;
-	log_info("broadcast: instance %s, %u outboxes of %zu bytes%s%s",
-	    bc.sh->instance, nslots + 1, cap, bc.redis_master ? ", Redis " :
-	    "", bc.redis_master ? m->cf.redis_url : "");
+	bc.redis_master = bredis_start(m->base, &bc.target,
+	    m->cf.redis_broadcast_channel, 0, NULL, NULL);
 	return 0;
 }
 
@@ -215,6 +249,8 @@ bcast_master_free(void)
 		return;
 	bredis_stop(bc.redis_master);
 	bc.redis_master = NULL;
+	redis_target_clear(&bc.target);
+	bwire_free();
 	for (i = 0; bc.efds != NULL && i < bc.nslots; i++)
 		if (bc.efds[i] >= 0)
 			close(bc.efds[i]);
@@ -303,18 +339,16 @@ bcast_deliver(const char *topic, size_t tlen, struct hl_buf *frame,
 	bcast_observe_lag(pub_ns);
 }
 
-/* "hl1 <instance> <pub_ns> <topic>\n<envelope>" on Redis. */
+/* The head of bcast_wire.h, then the envelope, on Redis. */
 static void
 bcast_redis_publish(struct bredis *r, const char *topic, size_t tlen,
     const char *json, size_t len, uint64_t pub_ns)
 {
-	char head[64 + BCAST_TOPIC_MAX];
-	int n = snprintf(head, sizeof head, REDIS_TAG "%s %" PRIu64 " ",
-	    bc.sh->instance, pub_ns);
+	char head[BWIRE_HEAD_MAX];
+	size_t n = bwire_head(head, bc.sh->instance, pub_ns, topic, tlen, json,
+	    len);
 
-	memcpy(head + n, topic, tlen);
-	head[n + tlen] = '\n';
-	if (bredis_publish(r, head, (size_t)n + tlen + 1, json, len) == -1)
+	if (n == 0 || bredis_publish(r, head, n, json, len) == -1)
 		BDROP(bcast_drop_redis, master_redis_drops, 1);
 }
 
@@ -483,51 +517,70 @@ bcast_wake_cb(evutil_socket_t fd, short what, void *arg)
 	bcast_drain();
 }
 
-/* A message from Redis: skip our own, frame the rest and deliver. */
+/* Count a message from Redis that is dropped, and say so at most once
+ * per REFUSAL_LOG_MS (whoever can PUBLISH can send them by the million). */
+static void
+bcast_redis_refuse(enum bwire_verdict v)
+{
+	uint64_t now = hl_now_ms();
+
+	if (stats_slot != NULL)
+		shm_add(&stats_slot->bcast.redis_refused[v], 1);
+	STATS_ADD(broadcast_errors, 1);
+	bc.refusals_unlogged++;
+	if (now - bc.refusal_log_ms < REFUSAL_LOG_MS && bc.refusal_log_ms != 0)
+		return;
+	log_warn("broadcast: dropped a message from Redis channel: %s "
+	    "(%llu dropped since the last line; ws_broadcast_errors_total "
+	    "counts them by reason)", bwire_reason(v),
+	    (unsigned long long)bc.refusals_unlogged);
+	bc.refusals_unlogged = 0;
+	bc.refusal_log_ms = now;
+}
+
+/* Whether m is one of ours (it went through shared memory already). */
+static int
+bcast_redis_ours(const struct bwire_msg *m)
+{
+	size_t ilen = strlen(bc.sh->instance);
+
+	return m->ilen == ilen && memcmp(m->instance, bc.sh->instance,
+	    ilen) == 0;
+}
+
+/* A message from Redis: check it, skip our own, frame the rest and
+ * deliver. */
 static void
 bcast_redis_message(const char *payload, size_t len, void *arg)
 {
-	const char *p = payload, *end = payload + len, *nl, *inst, *topic;
 	uint8_t hdr[WS_SERVER_HEADER_MAX];
-	size_t ilen, hlen, jlen;
+	enum bwire_verdict v;
+	struct bwire_msg m;
 	struct hl_buf *b;
-	uint64_t pub_ns;
-	char *after;
+	size_t hlen;
 
-	if (len < 4 || memcmp(p, REDIS_TAG, 4) != 0 ||
-	    (nl = memchr(p, '\n', len)) == NULL)
+	if ((v = bwire_parse(payload, len, &m)) != BWIRE_OK)
+		return bcast_redis_refuse(v);
+	if (bcast_redis_ours(&m))
 		return;
-	inst = p + 4;
-	ilen = strlen(bc.sh->instance);
-	if ((size_t)(nl - inst) > ilen && memcmp(inst, bc.sh->instance,
-	    ilen) == 0 && inst[ilen] == ' ')
-		return;		/* ours: delivered through shared memory */
-	if ((inst = memchr(inst, ' ', (size_t)(nl - inst))) == NULL)
-		return;
-	pub_ns = strtoull(inst + 1, &after, 10);
-	if (after >= nl || *after != ' ')
-		return;
-	topic = after + 1;
-	jlen = (size_t)(end - nl - 1);
 	STATS_ADD(bcast_received, 1);
-	/* Another instance's message gets the limits a local one gets. */
-	if (jlen > bc.max_bytes || (size_t)(nl - topic) > bc.max_topic)
+	/* Another instance's message gets the checks a client's gets. */
+	if ((v = bwire_check(&m, &bc.limits)) != BWIRE_OK)
+		return bcast_redis_refuse(v);
+	if (!bcast_conn_interested(m.topic, m.tlen))
 		return;
-	if (!bcast_conn_interested(topic, (size_t)(nl - topic)) || jlen == 0)
-		return;
-	hlen = ws_frame_header(hdr, WS_OP_TEXT, 1, jlen);
-	b = hl_buf_new(hlen + jlen);
+	hlen = ws_frame_header(hdr, WS_OP_TEXT, 1, m.elen);
+	b = hl_buf_new(hlen + m.elen);
 	memcpy(b->data, hdr, hlen);
-	memcpy(b->data + hlen, nl + 1, jlen);
-	bcast_deliver(topic, (size_t)(nl - topic), b, pub_ns);
+	memcpy(b->data + hlen, m.envelope, m.elen);
+	bcast_deliver(m.topic, m.tlen, b, m.pub_ns);
 	hl_buf_unref(b);
 }
 
 void
 bcast_worker_init(struct master *m, int slot, struct event_base *base)
 {
-	char err[256];
-	uint32_t i;
+		uint32_t i;
 
 	bc.is_master = 0;
 	bc.is_worker = 1;
@@ -542,10 +595,9 @@ bcast_worker_init(struct master *m, int slot, struct event_base *base)
 	bc.wake_ev = event_new(base, bc.efds[slot], EV_READ | EV_PERSIST,
 	    bcast_wake_cb, NULL);
 	event_add(bc.wake_ev, NULL);
-	if (m->cf.redis_url[0] != '\0' && (bc.redis = bredis_start(base,
-	    m->cf.redis_url, m->cf.redis_broadcast_channel, 1,
-	    bcast_redis_message, NULL, err, sizeof err)) == NULL)
-		log_error("broadcast: %s", err);
+	if (m->cf.redis_url[0] != '\0')
+		bc.redis = bredis_start(base, &bc.target,
+		    m->cf.redis_broadcast_channel, 1, bcast_redis_message, NULL);
 }
 
 void

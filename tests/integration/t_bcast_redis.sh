@@ -1,0 +1,130 @@
+#!/bin/bash
+# Redis as an untrusted neighbour: a redis-server that requires a password
+# (given in redis_url and in redis_password_file), broadcasts signed with a
+# shared redis_broadcast_secret, and forged, unsigned, badly signed, invalid
+# UTF-8 and invalid JSON messages PUBLISHed straight on the channel: none
+# reaches a client, each is counted by reason, and the log says so without
+# flooding. A wrong password is a clear error; the password is never
+# printed.
+. "$(dirname "$0")/lib.sh"
+
+BC="$PY $top_srcdir/tests/integration/bcclient.py"
+metric() {
+	admin_get /metrics | awk -v n="$1" '$1 == n { print $2; f = 1 } END { if (!f) print 0 }'
+}
+redis_up_is() { test "$(metric hotline_broadcast_redis_up)" = "$1"; }
+refused() { metric "ws_broadcast_errors_total{reason=\"redis_$1\"}"; }
+
+if ! command -v redis-server >/dev/null; then
+	note "redis-server is not installed (scripts/deps.sh test): skipping"
+	echo "1..0 # SKIP no redis-server"
+	exit 0
+fi
+REDIS_PORT=$(( 20000 + RANDOM % 20000 ))
+REDIS_PASS=pw-$RANDOM-s3cr3t
+start_redis
+check "redis-server with requirepass runs on 127.0.0.1:$REDIS_PORT" test -n "$REDIS_PID"
+CHAN=hotline:broadcast
+SECRET=0123456789abcdef0123456789abcdef-shared
+printf '%s\n' "$REDIS_PASS" >"$T/redis.pass"
+printf '%s\n' "$SECRET" >"$T/bcast.secret"
+RURL="redis://:$REDIS_PASS@127.0.0.1:$REDIS_PORT/0"
+
+# --- the password is never printed ----------------------------------------------
+"$HOTLINED" -T -o "redis_url=$RURL" -o "redis_broadcast_secret=$SECRET" >"$T/dump.out" 2>&1
+check "hotlined -T prints redis_url with the password as ***" \
+    grep -q "^redis_url \"\?redis://:\*\*\*@127.0.0.1:$REDIS_PORT/0" "$T/dump.out"
+check "and hides redis_broadcast_secret" grep -q "redis_broadcast_secret is set (hidden)" "$T/dump.out"
+check "and neither appears anywhere in it" \
+    sh -c "! grep -qe '$REDIS_PASS' -e '$SECRET' '$T/dump.out'"
+
+# --- a wrong password is a clear error ---------------------------------------------
+start_hotlined wrong -w 1 -o "redis_url=redis://:nope@127.0.0.1:$REDIS_PORT" || exit 1
+check "a wrong password: the log says Redis refused it (AUTH)" \
+    wait_until 10 grep -q 'Redis refused the password (AUTH).*check redis_url' "$HL_LOG"
+check "and no worker is counted as connected" redis_up_is 0
+stop_hotlined "$HL_PID" TERM
+check "the wrong password is not in the log either" sh -c "! grep -q nope '$T/wrong.log'"
+
+# --- two signing instances: a with the password in the URL, b from files (and
+# SELECT 3: pub/sub spans databases) ------------------------------------------------
+start_hotlined a -w 2 -o "redis_url=$RURL" -o "redis_broadcast_secret=$SECRET" || exit 1
+A_ADMIN=$HL_ADMIN A_WS=$HL_WS A_LOG=$HL_LOG
+start_hotlined b -w 2 -o "redis_url=redis://127.0.0.1:$REDIS_PORT/3" \
+    -o "redis_password_file=$T/redis.pass" \
+    -o "redis_broadcast_secret_file=$T/bcast.secret" || exit 1
+B_ADMIN=$HL_ADMIN
+HL_ADMIN=$A_ADMIN
+check "a: both workers logged in and subscribed (password in redis_url)" wait_until 10 redis_up_is 2
+HL_ADMIN=$B_ADMIN
+check "b: both workers logged in and subscribed (redis_password_file)" wait_until 10 redis_up_is 2
+check "a's log says messages are signed, and holds no password" \
+    sh -c "grep -q 'signed (HMAC-SHA256)' '$A_LOG' && ! grep -q '$REDIS_PASS' '$A_LOG'"
+
+$BC collect "$A_WS" 5 x 60 >"$T/ca.out" 2>&1 &
+CA_PID=$!
+check "5 subscribers of x on a" wait_until 10 grep -q ready "$T/ca.out"
+$BC publish "$B_ADMIN" x 1 3
+
+# pub NAME PAYLOAD-PYTHON: PUBLISH the bytes a Python expression makes on
+# the channel, straight into Redis as a stranger would. sign(body) adds a
+# correct hl2 signature (what a misbehaving instance that holds the secret
+# would send); env(n) is a well-formed envelope.
+pub() {
+	$PY - "$SECRET" "$2" >"$T/$1.bin" <<'PYEOF'
+import hmac, hashlib, json, sys
+secret, expr = sys.argv[1].encode(), sys.argv[2]
+def env(n, pkg=0):
+    return json.dumps({"pkg_id": pkg, "req_id": "b-forged-%d" % n, "data": {"n": n}}).encode()
+def sign(rest):
+    return b"hl2 " + hmac.new(secret, rest, hashlib.sha256).hexdigest().encode() + b" " + rest
+sys.stdout.buffer.write(eval(expr))
+PYEOF
+	redis_cli -x PUBLISH "$CHAN" <"$T/$1.bin" >/dev/null
+}
+pub unsigned  'b"hl1 0badc0ffee00 1 x\n" + env(666)'
+pub badsig    'b"hl2 " + b"0" * 64 + b" 0badc0ffee00 1 x\n" + env(667)'
+pub tampered  'sign(b"0badc0ffee00 1 x\n" + env(668)).replace(b"668", b"999")'
+pub utf8      'sign(b"0badc0ffee00 1 x\n" + env(670).replace(b"b-forged", b"\xff\xfe"))'
+pub json      'sign(b"0badc0ffee00 1 x\n" + env(671)[:-1])'
+pub pkg       'sign(b"0badc0ffee00 1 x\n" + env(672, pkg=7))'
+pub topic     'sign(b"0badc0ffee00 1 x\x01\n" + env(673))'
+pub junk      'b"GET / HTTP/1.1\r\n\r\n"'
+pub good      'sign(b"0badc0ffee00 1 x\n" + env(669))'
+sleep 0.5
+curl -s -m 5 -X POST -d '{"topic":"x","data":{"stop":true}}' "http://$A_ADMIN/api/broadcast" >/dev/null
+wait "$CA_PID"
+note "a's subscribers got: $(tail -1 "$T/ca.out" | jq "sorted(set(tuple(g) for g in j['got']))")"
+check "every subscriber got b's 3 messages and the one well-signed message, nothing forged, and kept its connection" \
+    test "$(tail -1 "$T/ca.out" | jq "j['stopped'] and all(g == [1, 2, 3, 669] for g in j['got'])")" = True
+HL_ADMIN=$A_ADMIN
+# Every worker of a reads the channel, so each count is per worker (2).
+check "unsigned: counted by each worker" wait_eq 5 2 refused unsigned
+check "bad signature (two: a wrong HMAC and a tampered body)" wait_eq 5 4 refused bad_signature
+check "invalid UTF-8" wait_eq 5 2 refused utf8
+check "invalid JSON and a foreign pkg_id" wait_eq 5 4 refused json
+check "a control character in the topic" wait_eq 5 2 refused topic
+check "not a hotline message at all" wait_eq 5 2 refused malformed
+n=$(grep -c 'dropped a message from Redis channel' "$A_LOG")
+check "the drops are logged at most once per 10 s per worker ($n lines for 16)" test "$n" -ge 1 -a "$n" -le 2
+stop_hotlined "$HL_PID" TERM
+
+# --- without a secret the content checks still hold ---------------------------------
+start_hotlined open -w 1 -o "redis_url=redis://127.0.0.1:$REDIS_PORT" \
+    -o "redis_password_file=$T/redis.pass" || exit 1
+check "unsigned instance: logged in" wait_until 10 redis_up_is 1
+check "and its log warns that anyone who can PUBLISH reaches every client" \
+    grep -q 'unsigned: anyone who can PUBLISH' "$HL_LOG"
+$BC collect "$HL_WS" 5 x 60 >"$T/co.out" 2>&1 &
+CO_PID=$!
+check "5 subscribers of x" wait_until 10 grep -q ready "$T/co.out"
+pub utf8b 'b"hl1 0badc0ffee00 1 x\n" + env(680).replace(b"b-forged", b"\xc3\x28")'
+pub bigb  'b"hl1 0badc0ffee00 1 x\n" + env(681).replace(b"}}", b", \"pad\": \"" + b"p" * 70000 + b"\"}}")'
+pub okb   'b"hl1 0badc0ffee00 1 x\n" + env(682)'
+sleep 0.5
+curl -s -m 5 -X POST -d '{"topic":"x","data":{"stop":true}}' "http://$HL_ADMIN/api/broadcast" >/dev/null
+wait "$CO_PID"
+check "invalid UTF-8 and a message over broadcast_max_bytes reach no client (the well-formed one does)" \
+    test "$(tail -1 "$T/co.out" | jq "j['stopped'] and all(g == [682] for g in j['got'])")" = True
+check "counted as utf8 and too_big" \
+    test "$(refused utf8)/$(refused too_big)" = 1/1
