@@ -18,6 +18,7 @@
 
 #include "bcast.h"
 #include "bcast_conn.h"
+#include "bcast_fanout.h"
 #include "bcast_redis.h"
 #include "bcast_ring.h"
 #include "bcast_wire.h"
@@ -64,6 +65,7 @@ static struct {
 	uint32_t		 self;		/* own outbox: slot, or nslots */
 	int			 is_master;
 	int			 is_worker;
+	int			 held_back;	/* the fan-out was full */
 	struct event		*wake_ev;
 	struct bcast_cursor	*cursors;	/* per outbox */
 	int32_t			 pkg_id;
@@ -308,35 +310,13 @@ bcast_wake_others(void)
 	return n;
 }
 
-/* Lag of the last subscriber of one message, into the histogram. */
-static void
-bcast_observe_lag(uint64_t pub_ns)
-{
-	static const uint64_t le_us[10] = {
-		100, 250, 500, 1000, 2500, 5000, 10000, 25000, 100000, 1000000,
-	};
-	uint64_t now = bcast_now_ns(), lag = now > pub_ns ? now - pub_ns : 0;
-	int i;
-
-	if (stats_slot == NULL)
-		return;
-	for (i = 0; i < 10; i++) {
-		if (lag <= le_us[i] * 1000) {
-			STATS_ADD(bcast_lag[i], 1);
-			break;
-		}
-	}
-	STATS_ADD(bcast_lag_count, 1);
-	STATS_ADD(bcast_lag_sum_ns, lag);
-}
-
-/* Queue a complete frame on this worker's subscribers of topic. */
-static void
+/* Hand a complete frame to the fan-out (which takes its own reference):
+ * 0, or -1 when its queue is full. */
+static int
 bcast_deliver(const char *topic, size_t tlen, struct hl_buf *frame,
     uint64_t pub_ns)
 {
-	bcast_conn_fanout(topic, tlen, frame);
-	bcast_observe_lag(pub_ns);
+	return bcast_fanout_queue(topic, tlen, frame, pub_ns);
 }
 
 /* The head of bcast_wire.h, then the envelope, on Redis. */
@@ -375,6 +355,8 @@ bcast_refuse(const char **why, const char *reason)
 	return -1;
 }
 
+static void	bcast_drain(void);
+
 int
 bcast_publish(const char *topic, size_t tlen, const json_t *data, char *id,
     const char **why)
@@ -384,7 +366,6 @@ bcast_publish(const char *topic, size_t tlen, const json_t *data, char *id,
 	struct bcast_meta meta;
 	struct envelope_buf b;
 	uint8_t *frame, hdr[WS_SERVER_HEADER_MAX];
-	struct hl_buf *local;
 	struct bredis *r;
 	size_t hlen;
 	int n;
@@ -418,12 +399,10 @@ bcast_publish(const char *topic, size_t tlen, const json_t *data, char *id,
 	    meta.frame_len);
 	n = bcast_wake_others();
 	BSTAT(bcast_published, master_published, 1);
-	if (bc.is_worker && bcast_conn_interested(topic, tlen)) {
-		local = hl_buf_new(meta.frame_len);
-		memcpy(local->data, frame, meta.frame_len);
-		bcast_deliver(topic, tlen, local, meta.pub_ns);
-		hl_buf_unref(local);
-	}
+	/* This worker's own subscribers read its outbox like the others do,
+	 * so its fan-out is paced and bounded the same way. */
+	if (bc.is_worker)
+		bcast_drain();
 	if ((r = bc.is_master ? bc.redis_master : bc.redis) != NULL)
 		bcast_redis_publish(r, topic, tlen, envelope_buf_text(&b), b.len,
 		    meta.pub_ns);
@@ -476,7 +455,9 @@ bcast_drop(void *handle, void *arg)
 	hl_buf_unref(handle);
 }
 
-/* Everything published since the last look, publisher by publisher. */
+/* Everything published since the last look, publisher by publisher, as
+ * far as the fan-out has room: what it cannot take yet stays in the
+ * outboxes until bcast_resume. */
 static void
 bcast_drain(void)
 {
@@ -486,11 +467,10 @@ bcast_drain(void)
 	void *b;
 
 	for (i = 0; i <= bc.nslots; i++) {
-		if (i == bc.self)
-			continue;
-		while (bcast_ring_get(bcast_outbox(i), &bc.cursors[i],
-		    bcast_peek, bcast_drop, NULL, &rec, &b, &lost) == 1) {
-			got++;
+		while (!(bc.held_back = bcast_fanout_full()) &&
+		    bcast_ring_get(bcast_outbox(i), &bc.cursors[i], bcast_peek,
+		    bcast_drop, NULL, &rec, &b, &lost) == 1) {
+			got += i != bc.self;
 			if (b == NULL)
 				continue;
 			bcast_deliver(bc.rx_topic, bc.rx_topic_len, b,
@@ -503,6 +483,13 @@ bcast_drain(void)
 		STATS_ADD(bcast_drop_lapped, lost);
 		STATS_ADD(broadcast_errors, lost);
 	}
+}
+
+void
+bcast_resume(void)
+{
+	if (bc.is_worker && bc.held_back)
+		bcast_drain();
 }
 
 static void
@@ -520,22 +507,29 @@ bcast_wake_cb(evutil_socket_t fd, short what, void *arg)
 /* Count a message from Redis that is dropped, and say so at most once
  * per REFUSAL_LOG_MS (whoever can PUBLISH can send them by the million). */
 static void
-bcast_redis_refuse(enum bwire_verdict v)
+bcast_redis_refuse(uint64_t *counter, const char *reason)
 {
 	uint64_t now = hl_now_ms();
 
-	if (stats_slot != NULL)
-		shm_add(&stats_slot->bcast.redis_refused[v], 1);
+	if (counter != NULL)
+		shm_add(counter, 1);
 	STATS_ADD(broadcast_errors, 1);
 	bc.refusals_unlogged++;
 	if (now - bc.refusal_log_ms < REFUSAL_LOG_MS && bc.refusal_log_ms != 0)
 		return;
 	log_warn("broadcast: dropped a message from Redis channel: %s "
 	    "(%llu dropped since the last line; ws_broadcast_errors_total "
-	    "counts them by reason)", bwire_reason(v),
+	    "counts them by reason)", reason,
 	    (unsigned long long)bc.refusals_unlogged);
 	bc.refusals_unlogged = 0;
 	bc.refusal_log_ms = now;
+}
+
+static void
+bcast_redis_invalid(enum bwire_verdict v)
+{
+	bcast_redis_refuse(stats_slot != NULL ?
+	    &stats_slot->bcast.redis_refused[v] : NULL, bwire_reason(v));
 }
 
 /* Whether m is one of ours (it went through shared memory already). */
@@ -560,16 +554,21 @@ bcast_redis_message(const char *payload, size_t len, void *arg)
 	size_t hlen;
 
 	if ((v = bwire_parse(payload, len, &m)) != BWIRE_OK)
-		return bcast_redis_refuse(v);
+		return bcast_redis_invalid(v);
 	if (bcast_redis_ours(&m))
 		return;
 	STATS_ADD(bcast_received, 1);
 	/* Another instance's message gets the checks a client's gets. */
 	if ((v = bwire_check(&m, &bc.limits)) != BWIRE_OK)
-		return bcast_redis_refuse(v);
+		return bcast_redis_invalid(v);
 	if (!bcast_conn_interested(m.topic, m.tlen))
 		return;
 	hlen = ws_frame_header(hdr, WS_OP_TEXT, 1, m.elen);
+	if (bcast_fanout_full())
+		return bcast_redis_refuse(stats_slot != NULL ?
+		    &stats_slot->bcast.backlog_drops : NULL, "backlog (the "
+		    "worker holds broadcast_outbox_bytes of broadcasts to fan "
+		    "out already)");
 	b = hl_buf_new(hlen + m.elen);
 	memcpy(b->data, hdr, hlen);
 	memcpy(b->data + hlen, m.envelope, m.elen);
@@ -587,6 +586,7 @@ bcast_worker_init(struct master *m, int slot, struct event_base *base)
 	bc.self = (uint32_t)slot;
 	bcast_config(&m->cf);
 	bcast_conn_init(&m->cf);
+	bcast_fanout_init(&m->cf, base);
 	bc.cursors = xcalloc(bc.nslots + 1, sizeof *bc.cursors);
 	for (i = 0; i <= bc.nslots; i++)
 		bcast_ring_attach(bcast_outbox(i), &bc.cursors[i]);
@@ -617,6 +617,7 @@ bcast_worker_free(void)
 	if (bc.wake_ev != NULL)
 		event_free(bc.wake_ev);
 	bc.wake_ev = NULL;
+	bcast_fanout_free();
 	free(bc.cursors);
 	bc.cursors = NULL;
 	bcast_conn_free();

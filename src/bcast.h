@@ -8,10 +8,11 @@
  * frames it once, writes the frame to its outbox and wakes the other
  * workers through their eventfds (created by the master before the first
  * fork; a wake flag per worker in shared memory saves the write when one
- * is pending already). A woken worker copies each frame once from shared
- * memory into one refcounted buffer and queues that buffer on all its
- * subscribers. The master only publishes (POST /api/broadcast); it never
- * relays.
+ * is pending already). A woken worker (and a publishing one, for its own
+ * subscribers) copies each frame once from shared memory into one
+ * refcounted buffer and hands it to the fan-out (bcast_fanout.h), which
+ * queues it on its subscribers a slice per loop turn. The master only
+ * publishes (POST /api/broadcast); it never relays.
  */
 #ifndef HL_BCAST_H
 #define HL_BCAST_H
@@ -42,6 +43,8 @@ int	 bcast_keep_fds(int *keep, int max);
 void	 bcast_worker_init(struct master *m, int slot, struct event_base *base);
 /* About once a second: read what a lost wake-up left behind. */
 void	 bcast_worker_tick(void);
+/* The fan-out has room again: read on where it stopped. */
+void	 bcast_resume(void);
 void	 bcast_worker_free(void);
 
 /* NULL when topic[0..len) is a valid name, else why not. */

@@ -91,6 +91,7 @@ struct config {
 	size_t		 broadcast_max_bytes;
 	size_t		 broadcast_outbox_bytes;
 	int		 broadcast_slow_policy;	/* 0 drop, 1 close */
+	int		 broadcast_fanout_slice;
 	char		*redis_url;
 	char		*redis_password_file;
 	char		*redis_broadcast_channel;

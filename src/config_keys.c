@@ -150,6 +150,10 @@ const struct config_key config_keys[] = {
 	  "1m", OFF(broadcast_outbox_bytes), FIXED, NULL,
 	  "shared-memory ring of each publisher (a power of two; rounded up); "
 	  "a worker more than this far behind loses the oldest messages" },
+	{ "broadcast_fanout_slice", NULL, CONFIG_INT, 1, 1000000, "256",
+	  OFF(broadcast_fanout_slice), RELOAD, NULL,
+	  "connections a worker delivers broadcasts to per loop turn before "
+	  "it serves its sockets again" },
 	{ "broadcast_slow_policy", NULL, CONFIG_ENUM, 0, 0, "drop",
 	  OFF(broadcast_slow_policy), RELOAD, slow_policies,
 	  "a subscriber whose send queue is full: drop the message for it, or "

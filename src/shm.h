@@ -135,7 +135,7 @@ struct shm_bcast {
 	uint64_t	redis_refused[SHM_BCAST_REFUSALS]; /* dropped from Redis */
 	uint64_t	slices;			/* fan-out slices run */
 	uint64_t	backlog_drops;		/* Redis messages over the backlog */
-	uint64_t	backlog_peak;		/* gauge: most frames queued */
+	uint64_t	backlog_bytes;		/* gauge: frames waiting to fan out */
 };
 
 /* Handler latency, per route, as Prometheus wants it: per-bucket counts
