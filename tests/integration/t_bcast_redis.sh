@@ -128,3 +128,23 @@ check "invalid UTF-8 and a message over broadcast_max_bytes reach no client (the
     test "$(tail -1 "$T/co.out" | jq "j['stopped'] and all(g == [682] for g in j['got'])")" = True
 check "counted as utf8 and too_big" \
     test "$(refused utf8)/$(refused too_big)" = 1/1
+stop_hotlined "$HL_PID" TERM
+
+# --- the session store logs in too (AUTH, then SELECT 2) ---------------------------
+TOKEN=$top_builddir/tools/hotline-token
+AC="$PY $top_srcdir/tests/integration/authclient.py"
+JWT_SECRET=0123456789abcdef0123456789abcdef-hotline-test
+redis_cli -n 2 SET session:alice 1 >/dev/null
+alice=$("$TOKEN" --secret "$JWT_SECRET" --sub alice)
+sess="-w 1 -o auth=jwt -o jwt_secret=$JWT_SECRET -o auth_sessions=yes -o redis_fail_mode=closed"
+# shellcheck disable=SC2086
+start_hotlined sess $sess -o "redis_url=redis://127.0.0.1:$REDIS_PORT/2" \
+    -o "redis_password_file=$T/redis.pass" || exit 1
+check "session store: logged in (redis_password_file)" wait_eq 10 1 metric hotline_auth_redis_up
+check "alice's session, in database 2, admits her" test "$($AC call "$HL_WS" "$alice" 1)" = 0
+stop_hotlined "$HL_PID" TERM
+# shellcheck disable=SC2086
+start_hotlined sessbad $sess -o "redis_url=redis://:wrong@127.0.0.1:$REDIS_PORT/2" || exit 1
+check "session store, wrong password: the log says Redis refused it" \
+    wait_until 10 grep -q 'session store lost: Redis refused the password (AUTH)' "$HL_LOG"
+check "and the store counts as down" test "$(metric hotline_auth_redis_up)" = 0
