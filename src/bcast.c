@@ -184,7 +184,6 @@ bcast_pick_instance(char *out, size_t size)
 static int
 bcast_master_redis(const struct config *cf, char *err, size_t errsize)
 {
-	char shown[CONFIG_LINE_MAX];
 	const char *secret = cf->redis_broadcast_secret;
 
 	if (redis_target_parse(cf->redis_url, cf->redis_password_file,
@@ -198,13 +197,20 @@ bcast_master_redis(const struct config *cf, char *err, size_t errsize)
 	    errsize) : bwire_set_secret(secret, strlen(secret), err,
 	    errsize)) == -1)
 		return -1;
-	config_redact_url(cf->redis_url, shown, sizeof shown);
-	log_info("broadcast: Redis %s (%s%s), messages %s", shown,
-	    bc.target.password[0] != '\0' ? "AUTH" : "no AUTH",
-	    bc.target.db != 0 ? ", SELECT" : "", bwire_signed() ?
-	    "signed (HMAC-SHA256)" : "unsigned: anyone who can PUBLISH on "
-	    "the channel reaches every client");
 	return 0;
+}
+
+int
+bcast_config_check(const struct config *cf, char *err, size_t errsize)
+{
+	int rc;
+
+	if (cf->redis_url[0] == '\0')
+		return 0;
+	rc = bcast_master_redis(cf, err, errsize);
+	redis_target_clear(&bc.target);
+	bwire_free();
+	return rc;
 }
 
 int
@@ -212,6 +218,7 @@ bcast_master_init(struct master *m, char *err, size_t errsize)
 {
 	uint32_t nslots = m->shm.hdr->nslots, i;
 	size_t cap = bcast_pow2(m->cf.broadcast_outbox_bytes);
+	char shown[CONFIG_LINE_MAX];
 
 	bc.shm = &m->shm;
 	bc.sh = shm_bcast_region(&m->shm);
@@ -237,6 +244,12 @@ bcast_master_init(struct master *m, char *err, size_t errsize)
 		return 0;
 	if (bcast_master_redis(&m->cf, err, errsize) == -1)
 		return -1;
+	config_redact_url(m->cf.redis_url, shown, sizeof shown);
+	log_info("broadcast: Redis %s (%s%s), messages %s", shown,
+	    bc.target.password[0] != '\0' ? "AUTH" : "no AUTH",
+	    bc.target.db != 0 ? ", SELECT" : "", bwire_signed() ?
+	    "signed (HMAC-SHA256)" : "unsigned: anyone who can PUBLISH on "
+	    "the channel reaches every client");
 	bc.redis_master = bredis_start(m->base, &bc.target,
 	    m->cf.redis_broadcast_channel, 0, NULL, NULL);
 	return 0;

@@ -27,6 +27,9 @@ struct master;
 
 #define BCAST_ID_MAX	64	/* "b-<instance>-<n>" and its NUL */
 
+/* hotlined -t and start: redis_url, redis_password_file and the broadcast
+ * secret are usable. 0, or -1 with a reason in err (never a secret). */
+int	 bcast_config_check(const struct config *cf, char *err, size_t errsize);
 /* Bytes of the shared region (master, before shm_create). */
 size_t	 bcast_region_bytes(const struct config *cf, uint32_t nslots);
 /* Master, after shm_create and its event base, before the first fork:

@@ -38,6 +38,17 @@ check "and hides redis_broadcast_secret" grep -q "redis_broadcast_secret is set 
 check "and neither appears anywhere in it" \
     sh -c "! grep -qe '$REDIS_PASS' -e '$SECRET' '$T/dump.out'"
 
+t_says() { "$HOTLINED" -t "${@:2}" >"$T/t.out" 2>&1; test $? = 1 && grep -q "$1" "$T/t.out"; }
+check "-t: a short redis_broadcast_secret is refused" \
+    t_says "redis_broadcast_secret must be at least 32 bytes" -o "redis_url=$RURL" -o redis_broadcast_secret=short
+check "-t: a password in redis_url and redis_password_file is refused" \
+    t_says "give one" -o "redis_url=$RURL" -o "redis_password_file=$T/redis.pass"
+check "-t: a bad database number is refused" \
+    t_says '"x" is not a database number' -o "redis_url=redis://127.0.0.1:$REDIS_PORT/x"
+check "-t: a missing secret file is refused, naming the key" \
+    t_says "redis_broadcast_secret_file $T/none: No such file" -o "redis_url=$RURL" -o "redis_broadcast_secret_file=$T/none"
+check "-t: none of these printed the password" sh -c "! grep -q '$REDIS_PASS' '$T/t.out'"
+
 # --- a wrong password is a clear error ---------------------------------------------
 start_hotlined wrong -w 1 -o "redis_url=redis://:nope@127.0.0.1:$REDIS_PORT" || exit 1
 check "a wrong password: the log says Redis refused it (AUTH)" \
