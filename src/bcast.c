@@ -1,7 +1,8 @@
 /*
  * Broadcast transport (see bcast.h): the shared region, publishing,
  * wake-ups and reading other publishers' outboxes. Delivery to sockets and
- * the topic registry live in bcast_conn.c, Redis in bcast_redis.c.
+ * the topic registry live in bcast_conn.c, the fan-out in bcast_fanout.c,
+ * Redis in bcast_remote.c.
  */
 #include "autoconf.h"
 
@@ -19,13 +20,11 @@
 #include "bcast.h"
 #include "bcast_conn.h"
 #include "bcast_fanout.h"
-#include "bcast_redis.h"
+#include "bcast_remote.h"
 #include "bcast_ring.h"
-#include "bcast_wire.h"
 #include "buf.h"
 #include "envelope.h"
 #include "master.h"
-#include "redis_target.h"
 #include "stats.h"
 #include "util.h"
 #include "ws_frame.h"
@@ -33,7 +32,6 @@
 #define BCAST_MAGIC		0x5453414f44414f42ULL	/* "BOADOAST" */
 #define BCAST_SCRATCH		4096	/* envelopes start on the stack */
 #define BCAST_TOPIC_MAX		1024	/* broadcast_max_topic_bytes bound */
-#define REFUSAL_LOG_MS		10000	/* one line per this, per worker */
 
 /* The head of the shared region; outboxes follow at outbox_offset. */
 struct bcast_shared {
@@ -71,14 +69,6 @@ static struct {
 	int32_t			 pkg_id;
 	size_t			 max_bytes;
 	size_t			 max_topic;
-	struct redis_target	 target;	/* redis_url, parsed */
-	struct bwire_limits	 limits;	/* what a Redis message meets */
-	uint64_t		 refusal_log_ms; /* last refusal logged */
-	uint64_t		 refusals_unlogged;
-	struct bredis		*redis;		/* the worker's */
-	struct bredis		*redis_master;	/* the master's, kept in
-						 * workers only so it stays
-						 * reachable (never used) */
 	/* The record being read, filled by bcast_peek. */
 	uint64_t		 rx_pub_ns;
 	uint32_t		 rx_topic_len;
@@ -161,8 +151,6 @@ bcast_config(const struct config *cf)
 	bc.pkg_id = cf->broadcast_pkg_id;
 	bc.max_bytes = cf->broadcast_max_bytes;
 	bc.max_topic = (size_t)cf->broadcast_max_topic_bytes;
-	bc.limits = (struct bwire_limits){ cf->broadcast_max_bytes,
-	    HL_MIN(bc.max_topic, (size_t)BCAST_TOPIC_MAX), cf->broadcast_pkg_id };
 }
 
 /* Twelve random hex digits: unique enough to tell instances apart. */
@@ -180,37 +168,10 @@ bcast_pick_instance(char *out, size_t size)
 		snprintf(out + 2 * i, 3, "%02x", r[i]);
 }
 
-/* Redis: where, how to log in, and the secret that signs messages. */
-static int
-bcast_master_redis(const struct config *cf, char *err, size_t errsize)
-{
-	const char *secret = cf->redis_broadcast_secret;
-
-	if (redis_target_parse(cf->redis_url, cf->redis_password_file,
-	    &bc.target, err, errsize) == -1)
-		return -1;
-	if (secret[0] != '\0' && cf->redis_broadcast_secret_file[0] != '\0')
-		return snprintf(err, errsize, "set redis_broadcast_secret or "
-		    "redis_broadcast_secret_file, not both"), -1;
-	if ((cf->redis_broadcast_secret_file[0] != '\0' ?
-	    bwire_set_secret_file(cf->redis_broadcast_secret_file, err,
-	    errsize) : bwire_set_secret(secret, strlen(secret), err,
-	    errsize)) == -1)
-		return -1;
-	return 0;
-}
-
 int
 bcast_config_check(const struct config *cf, char *err, size_t errsize)
 {
-	int rc;
-
-	if (cf->redis_url[0] == '\0')
-		return 0;
-	rc = bcast_master_redis(cf, err, errsize);
-	redis_target_clear(&bc.target);
-	bwire_free();
-	return rc;
+	return bcast_remote_check(cf, err, errsize);
 }
 
 int
@@ -218,7 +179,6 @@ bcast_master_init(struct master *m, char *err, size_t errsize)
 {
 	uint32_t nslots = m->shm.hdr->nslots, i;
 	size_t cap = bcast_pow2(m->cf.broadcast_outbox_bytes);
-	char shown[CONFIG_LINE_MAX];
 
 	bc.shm = &m->shm;
 	bc.sh = shm_bcast_region(&m->shm);
@@ -240,19 +200,8 @@ bcast_master_init(struct master *m, char *err, size_t errsize)
 			return -1;
 		}
 	}
-	if (m->cf.redis_url[0] == '\0')
-		return 0;
-	if (bcast_master_redis(&m->cf, err, errsize) == -1)
-		return -1;
-	config_redact_url(m->cf.redis_url, shown, sizeof shown);
-	log_info("broadcast: Redis %s (%s%s), messages %s", shown,
-	    bc.target.password[0] != '\0' ? "AUTH" : "no AUTH",
-	    bc.target.db != 0 ? ", SELECT" : "", bwire_signed() ?
-	    "signed (HMAC-SHA256)" : "unsigned: anyone who can PUBLISH on "
-	    "the channel reaches every client");
-	bc.redis_master = bredis_start(m->base, &bc.target,
-	    m->cf.redis_broadcast_channel, 0, NULL, NULL);
-	return 0;
+	return bcast_remote_master_init(&m->cf, m->base, bc.sh->instance, err,
+	    errsize);
 }
 
 void
@@ -262,10 +211,7 @@ bcast_master_free(void)
 
 	if (!bc.is_master)
 		return;
-	bredis_stop(bc.redis_master);
-	bc.redis_master = NULL;
-	redis_target_clear(&bc.target);
-	bwire_free();
+	bcast_remote_master_free();
 	for (i = 0; bc.efds != NULL && i < bc.nslots; i++)
 		if (bc.efds[i] >= 0)
 			close(bc.efds[i]);
@@ -323,28 +269,6 @@ bcast_wake_others(void)
 	return n;
 }
 
-/* Hand a complete frame to the fan-out (which takes its own reference):
- * 0, or -1 when its queue is full. */
-static int
-bcast_deliver(const char *topic, size_t tlen, struct hl_buf *frame,
-    uint64_t pub_ns)
-{
-	return bcast_fanout_queue(topic, tlen, frame, pub_ns);
-}
-
-/* The head of bcast_wire.h, then the envelope, on Redis. */
-static void
-bcast_redis_publish(struct bredis *r, const char *topic, size_t tlen,
-    const char *json, size_t len, uint64_t pub_ns)
-{
-	char head[BWIRE_HEAD_MAX];
-	size_t n = bwire_head(head, bc.sh->instance, pub_ns, topic, tlen, json,
-	    len);
-
-	if (n == 0 || bredis_publish(r, head, n, json, len) == -1)
-		BDROP(bcast_drop_redis, master_redis_drops, 1);
-}
-
 /* Serialize the envelope with room for the frame header in front. */
 static int
 bcast_serialize(struct envelope_buf *b, const json_t *data, char *id)
@@ -379,7 +303,6 @@ bcast_publish(const char *topic, size_t tlen, const json_t *data, char *id,
 	struct bcast_meta meta;
 	struct envelope_buf b;
 	uint8_t *frame, hdr[WS_SERVER_HEADER_MAX];
-	struct bredis *r;
 	size_t hlen;
 	int n;
 
@@ -416,9 +339,9 @@ bcast_publish(const char *topic, size_t tlen, const json_t *data, char *id,
 	 * so its fan-out is paced and bounded the same way. */
 	if (bc.is_worker)
 		bcast_drain();
-	if ((r = bc.is_master ? bc.redis_master : bc.redis) != NULL)
-		bcast_redis_publish(r, topic, tlen, envelope_buf_text(&b), b.len,
-		    meta.pub_ns);
+	if (bcast_remote_publish(topic, tlen, envelope_buf_text(&b), b.len,
+	    meta.pub_ns) == -1)
+		BDROP(bcast_drop_redis, master_redis_drops, 1);
 	envelope_buf_free(&b);
 	return n;
 }
@@ -486,7 +409,7 @@ bcast_drain(void)
 			got += i != bc.self;
 			if (b == NULL)
 				continue;
-			bcast_deliver(bc.rx_topic, bc.rx_topic_len, b,
+			bcast_fanout_queue(bc.rx_topic, bc.rx_topic_len, b,
 			    bc.rx_pub_ns);
 			hl_buf_unref(b);
 		}
@@ -517,82 +440,10 @@ bcast_wake_cb(evutil_socket_t fd, short what, void *arg)
 	bcast_drain();
 }
 
-/* Count a message from Redis that is dropped, and say so at most once
- * per REFUSAL_LOG_MS (whoever can PUBLISH can send them by the million). */
-static void
-bcast_redis_refuse(uint64_t *counter, const char *reason)
-{
-	uint64_t now = hl_now_ms();
-
-	if (counter != NULL)
-		shm_add(counter, 1);
-	STATS_ADD(broadcast_errors, 1);
-	bc.refusals_unlogged++;
-	if (now - bc.refusal_log_ms < REFUSAL_LOG_MS && bc.refusal_log_ms != 0)
-		return;
-	log_warn("broadcast: dropped a message from Redis channel: %s "
-	    "(%llu dropped since the last line; ws_broadcast_errors_total "
-	    "counts them by reason)", reason,
-	    (unsigned long long)bc.refusals_unlogged);
-	bc.refusals_unlogged = 0;
-	bc.refusal_log_ms = now;
-}
-
-static void
-bcast_redis_invalid(enum bwire_verdict v)
-{
-	bcast_redis_refuse(stats_slot != NULL ?
-	    &stats_slot->bcast.redis_refused[v] : NULL, bwire_reason(v));
-}
-
-/* Whether m is one of ours (it went through shared memory already). */
-static int
-bcast_redis_ours(const struct bwire_msg *m)
-{
-	size_t ilen = strlen(bc.sh->instance);
-
-	return m->ilen == ilen && memcmp(m->instance, bc.sh->instance,
-	    ilen) == 0;
-}
-
-/* A message from Redis: check it, skip our own, frame the rest and
- * deliver. */
-static void
-bcast_redis_message(const char *payload, size_t len, void *arg)
-{
-	uint8_t hdr[WS_SERVER_HEADER_MAX];
-	enum bwire_verdict v;
-	struct bwire_msg m;
-	struct hl_buf *b;
-	size_t hlen;
-
-	if ((v = bwire_parse(payload, len, &m)) != BWIRE_OK)
-		return bcast_redis_invalid(v);
-	if (bcast_redis_ours(&m))
-		return;
-	STATS_ADD(bcast_received, 1);
-	/* Another instance's message gets the checks a client's gets. */
-	if ((v = bwire_check(&m, &bc.limits)) != BWIRE_OK)
-		return bcast_redis_invalid(v);
-	if (!bcast_conn_interested(m.topic, m.tlen))
-		return;
-	hlen = ws_frame_header(hdr, WS_OP_TEXT, 1, m.elen);
-	if (bcast_fanout_full())
-		return bcast_redis_refuse(stats_slot != NULL ?
-		    &stats_slot->bcast.backlog_drops : NULL, "backlog (the "
-		    "worker holds broadcast_outbox_bytes of broadcasts to fan "
-		    "out already)");
-	b = hl_buf_new(hlen + m.elen);
-	memcpy(b->data, hdr, hlen);
-	memcpy(b->data + hlen, m.envelope, m.elen);
-	bcast_deliver(m.topic, m.tlen, b, m.pub_ns);
-	hl_buf_unref(b);
-}
-
 void
 bcast_worker_init(struct master *m, int slot, struct event_base *base)
 {
-		uint32_t i;
+	uint32_t i;
 
 	bc.is_master = 0;
 	bc.is_worker = 1;
@@ -608,9 +459,7 @@ bcast_worker_init(struct master *m, int slot, struct event_base *base)
 	bc.wake_ev = event_new(base, bc.efds[slot], EV_READ | EV_PERSIST,
 	    bcast_wake_cb, NULL);
 	event_add(bc.wake_ev, NULL);
-	if (m->cf.redis_url[0] != '\0')
-		bc.redis = bredis_start(base, &bc.target,
-		    m->cf.redis_broadcast_channel, 1, bcast_redis_message, NULL);
+	bcast_remote_worker_init(&m->cf, base);
 }
 
 void
@@ -625,8 +474,7 @@ bcast_worker_free(void)
 {
 	if (!bc.is_worker)
 		return;
-	bredis_stop(bc.redis);
-	bc.redis = NULL;
+	bcast_remote_worker_free();
 	if (bc.wake_ev != NULL)
 		event_free(bc.wake_ev);
 	bc.wake_ev = NULL;
