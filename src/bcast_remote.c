@@ -3,6 +3,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "bcast_fanout.h"
 #include "bcast_conn.h"
@@ -28,6 +29,7 @@ static struct {
 						 * reachable (never used) */
 	struct bredis		*worker;	/* a worker's pair */
 	int			 is_worker;
+	uint64_t		 max_age_ns;	/* redis_broadcast_max_age */
 	uint64_t		 refusal_log_ms; /* last refusal logged */
 	uint64_t		 refusals_unlogged;
 } rm;
@@ -77,6 +79,7 @@ bcast_remote_master_init(const struct config *cf, struct event_base *base,
 	rm.limits = (struct bwire_limits){ cf->broadcast_max_bytes,
 	    HL_MIN((size_t)cf->broadcast_max_topic_bytes, (size_t)TOPIC_MAX),
 	    cf->broadcast_pkg_id };
+	rm.max_age_ns = (uint64_t)cf->redis_broadcast_max_age * 1000000000;
 	config_redact_url(cf->redis_url, shown, sizeof shown);
 	log_info("broadcast: Redis %s (%s%s), messages %s", shown,
 	    rm.target.password[0] != '\0' ? "AUTH" : "no AUTH",
@@ -125,6 +128,21 @@ remote_ours(const struct bwire_msg *m)
 	return m->ilen == ilen && memcmp(m->instance, rm.instance, ilen) == 0;
 }
 
+/* Whether a signed message was published further than max_age from now
+ * (either way: clocks differ), so it may be a replay of an old one. */
+static int
+remote_stale(uint64_t pub_ns)
+{
+	struct timespec ts;
+	uint64_t now;
+
+	if (rm.max_age_ns == 0 || !bwire_signed())
+		return 0;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	now = (uint64_t)ts.tv_sec * 1000000000 + (uint64_t)ts.tv_nsec;
+	return (now > pub_ns ? now - pub_ns : pub_ns - now) > rm.max_age_ns;
+}
+
 /* A message from Redis: check it, skip our own, frame the rest and hand
  * it to the fan-out. */
 static void
@@ -141,6 +159,8 @@ remote_message(const char *payload, size_t len, void *arg)
 	if (remote_ours(&m))
 		return;
 	STATS_ADD(bcast_received, 1);
+	if (remote_stale(m.pub_ns))
+		return remote_invalid(BWIRE_STALE);
 	/* Another instance's message gets the checks a client's gets. */
 	if ((v = bwire_check(&m, &rm.limits)) != BWIRE_OK)
 		return remote_invalid(v);

@@ -25,6 +25,7 @@ static EVP_MAC_CTX *bw_mac;
 static const char *const bw_reasons[BWIRE_NVERDICTS] = {
 	"redis_malformed", "redis_unsigned", "redis_bad_signature",
 	"redis_too_big", "redis_topic", "redis_utf8", "redis_json",
+	"redis_stale",
 };
 
 const char *

@@ -32,6 +32,8 @@ enum bwire_verdict {
 	BWIRE_UTF8,		/* envelope is not UTF-8 */
 	BWIRE_JSON,		/* not {"pkg_id": ours, "req_id": string,
 				 * "data": ...} */
+	BWIRE_STALE,		/* signed, but published too long ago or in
+				 * the future (redis_broadcast_max_age) */
 	BWIRE_NVERDICTS
 };
 

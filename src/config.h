@@ -97,6 +97,7 @@ struct config {
 	char		*redis_broadcast_channel;
 	char		*redis_broadcast_secret;
 	char		*redis_broadcast_secret_file;
+	int		 redis_broadcast_max_age;
 	/* authentication (src/auth.c) */
 	int		 auth;			/* 0 off, 1 jwt */
 	char		*auth_token_sources;

@@ -179,6 +179,11 @@ const struct config_key config_keys[] = {
 	  OFF(redis_broadcast_secret_file), FIXED, NULL,
 	  "file holding redis_broadcast_secret (one trailing newline "
 	  "ignored)" },
+	{ "redis_broadcast_max_age", NULL, CONFIG_INT, 0, 86400, "0",
+	  OFF(redis_broadcast_max_age), FIXED, NULL,
+	  "with redis_broadcast_secret: seconds a signed broadcast's publish "
+	  "time may be from this host's clock before it is dropped as a "
+	  "possible replay; 0: no limit" },
 	{ "auth", NULL, CONFIG_ENUM, 0, 0, "off",
 	  OFF(auth), FIXED, auth_modes,
 	  "off: anyone may connect; jwt: WebSocket clients present a JWT" },

@@ -2,7 +2,7 @@
 # Redis as an untrusted neighbour: a redis-server that requires a password
 # (given in redis_url and in redis_password_file), broadcasts signed with a
 # shared redis_broadcast_secret, and forged, unsigned, badly signed, invalid
-# UTF-8 and invalid JSON messages PUBLISHed straight on the channel: none
+# UTF-8, invalid JSON and stale messages PUBLISHed straight on the channel: none
 # reaches a client, each is counted by reason, and the log says so without
 # flooding. A wrong password is a clear error; the password is never
 # printed.
@@ -59,7 +59,8 @@ check "the wrong password is not in the log either" sh -c "! grep -q nope '$T/wr
 
 # --- two signing instances: a with the password in the URL, b from files (and
 # SELECT 3: pub/sub spans databases) ------------------------------------------------
-start_hotlined a -w 2 -o "redis_url=$RURL" -o "redis_broadcast_secret=$SECRET" || exit 1
+start_hotlined a -w 2 -o "redis_url=$RURL" -o "redis_broadcast_secret=$SECRET" \
+    -o redis_broadcast_max_age=300 || exit 1
 A_ADMIN=$HL_ADMIN A_WS=$HL_WS A_LOG=$HL_LOG
 start_hotlined b -w 2 -o "redis_url=redis://127.0.0.1:$REDIS_PORT/3" \
     -o "redis_password_file=$T/redis.pass" \
@@ -83,8 +84,11 @@ $BC publish "$B_ADMIN" x 1 3
 # would send); env(n) is a well-formed envelope.
 pub() {
 	$PY - "$SECRET" "$2" >"$T/$1.bin" <<'PYEOF'
-import hmac, hashlib, json, sys
+import hmac, hashlib, json, sys, time
 secret, expr = sys.argv[1].encode(), sys.argv[2]
+def hdr(topic=b"x", ns=None):
+    ns = time.time_ns() if ns is None else ns
+    return b"0badc0ffee00 %d %s\n" % (ns, topic)
 def env(n, pkg=0):
     return json.dumps({"pkg_id": pkg, "req_id": "b-forged-%d" % n, "data": {"n": n}}).encode()
 def sign(rest):
@@ -93,15 +97,16 @@ sys.stdout.buffer.write(eval(expr))
 PYEOF
 	redis_cli -x PUBLISH "$CHAN" <"$T/$1.bin" >/dev/null
 }
-pub unsigned  'b"hl1 0badc0ffee00 1 x\n" + env(666)'
-pub badsig    'b"hl2 " + b"0" * 64 + b" 0badc0ffee00 1 x\n" + env(667)'
-pub tampered  'sign(b"0badc0ffee00 1 x\n" + env(668)).replace(b"668", b"999")'
-pub utf8      'sign(b"0badc0ffee00 1 x\n" + env(670).replace(b"b-forged", b"\xff\xfe"))'
-pub json      'sign(b"0badc0ffee00 1 x\n" + env(671)[:-1])'
-pub pkg       'sign(b"0badc0ffee00 1 x\n" + env(672, pkg=7))'
-pub topic     'sign(b"0badc0ffee00 1 x\x01\n" + env(673))'
+pub unsigned  'b"hl1 " + hdr() + env(666)'
+pub badsig    'b"hl2 " + b"0" * 64 + b" " + hdr() + env(667)'
+pub tampered  'sign(hdr() + env(668)).replace(b"668", b"999")'
+pub utf8      'sign(hdr() + env(670).replace(b"b-forged", b"\xff\xfe"))'
+pub json      'sign(hdr() + env(671)[:-1])'
+pub pkg       'sign(hdr() + env(672, pkg=7))'
+pub topic     'sign(hdr(b"x\x01") + env(673))'
+pub stale     'sign(hdr(ns=time.time_ns() - 3600 * 10**9) + env(674))'
 pub junk      'b"GET / HTTP/1.1\r\n\r\n"'
-pub good      'sign(b"0badc0ffee00 1 x\n" + env(669))'
+pub good      'sign(hdr() + env(669))'
 sleep 0.5
 curl -s -m 5 -X POST -d '{"topic":"x","data":{"stop":true}}' "http://$A_ADMIN/api/broadcast" >/dev/null
 wait "$CA_PID"
@@ -116,8 +121,9 @@ check "invalid UTF-8" wait_eq 5 2 refused utf8
 check "invalid JSON and a foreign pkg_id" wait_eq 5 4 refused json
 check "a control character in the topic" wait_eq 5 2 refused topic
 check "not a hotline message at all" wait_eq 5 2 refused malformed
+check "published an hour ago, with redis_broadcast_max_age 300 (a possible replay)" wait_eq 5 2 refused stale
 n=$(grep -c 'dropped a message from Redis channel' "$A_LOG")
-check "the drops are logged at most once per 10 s per worker ($n lines for 16)" test "$n" -ge 1 -a "$n" -le 2
+check "the drops are logged at most once per 10 s per worker ($n lines for 18)" test "$n" -ge 1 -a "$n" -le 2
 stop_hotlined "$HL_PID" TERM
 
 # --- without a secret the content checks still hold ---------------------------------
@@ -129,9 +135,9 @@ check "and its log warns that anyone who can PUBLISH reaches every client" \
 $BC collect "$HL_WS" 5 x 60 >"$T/co.out" 2>&1 &
 CO_PID=$!
 check "5 subscribers of x" wait_until 10 grep -q ready "$T/co.out"
-pub utf8b 'b"hl1 0badc0ffee00 1 x\n" + env(680).replace(b"b-forged", b"\xc3\x28")'
-pub bigb  'b"hl1 0badc0ffee00 1 x\n" + env(681).replace(b"}}", b", \"pad\": \"" + b"p" * 70000 + b"\"}}")'
-pub okb   'b"hl1 0badc0ffee00 1 x\n" + env(682)'
+pub utf8b 'b"hl1 " + hdr() + env(680).replace(b"b-forged", b"\xc3\x28")'
+pub bigb  'b"hl1 " + hdr() + env(681).replace(b"}}", b", \"pad\": \"" + b"p" * 70000 + b"\"}}")'
+pub okb   'b"hl1 " + hdr() + env(682)'
 sleep 0.5
 curl -s -m 5 -X POST -d '{"topic":"x","data":{"stop":true}}' "http://$HL_ADMIN/api/broadcast" >/dev/null
 wait "$CO_PID"
