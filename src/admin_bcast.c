@@ -13,6 +13,7 @@
 
 #include "admin_bcast.h"
 #include "bcast.h"
+#include "bcast_wire.h"
 #include "master.h"
 #include "util.h"
 
@@ -61,6 +62,7 @@ const struct admin_route admin_bcast_routes[] = {
 const size_t admin_bcast_nroutes = HL_ARRAY_LEN(admin_bcast_routes);
 
 #define COUNTER(f)	offsetof(struct shm_slot, counters.f)
+#define BCAST(f)	offsetof(struct shm_slot, bcast.f)
 
 /* A counter of every slot and the retired totals, summed. */
 static uint64_t
@@ -142,6 +144,13 @@ admin_bcast_metrics(struct evbuffer *out, struct master *m)
 		    "\"%s\"} %llu\n", bcast_reasons[i].reason,
 		    (unsigned long long)v);
 	}
+	evbuffer_add_printf(out, "ws_broadcast_errors_total{reason=\"backlog\"} "
+	    "%llu\n", (unsigned long long)admin_bcast_sum(m, BCAST(backlog_drops),
+	    0));
+	for (i = 0; i < BWIRE_NVERDICTS; i++)
+		evbuffer_add_printf(out, "ws_broadcast_errors_total{reason="
+		    "\"%s\"} %llu\n", bwire_reason((enum bwire_verdict)i),
+		    (unsigned long long)admin_bcast_sum(m, BCAST(redis_refused) + i * sizeof(uint64_t), 0));
 	admin_bcast_family(out, "hotline_broadcasts_sent_total", "counter",
 	    "Broadcasts published (by handlers and the admin endpoint).");
 	evbuffer_add_printf(out, "hotline_broadcasts_sent_total %llu\n",
@@ -156,5 +165,14 @@ admin_bcast_metrics(struct evbuffer *out, struct master *m)
 	    "Workers whose Redis connections are up (and subscribed).");
 	evbuffer_add_printf(out, "hotline_broadcast_redis_up %llu\n",
 	    (unsigned long long)admin_bcast_sum(m, COUNTER(bcast_redis_up), 1));
+	admin_bcast_family(out, "hotline_broadcast_fanout_slices_total",
+	    "counter", "Loop turns that delivered broadcasts (at most "
+	    "broadcast_fanout_slice connections each).");
+	evbuffer_add_printf(out, "hotline_broadcast_fanout_slices_total %llu\n",
+	    (unsigned long long)admin_bcast_sum(m, BCAST(slices), 0));
+	admin_bcast_family(out, "hotline_broadcast_backlog_bytes", "gauge",
+	    "Broadcast frames waiting for their slices, over the workers.");
+	evbuffer_add_printf(out, "hotline_broadcast_backlog_bytes %llu\n",
+	    (unsigned long long)admin_bcast_sum(m, BCAST(backlog_bytes), 1));
 	admin_bcast_lag(out, m);
 }

@@ -16,6 +16,7 @@
 #include "config.h"
 #include "log.h"
 #include "master.h"
+#include "redis_target.h"
 #include "util.h"
 
 struct auth_conf	 auth_conf;
@@ -139,7 +140,9 @@ auth_conf_free(struct auth_conf *ac)
 	free((char *)ac->policy.user_claim);
 	free((char *)ac->policy.roles_claim);
 	free((char *)ac->policy.roles_client);
-	free(ac->redis_url);
+	if (ac->redis != NULL)
+		redis_target_clear(ac->redis);
+	free(ac->redis);
 	free(ac->session_prefix);
 	free(ac->rate_prefix);
 	free(ac->jwks_url);
@@ -154,24 +157,21 @@ static int
 auth_conf_redis(const struct config *cf, struct auth_conf *ac, char *err,
     size_t errlen)
 {
-	char why[160];
-
 	if (cf->auth_sessions && cf->redis_url[0] == '\0') {
 		snprintf(err, errlen, "auth_sessions needs redis_url");
 		return -1;
 	}
 	if (cf->redis_url[0] == '\0')
 		return 0;
-	if (auth_session_check_url(cf->redis_url, why, sizeof why) == -1) {
-		snprintf(err, errlen, "redis_url: %s", why);
+	ac->redis = xcalloc(1, sizeof *ac->redis);
+	if (redis_target_parse(cf->redis_url, cf->redis_password_file,
+	    ac->redis, err, errlen) == -1)
 		return -1;
-	}
 	ac->sessions = cf->auth_sessions;
 	ac->rate_redis = ac->rate_limit != 0;
 	if (!ac->sessions && !ac->rate_redis)
 		return 0;
 	ac->fail_closed = cf->redis_fail_mode == 1;
-	ac->redis_url = xstrdup(cf->redis_url);
 	ac->session_prefix = xstrdup(cf->auth_session_prefix);
 	ac->rate_prefix = xstrdup(cf->auth_rate_redis_prefix);
 	ac->session_timeout_ms = cf->auth_session_timeout;
@@ -332,7 +332,7 @@ auth_worker_init(int slot, struct event_base *base)
 {
 	auth_slot = slot;
 	if (auth_conf.sessions || auth_conf.rate_redis)
-		auth_session_start(base, auth_conf.redis_url,
+		auth_session_start(base, auth_conf.redis,
 		    auth_conf.session_prefix, auth_conf.session_timeout_ms);
 	if (auth_conf.jwks_url != NULL)
 		auth_jwks_start(base);

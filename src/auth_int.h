@@ -7,6 +7,8 @@
 #include "stats.h"
 
 /* Count into the worker's shm_auth (a no-op outside a worker). */
+struct redis_target;
+
 #define AUTH_STAT_ADD(field, n) do {					\
 	if (stats_slot != NULL)						\
 		shm_add(&stats_slot->auth.field, (n));			\
@@ -31,7 +33,7 @@ struct auth_conf {
 	int			 rate_error;	/* answer, do not close */
 	int			 sessions;	/* look sessions up in Redis */
 	int			 fail_closed;	/* redis_fail_mode closed */
-	char			*redis_url;
+	struct redis_target	*redis;		/* redis_url, parsed */
 	char			*session_prefix;
 	int			 session_timeout_ms;	/* any Redis command */
 	int			 rate_redis;	/* rate also counted in Redis */

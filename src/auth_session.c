@@ -14,7 +14,7 @@
 
 #include "auth_int.h"
 #include "auth_session.h"
-#include "bcast_redis.h"
+#include "redis_target.h"
 #include "conn_int.h"
 #include "log.h"
 #include "stats.h"
@@ -52,8 +52,8 @@ static struct {
 	struct event		*tick;
 	redisAsyncContext	*ac;
 	int			 up;
-	char			 ip[INET6_ADDRSTRLEN];
-	int			 port;
+	struct redis_target	 t;
+	struct redis_hello	 hello;		/* AUTH and SELECT */
 	char			*prefix;
 	uint64_t		 timeout_ms;
 	uint64_t		 at_ms;		/* reconnect at / give up at */
@@ -61,15 +61,6 @@ static struct {
 	int			 outage;
 	struct sess_list	 pending;
 } sess;
-
-int
-auth_session_check_url(const char *url, char *err, size_t errlen)
-{
-	char ip[INET6_ADDRSTRLEN];
-	int port;
-
-	return bredis_parse_url(url, ip, sizeof ip, &port, err, errlen);
-}
 
 static void
 sess_gauge(void)
@@ -141,7 +132,7 @@ sess_lost(const char *why)
 	sess.backoff_ms = HL_MIN(sess.backoff_ms * 2, SESS_BACKOFF_MAX_MS);
 	if (!sess.outage)
 		log_warn("redis %s:%d: session store lost: %s; retrying",
-		    sess.ip, sess.port, why);
+		    sess.t.ip, sess.t.port, why);
 	sess.outage = 1;
 	sess_gauge();
 }
@@ -160,6 +151,29 @@ sess_reply_cb(redisAsyncContext *ac, void *reply, void *priv)
 	free(r);
 }
 
+static void	sess_kill(const char *why);
+
+/* Logged in (and on the database): lookups may go. */
+static void
+sess_hello_cb(void *arg, const char *why)
+{
+	char msg[320];
+
+	if (why != NULL) {
+		snprintf(msg, sizeof msg, "%s (check redis_url and "
+		    "redis_password_file)", why);
+		sess_kill(msg);
+		return;
+	}
+	sess.up = 1;
+	sess.backoff_ms = SESS_BACKOFF_FIRST_MS;
+	if (sess.outage)
+		log_notice("redis %s:%d: session store is back", sess.t.ip,
+		    sess.t.port);
+	sess.outage = 0;
+	sess_gauge();
+}
+
 static void
 sess_connect_cb(const redisAsyncContext *ac, int status)
 {
@@ -169,13 +183,8 @@ sess_connect_cb(const redisAsyncContext *ac, int status)
 		sess_lost(ac->errstr);	/* hiredis frees ac */
 		return;
 	}
-	sess.up = 1;
-	sess.backoff_ms = SESS_BACKOFF_FIRST_MS;
-	if (sess.outage)
-		log_notice("redis %s:%d: session store is back", sess.ip,
-		    sess.port);
-	sess.outage = 0;
-	sess_gauge();
+	/* The connect deadline (at_ms) still runs until the handshake ends. */
+	redis_hello_start(&sess.hello, sess.ac, &sess.t, sess_hello_cb, NULL);
 }
 
 static void
@@ -188,7 +197,7 @@ sess_disconnect_cb(const redisAsyncContext *ac, int status)
 static void
 sess_connect(void)
 {
-	redisAsyncContext *ac = redisAsyncConnect(sess.ip, sess.port);
+	redisAsyncContext *ac = redisAsyncConnect(sess.t.ip, sess.t.port);
 
 	if (ac == NULL || ac->err) {
 		char why[128];
@@ -236,17 +245,12 @@ sess_tick_cb(evutil_socket_t fd, short what, void *arg)
 }
 
 void
-auth_session_start(struct event_base *base, const char *url,
+auth_session_start(struct event_base *base, const struct redis_target *t,
     const char *prefix, int timeout_ms)
 {
 	struct timeval tv = { 0, SESS_TICK_MS * 1000 };
-	char err[256];
 
-	if (bredis_parse_url(url, sess.ip, sizeof sess.ip, &sess.port, err,
-	    sizeof err) == -1) {
-		log_error("auth_sessions: redis_url: %s", err);
-		return;
-	}
+	sess.t = *t;
 	TAILQ_INIT(&sess.pending);
 	sess.base = base;
 	sess.prefix = xstrdup(prefix);
@@ -269,6 +273,7 @@ auth_session_stop(void)
 	sess.ac = NULL;
 	if (ac != NULL)
 		redisAsyncFree(ac);	/* answers what is pending */
+	redis_target_clear(&sess.t);
 	free(sess.prefix);
 }
 

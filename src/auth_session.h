@@ -13,6 +13,7 @@
 
 struct conn;
 struct event_base;
+struct redis_target;
 
 enum auth_session_verdict {
 	AUTH_SESSION_PENDING,	/* the callback will tell */
@@ -31,11 +32,10 @@ typedef void auth_session_fn(struct conn *c, enum auth_session_verdict v);
 typedef void auth_rate_fn(struct conn *c, int ok, uint64_t cur,
 	    uint64_t prev);
 
-/* Check redis_url (an IP address); 0, or -1 with a cause in err. */
-int	 auth_session_check_url(const char *url, char *err, size_t errlen);
-/* In the worker: connect to url on base (in the background). */
-void	 auth_session_start(struct event_base *base, const char *url,
-	    const char *prefix, int timeout_ms);
+/* In the worker: connect to t (copied) on base, in the background, and
+ * log in (AUTH, SELECT) before the first lookup. */
+void	 auth_session_start(struct event_base *base,
+	    const struct redis_target *t, const char *prefix, int timeout_ms);
 void	 auth_session_stop(void);
 /* Look user up: UNKNOWN at once while Redis is down, else PENDING and a
  * later call of fn (within timeout_ms: UNKNOWN when it passes). */

@@ -1,7 +1,8 @@
 /*
  * Broadcast transport (see bcast.h): the shared region, publishing,
  * wake-ups and reading other publishers' outboxes. Delivery to sockets and
- * the topic registry live in bcast_conn.c, Redis in bcast_redis.c.
+ * the topic registry live in bcast_conn.c, the fan-out in bcast_fanout.c,
+ * Redis in bcast_remote.c.
  */
 #include "autoconf.h"
 
@@ -18,7 +19,8 @@
 
 #include "bcast.h"
 #include "bcast_conn.h"
-#include "bcast_redis.h"
+#include "bcast_fanout.h"
+#include "bcast_remote.h"
 #include "bcast_ring.h"
 #include "buf.h"
 #include "envelope.h"
@@ -30,7 +32,6 @@
 #define BCAST_MAGIC		0x5453414f44414f42ULL	/* "BOADOAST" */
 #define BCAST_SCRATCH		4096	/* envelopes start on the stack */
 #define BCAST_TOPIC_MAX		1024	/* broadcast_max_topic_bytes bound */
-#define REDIS_TAG		"hl1 "
 
 /* The head of the shared region; outboxes follow at outbox_offset. */
 struct bcast_shared {
@@ -62,15 +63,12 @@ static struct {
 	uint32_t		 self;		/* own outbox: slot, or nslots */
 	int			 is_master;
 	int			 is_worker;
+	int			 held_back;	/* the fan-out was full */
 	struct event		*wake_ev;
 	struct bcast_cursor	*cursors;	/* per outbox */
 	int32_t			 pkg_id;
 	size_t			 max_bytes;
 	size_t			 max_topic;
-	struct bredis		*redis;		/* the worker's */
-	struct bredis		*redis_master;	/* the master's, kept in
-						 * workers only so it stays
-						 * reachable (never used) */
 	/* The record being read, filled by bcast_peek. */
 	uint64_t		 rx_pub_ns;
 	uint32_t		 rx_topic_len;
@@ -171,6 +169,12 @@ bcast_pick_instance(char *out, size_t size)
 }
 
 int
+bcast_config_check(const struct config *cf, char *err, size_t errsize)
+{
+	return bcast_remote_check(cf, err, errsize);
+}
+
+int
 bcast_master_init(struct master *m, char *err, size_t errsize)
 {
 	uint32_t nslots = m->shm.hdr->nslots, i;
@@ -196,14 +200,8 @@ bcast_master_init(struct master *m, char *err, size_t errsize)
 			return -1;
 		}
 	}
-	if (m->cf.redis_url[0] != '\0' && (bc.redis_master = bredis_start(
-	    m->base, m->cf.redis_url, m->cf.redis_broadcast_channel, 0, NULL,
-	    NULL, err, errsize)) == NULL)
-		return -1;
-	log_info("broadcast: instance %s, %u outboxes of %zu bytes%s%s",
-	    bc.sh->instance, nslots + 1, cap, bc.redis_master ? ", Redis " :
-	    "", bc.redis_master ? m->cf.redis_url : "");
-	return 0;
+	return bcast_remote_master_init(&m->cf, m->base, bc.sh->instance, err,
+	    errsize);
 }
 
 void
@@ -213,8 +211,7 @@ bcast_master_free(void)
 
 	if (!bc.is_master)
 		return;
-	bredis_stop(bc.redis_master);
-	bc.redis_master = NULL;
+	bcast_remote_master_free();
 	for (i = 0; bc.efds != NULL && i < bc.nslots; i++)
 		if (bc.efds[i] >= 0)
 			close(bc.efds[i]);
@@ -272,52 +269,6 @@ bcast_wake_others(void)
 	return n;
 }
 
-/* Lag of the last subscriber of one message, into the histogram. */
-static void
-bcast_observe_lag(uint64_t pub_ns)
-{
-	static const uint64_t le_us[10] = {
-		100, 250, 500, 1000, 2500, 5000, 10000, 25000, 100000, 1000000,
-	};
-	uint64_t now = bcast_now_ns(), lag = now > pub_ns ? now - pub_ns : 0;
-	int i;
-
-	if (stats_slot == NULL)
-		return;
-	for (i = 0; i < 10; i++) {
-		if (lag <= le_us[i] * 1000) {
-			STATS_ADD(bcast_lag[i], 1);
-			break;
-		}
-	}
-	STATS_ADD(bcast_lag_count, 1);
-	STATS_ADD(bcast_lag_sum_ns, lag);
-}
-
-/* Queue a complete frame on this worker's subscribers of topic. */
-static void
-bcast_deliver(const char *topic, size_t tlen, struct hl_buf *frame,
-    uint64_t pub_ns)
-{
-	bcast_conn_fanout(topic, tlen, frame);
-	bcast_observe_lag(pub_ns);
-}
-
-/* "hl1 <instance> <pub_ns> <topic>\n<envelope>" on Redis. */
-static void
-bcast_redis_publish(struct bredis *r, const char *topic, size_t tlen,
-    const char *json, size_t len, uint64_t pub_ns)
-{
-	char head[64 + BCAST_TOPIC_MAX];
-	int n = snprintf(head, sizeof head, REDIS_TAG "%s %" PRIu64 " ",
-	    bc.sh->instance, pub_ns);
-
-	memcpy(head + n, topic, tlen);
-	head[n + tlen] = '\n';
-	if (bredis_publish(r, head, (size_t)n + tlen + 1, json, len) == -1)
-		BDROP(bcast_drop_redis, master_redis_drops, 1);
-}
-
 /* Serialize the envelope with room for the frame header in front. */
 static int
 bcast_serialize(struct envelope_buf *b, const json_t *data, char *id)
@@ -341,6 +292,8 @@ bcast_refuse(const char **why, const char *reason)
 	return -1;
 }
 
+static void	bcast_drain(void);
+
 int
 bcast_publish(const char *topic, size_t tlen, const json_t *data, char *id,
     const char **why)
@@ -350,8 +303,6 @@ bcast_publish(const char *topic, size_t tlen, const json_t *data, char *id,
 	struct bcast_meta meta;
 	struct envelope_buf b;
 	uint8_t *frame, hdr[WS_SERVER_HEADER_MAX];
-	struct hl_buf *local;
-	struct bredis *r;
 	size_t hlen;
 	int n;
 
@@ -384,15 +335,13 @@ bcast_publish(const char *topic, size_t tlen, const json_t *data, char *id,
 	    meta.frame_len);
 	n = bcast_wake_others();
 	BSTAT(bcast_published, master_published, 1);
-	if (bc.is_worker && bcast_conn_interested(topic, tlen)) {
-		local = hl_buf_new(meta.frame_len);
-		memcpy(local->data, frame, meta.frame_len);
-		bcast_deliver(topic, tlen, local, meta.pub_ns);
-		hl_buf_unref(local);
-	}
-	if ((r = bc.is_master ? bc.redis_master : bc.redis) != NULL)
-		bcast_redis_publish(r, topic, tlen, envelope_buf_text(&b), b.len,
-		    meta.pub_ns);
+	/* This worker's own subscribers read its outbox like the others do,
+	 * so its fan-out is paced and bounded the same way. */
+	if (bc.is_worker)
+		bcast_drain();
+	if (bcast_remote_publish(topic, tlen, envelope_buf_text(&b), b.len,
+	    meta.pub_ns) == -1)
+		BDROP(bcast_drop_redis, master_redis_drops, 1);
 	envelope_buf_free(&b);
 	return n;
 }
@@ -442,7 +391,9 @@ bcast_drop(void *handle, void *arg)
 	hl_buf_unref(handle);
 }
 
-/* Everything published since the last look, publisher by publisher. */
+/* Everything published since the last look, publisher by publisher, as
+ * far as the fan-out has room: what it cannot take yet stays in the
+ * outboxes until bcast_resume. */
 static void
 bcast_drain(void)
 {
@@ -452,14 +403,13 @@ bcast_drain(void)
 	void *b;
 
 	for (i = 0; i <= bc.nslots; i++) {
-		if (i == bc.self)
-			continue;
-		while (bcast_ring_get(bcast_outbox(i), &bc.cursors[i],
-		    bcast_peek, bcast_drop, NULL, &rec, &b, &lost) == 1) {
-			got++;
+		while (!(bc.held_back = bcast_fanout_full()) &&
+		    bcast_ring_get(bcast_outbox(i), &bc.cursors[i], bcast_peek,
+		    bcast_drop, NULL, &rec, &b, &lost) == 1) {
+			got += i != bc.self;
 			if (b == NULL)
 				continue;
-			bcast_deliver(bc.rx_topic, bc.rx_topic_len, b,
+			bcast_fanout_queue(bc.rx_topic, bc.rx_topic_len, b,
 			    bc.rx_pub_ns);
 			hl_buf_unref(b);
 		}
@@ -469,6 +419,13 @@ bcast_drain(void)
 		STATS_ADD(bcast_drop_lapped, lost);
 		STATS_ADD(broadcast_errors, lost);
 	}
+}
+
+void
+bcast_resume(void)
+{
+	if (bc.is_worker && bc.held_back)
+		bcast_drain();
 }
 
 static void
@@ -483,50 +440,9 @@ bcast_wake_cb(evutil_socket_t fd, short what, void *arg)
 	bcast_drain();
 }
 
-/* A message from Redis: skip our own, frame the rest and deliver. */
-static void
-bcast_redis_message(const char *payload, size_t len, void *arg)
-{
-	const char *p = payload, *end = payload + len, *nl, *inst, *topic;
-	uint8_t hdr[WS_SERVER_HEADER_MAX];
-	size_t ilen, hlen, jlen;
-	struct hl_buf *b;
-	uint64_t pub_ns;
-	char *after;
-
-	if (len < 4 || memcmp(p, REDIS_TAG, 4) != 0 ||
-	    (nl = memchr(p, '\n', len)) == NULL)
-		return;
-	inst = p + 4;
-	ilen = strlen(bc.sh->instance);
-	if ((size_t)(nl - inst) > ilen && memcmp(inst, bc.sh->instance,
-	    ilen) == 0 && inst[ilen] == ' ')
-		return;		/* ours: delivered through shared memory */
-	if ((inst = memchr(inst, ' ', (size_t)(nl - inst))) == NULL)
-		return;
-	pub_ns = strtoull(inst + 1, &after, 10);
-	if (after >= nl || *after != ' ')
-		return;
-	topic = after + 1;
-	jlen = (size_t)(end - nl - 1);
-	STATS_ADD(bcast_received, 1);
-	/* Another instance's message gets the limits a local one gets. */
-	if (jlen > bc.max_bytes || (size_t)(nl - topic) > bc.max_topic)
-		return;
-	if (!bcast_conn_interested(topic, (size_t)(nl - topic)) || jlen == 0)
-		return;
-	hlen = ws_frame_header(hdr, WS_OP_TEXT, 1, jlen);
-	b = hl_buf_new(hlen + jlen);
-	memcpy(b->data, hdr, hlen);
-	memcpy(b->data + hlen, nl + 1, jlen);
-	bcast_deliver(topic, (size_t)(nl - topic), b, pub_ns);
-	hl_buf_unref(b);
-}
-
 void
 bcast_worker_init(struct master *m, int slot, struct event_base *base)
 {
-	char err[256];
 	uint32_t i;
 
 	bc.is_master = 0;
@@ -534,6 +450,7 @@ bcast_worker_init(struct master *m, int slot, struct event_base *base)
 	bc.self = (uint32_t)slot;
 	bcast_config(&m->cf);
 	bcast_conn_init(&m->cf);
+	bcast_fanout_init(&m->cf, base);
 	bc.cursors = xcalloc(bc.nslots + 1, sizeof *bc.cursors);
 	for (i = 0; i <= bc.nslots; i++)
 		bcast_ring_attach(bcast_outbox(i), &bc.cursors[i]);
@@ -542,10 +459,7 @@ bcast_worker_init(struct master *m, int slot, struct event_base *base)
 	bc.wake_ev = event_new(base, bc.efds[slot], EV_READ | EV_PERSIST,
 	    bcast_wake_cb, NULL);
 	event_add(bc.wake_ev, NULL);
-	if (m->cf.redis_url[0] != '\0' && (bc.redis = bredis_start(base,
-	    m->cf.redis_url, m->cf.redis_broadcast_channel, 1,
-	    bcast_redis_message, NULL, err, sizeof err)) == NULL)
-		log_error("broadcast: %s", err);
+	bcast_remote_worker_init(&m->cf, base);
 }
 
 void
@@ -560,11 +474,11 @@ bcast_worker_free(void)
 {
 	if (!bc.is_worker)
 		return;
-	bredis_stop(bc.redis);
-	bc.redis = NULL;
+	bcast_remote_worker_free();
 	if (bc.wake_ev != NULL)
 		event_free(bc.wake_ev);
 	bc.wake_ev = NULL;
+	bcast_fanout_free();
 	free(bc.cursors);
 	bc.cursors = NULL;
 	bcast_conn_free();

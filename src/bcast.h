@@ -8,10 +8,11 @@
  * frames it once, writes the frame to its outbox and wakes the other
  * workers through their eventfds (created by the master before the first
  * fork; a wake flag per worker in shared memory saves the write when one
- * is pending already). A woken worker copies each frame once from shared
- * memory into one refcounted buffer and queues that buffer on all its
- * subscribers. The master only publishes (POST /api/broadcast); it never
- * relays.
+ * is pending already). A woken worker (and a publishing one, for its own
+ * subscribers) copies each frame once from shared memory into one
+ * refcounted buffer and hands it to the fan-out (bcast_fanout.h), which
+ * queues it on its subscribers a slice per loop turn. The master only
+ * publishes (POST /api/broadcast); it never relays.
  */
 #ifndef HL_BCAST_H
 #define HL_BCAST_H
@@ -26,6 +27,9 @@ struct master;
 
 #define BCAST_ID_MAX	64	/* "b-<instance>-<n>" and its NUL */
 
+/* hotlined -t and start: redis_url, redis_password_file and the broadcast
+ * secret are usable. 0, or -1 with a reason in err (never a secret). */
+int	 bcast_config_check(const struct config *cf, char *err, size_t errsize);
 /* Bytes of the shared region (master, before shm_create). */
 size_t	 bcast_region_bytes(const struct config *cf, uint32_t nslots);
 /* Master, after shm_create and its event base, before the first fork:
@@ -42,6 +46,8 @@ int	 bcast_keep_fds(int *keep, int max);
 void	 bcast_worker_init(struct master *m, int slot, struct event_base *base);
 /* About once a second: read what a lost wake-up left behind. */
 void	 bcast_worker_tick(void);
+/* The fan-out has room again: read on where it stopped. */
+void	 bcast_resume(void);
 void	 bcast_worker_free(void);
 
 /* NULL when topic[0..len) is a valid name, else why not. */

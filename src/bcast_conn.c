@@ -28,11 +28,6 @@ static struct {
 	int			 ready;
 } bcc;
 
-struct fanout {
-	struct hl_buf	*frame;
-	size_t		 sent;
-};
-
 void
 bcast_conn_init(const struct config *cf)
 {
@@ -127,40 +122,52 @@ bcast_send(struct conn *c, struct hl_buf *b)
 	return SENT;
 }
 
+int
+bcast_conn_send(struct conn *c, struct hl_buf *frame)
+{
+	if (c->state != CONN_OPEN || (c->flags & CONN_F_ECHO))
+		return 0;
+	return bcast_send(c, frame) == SENT;
+}
+
+struct collect {
+	struct conn	***arr;
+	size_t		  *cap;
+	size_t		   n;
+};
+
 static void
-bcast_visit(void *owner, void *arg)
+bcast_collect_one(void *owner, void *arg)
 {
 	struct conn *c = owner;
-	struct fanout *f = arg;
+	struct collect *k = arg;
 
 	if (c->state != CONN_OPEN || (c->flags & CONN_F_ECHO))
 		return;
+	if (k->n == *k->cap) {
+		*k->cap = *k->cap ? *k->cap * 2 : 256;
+		*k->arr = xrealloc(*k->arr, *k->cap * sizeof **k->arr);
+	}
 	conn_ref(c);
-	if (bcast_send(c, f->frame) == SENT)
-		f->sent++;
-	conn_unref(c);
+	(*k->arr)[k->n++] = c;
 }
 
 size_t
-bcast_conn_fanout(const char *topic, size_t len, struct hl_buf *frame)
+bcast_conn_collect(const char *topic, size_t len, struct conn ***arr,
+    size_t *cap)
 {
-	struct fanout f = { frame, 0 };
-	struct conn *c, *next;
+	struct collect k = { arr, cap, 0 };
+	struct conn *c;
 
 	if (!bcc.ready)
 		return 0;
-	out_flush();	/* what the batch holds goes first */
 	if (bcast_is_all(topic, len)) {
-		for (c = TAILQ_FIRST(&conn_srv.lru); c != NULL; c = next) {
-			next = TAILQ_NEXT(c, lru);
-			bcast_visit(c, &f);
-		}
+		TAILQ_FOREACH(c, &conn_srv.lru, lru)
+			bcast_collect_one(c, &k);
 	} else {
-		topic_each(&bcc.topics, topic, len, bcast_visit, &f);
+		topic_each(&bcc.topics, topic, len, bcast_collect_one, &k);
 	}
-	STATS_ADD(bcast_delivered, f.sent);
-	STATS_ADD(messages_out, f.sent);
-	return f.sent;
+	return k.n;
 }
 
 void

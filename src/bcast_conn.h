@@ -1,9 +1,9 @@
 /*
  * Broadcast on the connection side of a worker: the topic registry, the
- * subscribe/unsubscribe handlers, and the fan-out that queues one
- * refcounted frame on every subscriber (one write per socket when its
- * queue is empty; a reference in the queue when it is not; the slow
- * policy when the queue would pass ws_send_queue_bytes).
+ * subscribe/unsubscribe handlers, and sending one refcounted frame to a
+ * subscriber (one write when its queue is empty; a reference in the queue
+ * when it is not; the slow policy when the queue would pass
+ * ws_send_queue_bytes). bcast_fanout.c decides when.
  */
 #ifndef HL_BCAST_CONN_H
 #define HL_BCAST_CONN_H
@@ -24,9 +24,14 @@ void	 bcast_conn_init(const struct config *cf);
 void	 bcast_conn_free(void);
 /* Whether any connection here is in topic (so a frame is worth copying). */
 int	 bcast_conn_interested(const char *topic, size_t len);
-/* Queue frame (a reference each) on every subscriber of topic here.
- * Returns the frames queued. */
-size_t	 bcast_conn_fanout(const char *topic, size_t len, struct hl_buf *frame);
+/* The open subscribers of topic here, each with a reference (conn_unref
+ * each), into *arr (grown as needed; *cap is its size). Returns how many. */
+size_t	 bcast_conn_collect(const char *topic, size_t len, struct conn ***arr,
+	    size_t *cap);
+/* Send frame to c (one write when its queue is empty, else a reference in
+ * the queue; the slow policy when it is full). 1 when sent or queued, 0
+ * when c is not open or missed it. */
+int	 bcast_conn_send(struct conn *c, struct hl_buf *frame);
 
 /* Hooks of conn.c: an upgraded connection (user: its identity, or NULL),
  * and one that closed (it leaves all its topics). */

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "bcast_redis.h"
+#include "redis_target.h"
 #include "stats.h"
 #include "util.h"
 
@@ -26,6 +27,7 @@ enum rconn_state { RC_DOWN, RC_CONNECTING, RC_UP };
 struct rconn {
 	struct bredis		*owner;
 	redisAsyncContext	*ac;
+	struct redis_hello	 hello;		/* AUTH and SELECT */
 	const char		*role;		/* "publisher", "subscriber" */
 	enum rconn_state	 state;
 	int			 subscriber;
@@ -42,8 +44,7 @@ struct rconn {
 struct bredis {
 	struct event_base	*base;
 	struct event		*tick;
-	char			 ip[INET6_ADDRSTRLEN];
-	int			 port;
+	struct redis_target	 t;
 	char			*channel;
 	bredis_msg_fn		*fn;
 	void			*arg;
@@ -51,51 +52,6 @@ struct bredis {
 	struct rconn		 sub;
 	int			 subscribe;
 };
-
-int
-bredis_parse_url(const char *url, char *ip, size_t ipsize, int *port,
-    char *err, size_t errsize)
-{
-	const char *h = url + 8, *end;
-	unsigned char addr[16];
-	char *after;
-	size_t len;
-	long p = 6379;
-
-	if (strncmp(url, "redis://", 8) != 0)
-		return snprintf(err, errsize, "redis_url \"%s\": must start "
-		    "with redis://", url), -1;
-	if (strchr(h, '@') != NULL)
-		return snprintf(err, errsize, "redis_url: passwords are not "
-		    "supported"), -1;
-	if (*h == '[') {
-		if ((end = strchr(++h, ']')) == NULL)
-			return snprintf(err, errsize, "redis_url: no ] after an "
-			    "IPv6 address"), -1;
-	} else {
-		end = h + strcspn(h, ":/");
-	}
-	len = (size_t)(end - h);
-	if (len == 0 || len >= ipsize)
-		return snprintf(err, errsize, "redis_url: no address"), -1;
-	memcpy(ip, h, len);
-	ip[len] = '\0';
-	end += *end == ']';
-	if (*end == ':') {
-		p = strtol(end + 1, &after, 10);
-		if (after == end + 1 || (*after != '\0' && *after != '/') ||
-		    p < 1 || p > 65535)
-			return snprintf(err, errsize, "redis_url: bad port"), -1;
-	} else if (*end != '\0' && *end != '/') {
-		return snprintf(err, errsize, "redis_url: bad address"), -1;
-	}
-	if (inet_pton(AF_INET, ip, addr) != 1 &&
-	    inet_pton(AF_INET6, ip, addr) != 1)
-		return snprintf(err, errsize, "redis_url: \"%s\" is not an IP "
-		    "address (names would be resolved synchronously)", ip), -1;
-	*port = (int)p;
-	return 0;
-}
 
 static void
 bredis_gauge(const struct bredis *r)
@@ -128,7 +84,7 @@ rconn_lost(struct rconn *rc, const char *why)
 		rc->dropped = 0;
 		log_warn("redis %s:%d: %s connection lost: %s; retrying, and "
 		    "broadcasts between instances are dropped until it is back",
-		    rc->owner->ip, rc->owner->port, rc->role, why);
+		    rc->owner->t.ip, rc->owner->t.port, rc->role, why);
 	}
 	bredis_gauge(rc->owner);
 }
@@ -140,16 +96,18 @@ rconn_ready(struct rconn *rc)
 	rc->backoff_ms = REDIS_BACKOFF_FIRST_MS;
 	if (rc->outage)
 		log_notice("redis %s:%d: %s connection is back after %.1f s; "
-		    "%llu broadcasts were not sent meanwhile", rc->owner->ip,
-		    rc->owner->port, rc->role,
+		    "%llu broadcasts were not sent meanwhile", rc->owner->t.ip,
+		    rc->owner->t.port, rc->role,
 		    (double)(hl_now_ms() - rc->down_ms) / 1000,
 		    (unsigned long long)rc->dropped);
 	else
-		log_debug("redis %s:%d: %s connected", rc->owner->ip,
-		    rc->owner->port, rc->role);
+		log_debug("redis %s:%d: %s connected", rc->owner->t.ip,
+		    rc->owner->t.port, rc->role);
 	rc->outage = 0;
 	bredis_gauge(rc->owner);
 }
+
+static void	rconn_kill(struct rconn *rc, const char *why);
 
 /* Replies on the subscriber: the subscription, then messages. */
 static void
@@ -157,7 +115,14 @@ rconn_sub_cb(redisAsyncContext *ac, void *reply, void *priv)
 {
 	struct rconn *rc = priv;
 	redisReply *r = reply, **e;
+	char why[256];
 
+	if (r != NULL && rc->ac == ac && r->type == REDIS_REPLY_ERROR) {
+		snprintf(why, sizeof why, "Redis refused SUBSCRIBE: %.*s",
+		    (int)HL_MIN(r->len, 160), r->str);
+		rconn_kill(rc, why);
+		return;
+	}
 	if (r == NULL || rc->ac != ac || r->type != REDIS_REPLY_ARRAY ||
 	    r->elements != 3)
 		return;
@@ -185,6 +150,30 @@ rconn_pub_cb(redisAsyncContext *ac, void *reply, void *priv)
 	rc->progress_ms = hl_now_ms();
 }
 
+/* Logged in (and on the database): publish, or subscribe first. */
+static void
+rconn_hello_cb(void *arg, const char *why)
+{
+	struct rconn *rc = arg;
+	char msg[320];
+
+	if (why != NULL) {
+		snprintf(msg, sizeof msg, "%s (check redis_url and "
+		    "redis_password_file)", why);
+		rconn_kill(rc, msg);
+		return;
+	}
+	if (!rc->subscriber) {
+		rc->waiting = 0;
+		rconn_ready(rc);
+		return;
+	}
+	rc->waiting = 1;
+	rc->progress_ms = hl_now_ms();
+	redisAsyncCommand(rc->ac, rconn_sub_cb, rc, "SUBSCRIBE %s",
+	    rc->owner->channel);
+}
+
 static void
 rconn_connect_cb(const redisAsyncContext *ac, int status)
 {
@@ -197,14 +186,10 @@ rconn_connect_cb(const redisAsyncContext *ac, int status)
 		return;
 	}
 	rc->state = RC_UP;
-	if (!rc->subscriber) {
-		rconn_ready(rc);
-		return;
-	}
-	rc->waiting = 1;
+	rc->waiting = 1;	/* the handshake: its deadline is ours */
 	rc->progress_ms = hl_now_ms();
-	redisAsyncCommand(rc->ac, rconn_sub_cb, rc, "SUBSCRIBE %s",
-	    rc->owner->channel);
+	redis_hello_start(&rc->hello, rc->ac, &rc->owner->t, rconn_hello_cb,
+	    rc);
 }
 
 static void
@@ -220,7 +205,7 @@ static void
 rconn_connect(struct rconn *rc)
 {
 	struct bredis *r = rc->owner;
-	redisAsyncContext *ac = redisAsyncConnect(r->ip, r->port);
+	redisAsyncContext *ac = redisAsyncConnect(r->t.ip, r->t.port);
 
 	if (ac == NULL || ac->err) {
 		char why[128];
@@ -292,17 +277,13 @@ rconn_init(struct bredis *r, struct rconn *rc, const char *role, int sub)
 }
 
 struct bredis *
-bredis_start(struct event_base *base, const char *url, const char *channel,
-    int subscribe, bredis_msg_fn *fn, void *arg, char *err, size_t errsize)
+bredis_start(struct event_base *base, const struct redis_target *t,
+    const char *channel, int subscribe, bredis_msg_fn *fn, void *arg)
 {
 	struct timeval tv = { 0, REDIS_TICK_MS * 1000 };
 	struct bredis *r = xcalloc(1, sizeof *r);
 
-	if (bredis_parse_url(url, r->ip, sizeof r->ip, &r->port, err,
-	    errsize) == -1) {
-		free(r);
-		return NULL;
-	}
+	r->t = *t;
 	r->base = base;
 	r->channel = xstrdup(channel);
 	r->fn = fn;
@@ -351,6 +332,7 @@ bredis_stop(struct bredis *r)
 	event_free(r->tick);
 	rconn_close(&r->pub);
 	rconn_close(&r->sub);
+	redis_target_clear(&r->t);
 	free(r->channel);
 	free(r);
 }

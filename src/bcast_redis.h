@@ -13,20 +13,18 @@
 
 struct event_base;
 struct bredis;
+struct redis_target;
 
 /* A message from the channel: payload is valid during the call only. */
 typedef void bredis_msg_fn(const char *payload, size_t len, void *arg);
 
-/* Parse "redis://IP:PORT[/DB]" (an IP address: hiredis 0.14 would resolve
- * a name synchronously). Returns 0, or -1 with a reason in err. */
-int	 bredis_parse_url(const char *url, char *ip, size_t ipsize, int *port,
-	    char *err, size_t errsize);
-/* Connect (in the background) to url on base: a publishing connection,
- * and with subscribe a second one subscribed to channel that hands each
- * message to fn. Returns NULL with a reason in err for a bad url. */
-struct bredis *bredis_start(struct event_base *base, const char *url,
-	    const char *channel, int subscribe, bredis_msg_fn *fn, void *arg,
-	    char *err, size_t errsize);
+/* Connect (in the background) to t (copied) on base: a publishing
+ * connection, and with subscribe a second one subscribed to channel that
+ * hands each message to fn. Each logs in (AUTH, SELECT) first; a refusal
+ * is logged like an outage and retried with backoff. */
+struct bredis *bredis_start(struct event_base *base,
+	    const struct redis_target *t, const char *channel, int subscribe,
+	    bredis_msg_fn *fn, void *arg);
 /* PUBLISH a then b (concatenated, copied) on the channel. Returns 0 when
  * sent to the connection, -1 when dropped (down, or too many waiting). */
 int	 bredis_publish(struct bredis *r, const void *a, size_t alen,

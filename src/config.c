@@ -327,6 +327,41 @@ config_format(const struct config *cf, const struct config_key *k, char *buf,
 	config_value_format(cf, k, buf, size);
 }
 
+void
+config_redact_url(const char *url, char *out, size_t size)
+{
+	const char *h = strstr(url, "://"), *slash, *at, *colon;
+
+	h = h != NULL ? h + 3 : url;
+	slash = h + strcspn(h, "/");
+	for (at = slash; at > h && at[-1] != '@'; at--)
+		;
+	colon = at > h ? memchr(h, ':', (size_t)(at - h)) : NULL;
+	if (colon == NULL)
+		snprintf(out, size, "%s", url);
+	else
+		snprintf(out, size, "%.*s:***%s", (int)(colon - url), url,
+		    at - 1);
+}
+
+/* A value as printed: 1 when it is a secret that must not be. */
+static int
+config_shown(const struct config *cf, const struct config_key *k, char *buf,
+    size_t size)
+{
+	char raw[CONFIG_LINE_MAX];
+
+	config_value_format(cf, k, raw, sizeof raw);
+	if ((k->flags & CONFIG_SECRET) && raw[0] != '\0')
+		return snprintf(buf, size, "(hidden)"), 1;
+	if (k->flags & CONFIG_URL_SECRET)
+		config_redact_url(raw, buf, size);
+	else
+		snprintf(buf, size, "%s", raw);
+	explicit_bzero(raw, sizeof raw);
+	return 0;
+}
+
 /* A value as the file syntax writes it: bare when safe, else quoted. */
 static void
 config_dump_value(const char *v, FILE *fp)
@@ -373,8 +408,7 @@ config_dump(const struct config *cf, FILE *fp)
 	for (i = 0; i < config_nkeys; i++) {
 		const struct config_key *k = &config_keys[i];
 
-		config_value_format(cf, k, value, sizeof value);
-		if ((k->flags & CONFIG_SECRET) && value[0] != '\0') {
+		if (config_shown(cf, k, value, sizeof value)) {
 			fprintf(fp, "# %s is set (hidden)\t# %s\n", k->name,
 			    cf->where[i]);
 			continue;
@@ -401,7 +435,7 @@ config_keep_fixed(struct config *next, const struct config *old)
 		if ((k->flags & CONFIG_RELOADABLE) ||
 		    config_value_equal(next, old, k))
 			continue;
-		config_value_format(old, k, was, sizeof was);
+		config_shown(old, k, was, sizeof was);
 		log_warn("%s: %s cannot change on reload; keeping \"%s\" "
 		    "until restart", next->where[i], k->name, was);
 		config_value_copy(next, old, k);

@@ -36,6 +36,7 @@ struct config_list {
 
 #define CONFIG_RELOADABLE	0x01	/* SIGHUP may change it */
 #define CONFIG_SECRET		0x02	/* never printed */
+#define CONFIG_URL_SECRET	0x04	/* a URL printed without its password */
 
 enum config_origin {
 	CONFIG_FROM_DEFAULT,
@@ -99,8 +100,13 @@ struct config {
 	size_t		 broadcast_max_bytes;
 	size_t		 broadcast_outbox_bytes;
 	int		 broadcast_slow_policy;	/* 0 drop, 1 close */
+	int		 broadcast_fanout_slice;
 	char		*redis_url;
+	char		*redis_password_file;
 	char		*redis_broadcast_channel;
+	char		*redis_broadcast_secret;
+	char		*redis_broadcast_secret_file;
+	int		 redis_broadcast_max_age;
 	/* authentication (src/auth.c) */
 	int		 auth;			/* 0 off, 1 jwt */
 	char		*auth_token_sources;
@@ -207,6 +213,8 @@ const struct config_key *config_find(const char *name);
 int	 config_remember_cwd(void);
 /* path made absolute against that directory; the caller frees it. */
 char	*config_absolute_path(const char *path);
+/* url with the password of its user info as *** (for logs). */
+void	 config_redact_url(const char *url, char *out, size_t size);
 /* The value of a key as text, for printing and comparing. */
 void	 config_format(const struct config *cf, const struct config_key *k,
 	    char *buf, size_t size);

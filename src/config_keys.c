@@ -186,18 +186,40 @@ const struct config_key config_keys[] = {
 	  "1m", OFF(broadcast_outbox_bytes), FIXED, NULL,
 	  "shared-memory ring of each publisher (a power of two; rounded up); "
 	  "a worker more than this far behind loses the oldest messages" },
+	{ "broadcast_fanout_slice", NULL, CONFIG_INT, 1, 1000000, "256",
+	  OFF(broadcast_fanout_slice), RELOAD, NULL,
+	  "connections a worker delivers broadcasts to per loop turn before "
+	  "it serves its sockets again" },
 	{ "broadcast_slow_policy", NULL, CONFIG_ENUM, 0, 0, "drop",
 	  OFF(broadcast_slow_policy), RELOAD, slow_policies,
 	  "a subscriber whose send queue is full: drop the message for it, or "
 	  "close it" },
 	{ "redis_url", NULL, CONFIG_STRING, 0, 0, "",
-	  OFF(redis_url), FIXED, NULL,
-	  "redis://IP:PORT of the Redis that carries broadcasts, sessions "
-	  "and message rate limits between instances; empty: this instance "
-	  "only" },
+	  OFF(redis_url), FIXED | CONFIG_URL_SECRET, NULL,
+	  "redis://[[USER]:PASSWORD@]IP[:PORT][/DB] of the Redis that "
+	  "carries broadcasts, sessions and message rate limits between "
+	  "instances (AUTH, then SELECT DB); empty: this instance only" },
+	{ "redis_password_file", NULL, CONFIG_PATH, 0, 0, "",
+	  OFF(redis_password_file), FIXED, NULL,
+	  "file holding the Redis password (AUTH; one trailing newline "
+	  "ignored), instead of one in redis_url" },
 	{ "redis_broadcast_channel", NULL, CONFIG_STRING, 0, 0,
 	  "hotline:broadcast", OFF(redis_broadcast_channel), FIXED, NULL,
 	  "Redis pub/sub channel of broadcasts" },
+	{ "redis_broadcast_secret", NULL, CONFIG_STRING, 0, 0, "",
+	  OFF(redis_broadcast_secret), FIXED | CONFIG_SECRET, NULL,
+	  "shared secret (at least 32 bytes) of the instances: broadcasts "
+	  "on Redis carry an HMAC-SHA256 with it, and unsigned or badly "
+	  "signed ones are dropped and counted" },
+	{ "redis_broadcast_secret_file", NULL, CONFIG_PATH, 0, 0, "",
+	  OFF(redis_broadcast_secret_file), FIXED, NULL,
+	  "file holding redis_broadcast_secret (one trailing newline "
+	  "ignored)" },
+	{ "redis_broadcast_max_age", NULL, CONFIG_INT, 0, 86400, "0",
+	  OFF(redis_broadcast_max_age), FIXED, NULL,
+	  "with redis_broadcast_secret: seconds a signed broadcast's publish "
+	  "time may be from this host's clock before it is dropped as a "
+	  "possible replay; 0: no limit" },
 	{ "auth", NULL, CONFIG_ENUM, 0, 0, "off",
 	  OFF(auth), FIXED, auth_modes,
 	  "off: anyone may connect; jwt: WebSocket clients present a JWT" },

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "auth.h"
+#include "bcast.h"
 #include "config.h"
 #include "daemon.h"
 #include "log.h"
@@ -139,7 +140,8 @@ main(int argc, char **argv)
 		free(conf_abs);
 		return 1;
 	}
-	if (auth_config_check(&cf, err, sizeof err) == -1) {
+	if (auth_config_check(&cf, err, sizeof err) == -1 ||
+	    bcast_config_check(&cf, err, sizeof err) == -1) {
 		fprintf(stderr, "hotlined: %s\n", err);
 		config_free(&cf);
 		free(conf_abs);

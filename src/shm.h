@@ -142,6 +142,17 @@ struct shm_limits {
 	uint64_t	alloc_kept;		/* alloc keep's allocator cost */
 };
 
+#define SHM_BCAST_REFUSALS	8	/* enum bwire_verdict (src/bcast_wire.h) */
+
+/* Broadcast counters beyond the counter block (src/bcast*.c), appended
+ * inside SHM_SLOT_SIZE so no earlier offset moved. */
+struct shm_bcast {
+	uint64_t	redis_refused[SHM_BCAST_REFUSALS]; /* dropped from Redis */
+	uint64_t	slices;			/* fan-out slices run */
+	uint64_t	backlog_drops;		/* Redis messages over the backlog */
+	uint64_t	backlog_bytes;		/* gauge: frames waiting to fan out */
+};
+
 /* Handler latency, per route, as Prometheus wants it: per-bucket counts
  * (the master makes them cumulative), a count and a sum. */
 struct shm_hist {
@@ -173,6 +184,7 @@ struct shm_slot {
 	/* profiler (src/prof_worker.c): a signal's cost, calibrated at start */
 	uint64_t	prof_delivery_ns;
 	struct shm_limits limits;		/* src/sendq.c, request.c, ... */
+	struct shm_bcast bcast;			/* src/bcast*.c */
 };
 
 /* A word of struct shm_limits as a byte offset from the slot's counters

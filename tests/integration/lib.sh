@@ -141,13 +141,17 @@ stacks_of_live_daemons() {
 }
 
 # A private redis-server on $REDIS_PORT (loopback, no persistence), for the
-# tests that need Redis; cleanup stops it.
+# tests that need Redis; cleanup stops it. With $REDIS_PASS it requires that
+# password, and redis_cli passes it.
 REDIS_PID=
+REDIS_PASS=${REDIS_PASS:-}
+redis_cli() { redis-cli -p "$REDIS_PORT" ${REDIS_PASS:+--no-auth-warning -a "$REDIS_PASS"} "$@"; }
 start_redis() {
 	redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save '' \
-	    --appendonly no --daemonize no >>"$T/redis.log" 2>&1 &
+	    --appendonly no --daemonize no ${REDIS_PASS:+--requirepass "$REDIS_PASS"} \
+	    >>"$T/redis.log" 2>&1 &
 	REDIS_PID=$!
-	wait_until 10 sh -c "redis-cli -p $REDIS_PORT ping 2>/dev/null | grep -q PONG"
+	wait_until 10 sh -c "redis-cli -p $REDIS_PORT ${REDIS_PASS:+--no-auth-warning -a $REDIS_PASS} ping 2>/dev/null | grep -q PONG"
 }
 stop_redis() {
 	[ -n "$REDIS_PID" ] || return 0

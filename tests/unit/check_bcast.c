@@ -1,6 +1,8 @@
-/* Unit tests for broadcast: the topic registry and the shared-memory
+/* Unit tests for broadcast: the topic registry, the shared-memory
  * outbox ring (wrap, overwrite of the oldest, a reader far behind, a
- * publisher that died, a producer racing a reader in another process). */
+ * publisher that died, a producer racing a reader in another process), the
+ * Redis wire format (signing, and every reason to drop a message) and
+ * redis_url with its credentials. */
 #include "autoconf.h"
 
 #include <check.h>
@@ -14,6 +16,10 @@
 #include <unistd.h>
 
 #include "bcast_ring.h"
+#include "bcast_wire.h"
+#include "config.h"
+#include "redis_target.h"
+#include "util.h"
 #include "topic.h"
 #include "hl_check.h"
 
@@ -463,11 +469,204 @@ START_TEST(ring_concurrent_reader)
 }
 END_TEST
 
+/* --- the Redis wire format ----------------------------------------------- */
+
+static const struct bwire_limits wlim = { 1024, 128, 0 };
+static const char wenv[] = "{\"pkg_id\":0,\"req_id\":\"b-i-1\",\"data\":{}}";
+
+/* head + envelope of a message from instance "i" to topic, in out. */
+static size_t
+wire_msg(char *out, const char *topic, const char *env)
+{
+	size_t n = bwire_head(out, "i", 42, topic, strlen(topic), env,
+	    strlen(env));
+
+	memcpy(out + n, env, strlen(env));
+	return n + strlen(env);
+}
+
+static enum bwire_verdict
+wire_verdict(const char *p, size_t len)
+{
+	struct bwire_msg m;
+	enum bwire_verdict v = bwire_parse(p, len, &m);
+
+	return v != BWIRE_OK ? v : bwire_check(&m, &wlim);
+}
+
+START_TEST(wire_unsigned_round_trip)
+{
+	char buf[BWIRE_HEAD_MAX + 256];
+	size_t n = wire_msg(buf, "news", wenv);
+	struct bwire_msg m;
+
+	ck_assert_int_eq(bwire_signed(), 0);
+	ck_assert(memcmp(buf, "hl1 i 42 news\n", 14) == 0);
+	ck_assert_int_eq(bwire_parse(buf, n, &m), BWIRE_OK);
+	ck_assert_int_eq(bwire_check(&m, &wlim), BWIRE_OK);
+	ck_assert_uint_eq(m.pub_ns, 42);
+	ck_assert_uint_eq(m.tlen, 4);
+	ck_assert_uint_eq(m.elen, strlen(wenv));
+}
+END_TEST
+
+START_TEST(wire_checks_content)
+{
+	static const struct { const char *topic, *env; int want; } cases[] = {
+		{ "x", "{\"pkg_id\":0,\"req_id\":\"a\",\"data\":\"\xff\"}", BWIRE_UTF8 },
+		{ "x", "{\"pkg_id\":0,\"req_id\":\"a\",\"data\":1", BWIRE_JSON },
+		{ "x", "{\"pkg_id\":5,\"req_id\":\"a\",\"data\":1}", BWIRE_JSON },
+		{ "x", "{\"pkg_id\":0,\"req_id\":1,\"data\":1}", BWIRE_JSON },
+		{ "x", "{\"pkg_id\":0,\"req_id\":\"a\"}", BWIRE_JSON },
+		{ "x", "{\"pkg_id\":0,\"req_id\":\"a\",\"data\":1,\"x\":2}", BWIRE_JSON },
+		{ "x", "[0]", BWIRE_JSON },
+		{ "x\x01", wenv, BWIRE_TOPIC },
+		{ "\xc3\x28", wenv, BWIRE_TOPIC },
+		{ "x", "{\"pkg_id\":0,\"req_id\":\"a\",\"data\":null}", BWIRE_OK },
+	};
+	char buf[BWIRE_HEAD_MAX + 256], big[1100];
+	size_t i;
+
+	for (i = 0; i < HL_ARRAY_LEN(cases); i++)
+		ck_assert_msg((int)wire_verdict(buf, wire_msg(buf, cases[i].topic,
+		    cases[i].env)) == cases[i].want, "case %zu", i);
+	memset(big, 'a', sizeof big - 1);
+	big[sizeof big - 1] = '\0';
+	ck_assert_int_eq(wire_verdict(buf, wire_msg(buf, big, wenv)),
+	    BWIRE_TOPIC);
+	ck_assert_int_eq(wire_verdict("hl3 i 1 x\n{}", 12), BWIRE_MALFORMED);
+	ck_assert_int_eq(wire_verdict("hl1 i x x\n{}", 12), BWIRE_MALFORMED);
+	ck_assert_int_eq(wire_verdict("hl1 i 1 x", 9), BWIRE_MALFORMED);
+	ck_assert_int_eq(wire_verdict("hl1 ", 4), BWIRE_MALFORMED);
+	ck_assert_int_eq(wire_verdict("hl2 ab i 1 x\n{}", 15), BWIRE_MALFORMED);
+}
+END_TEST
+
+START_TEST(wire_too_big)
+{
+	static char env[2048], buf[BWIRE_HEAD_MAX + sizeof env];
+
+	memset(env, ' ', sizeof env - 1);
+	memcpy(env, wenv, strlen(wenv));	/* JSON, padded with blanks */
+	ck_assert_int_eq(wire_verdict(buf, wire_msg(buf, "x", env)),
+	    BWIRE_TOO_BIG);
+}
+END_TEST
+
+START_TEST(wire_signed)
+{
+	char buf[BWIRE_HEAD_MAX + 256], err[128];
+	size_t n;
+
+	ck_assert_int_eq(bwire_set_secret("short", 5, err, sizeof err), -1);
+	ck_assert_int_eq(bwire_set_secret("0123456789abcdef0123456789abcdef",
+	    32, err, sizeof err), 0);
+	n = wire_msg(buf, "news", wenv);
+	ck_assert(memcmp(buf, "hl2 ", 4) == 0 && buf[68] == ' ');
+	ck_assert_int_eq(wire_verdict(buf, n), BWIRE_OK);
+	buf[n - 2] ^= 1;		/* the envelope */
+	ck_assert_int_eq(wire_verdict(buf, n), BWIRE_BAD_SIGNATURE);
+	buf[n - 2] ^= 1;
+	buf[70] ^= 1;			/* the instance */
+	ck_assert_int_eq(wire_verdict(buf, n), BWIRE_BAD_SIGNATURE);
+	buf[70] ^= 1;
+	buf[4] = buf[4] == 'a' ? 'b' : 'a';	/* the HMAC */
+	ck_assert_int_eq(wire_verdict(buf, n), BWIRE_BAD_SIGNATURE);
+	ck_assert_int_eq(wire_verdict("hl1 i 1 x\n{}", 12), BWIRE_UNSIGNED);
+	ck_assert_str_eq(bwire_reason(BWIRE_UNSIGNED), "redis_unsigned");
+	bwire_free();
+}
+END_TEST
+
+/* --- redis_url -------------------------------------------------------------- */
+
+START_TEST(url_forms)
+{
+	struct redis_target t;
+	char err[256];
+
+	ck_assert_int_eq(redis_target_parse("redis://127.0.0.1", NULL, &t, err,
+	    sizeof err), 0);
+	ck_assert_str_eq(t.ip, "127.0.0.1");
+	ck_assert_int_eq(t.port, 6379);
+	ck_assert_int_eq(t.db, 0);
+	ck_assert_str_eq(t.password, "");
+	ck_assert_int_eq(redis_target_parse("redis://:p%40ss:w@[::1]:7000/3",
+	    "", &t, err, sizeof err), 0);
+	ck_assert_str_eq(t.ip, "::1");
+	ck_assert_int_eq(t.port, 7000);
+	ck_assert_int_eq(t.db, 3);
+	ck_assert_str_eq(t.user, "");
+	ck_assert_str_eq(t.password, "p@ss:w");
+	ck_assert_int_eq(redis_target_parse("redis://bob:a@b@10.0.0.1:1/",
+	    NULL, &t, err, sizeof err), 0);
+	ck_assert_str_eq(t.user, "bob");
+	ck_assert_str_eq(t.password, "a@b");
+	ck_assert_str_eq(t.ip, "10.0.0.1");
+}
+END_TEST
+
+START_TEST(url_refused)
+{
+	static const char *const bad[] = {
+		"http://127.0.0.1", "redis://", "redis://pw@127.0.0.1",
+		"redis://:@127.0.0.1", "redis://:a%zz@127.0.0.1",
+		"redis://:a%00@127.0.0.1", "redis://localhost:6379",
+		"redis://127.0.0.1:0", "redis://127.0.0.1:6379/x",
+		"redis://127.0.0.1/-1", "redis://127.0.0.1:6379?db=1",
+	};
+	struct redis_target t;
+	char err[256];
+	size_t i;
+
+	for (i = 0; i < HL_ARRAY_LEN(bad); i++)
+		ck_assert_msg(redis_target_parse(bad[i], NULL, &t, err,
+		    sizeof err) == -1, "%s", bad[i]);
+	ck_assert_int_eq(redis_target_parse("redis://:secretpw@127.0.0.1",
+	    "/nonexistent", &t, err, sizeof err), -1);
+	ck_assert_ptr_null(strstr(err, "secretpw"));
+	ck_assert_ptr_nonnull(strstr(err, "give one"));
+}
+END_TEST
+
+START_TEST(url_password_file)
+{
+	char path[] = "/tmp/check_bcast_pw.XXXXXX", err[256];
+	struct redis_target t;
+	int fd = mkstemp(path);
+
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(write(fd, "from-file\n", 10), 10);
+	close(fd);
+	ck_assert_int_eq(redis_target_parse("redis://127.0.0.1", path, &t, err,
+	    sizeof err), 0);
+	ck_assert_str_eq(t.password, "from-file");
+	unlink(path);
+	ck_assert_int_eq(redis_target_parse("redis://127.0.0.1", "/tmp", &t,
+	    err, sizeof err), -1);
+	ck_assert_ptr_nonnull(strstr(err, "not a regular file"));
+}
+END_TEST
+
+START_TEST(url_redacted)
+{
+	char out[128];
+
+	config_redact_url("redis://:pw@127.0.0.1:1/2", out, sizeof out);
+	ck_assert_str_eq(out, "redis://:***@127.0.0.1:1/2");
+	config_redact_url("redis://u:p@w@127.0.0.1", out, sizeof out);
+	ck_assert_str_eq(out, "redis://u:***@127.0.0.1");
+	config_redact_url("redis://127.0.0.1:1", out, sizeof out);
+	ck_assert_str_eq(out, "redis://127.0.0.1:1");
+}
+END_TEST
+
 int
 main(void)
 {
 	Suite *s = suite_create("bcast");
 	TCase *tt = tcase_create("topics"), *tr = tcase_create("ring");
+	TCase *tw = tcase_create("wire"), *tu = tcase_create("url");
 
 	tcase_add_checked_fixture(tt, topics_setup, topics_teardown);
 	tcase_add_test(tt, topics_join_leave_limits);
@@ -487,5 +686,15 @@ main(void)
 	tcase_add_test(tr, ring_dead_publisher);
 	tcase_add_test(tr, ring_concurrent_reader);
 	suite_add_tcase(s, tr);
+	tcase_add_test(tw, wire_unsigned_round_trip);
+	tcase_add_test(tw, wire_checks_content);
+	tcase_add_test(tw, wire_too_big);
+	tcase_add_test(tw, wire_signed);
+	suite_add_tcase(s, tw);
+	tcase_add_test(tu, url_forms);
+	tcase_add_test(tu, url_refused);
+	tcase_add_test(tu, url_password_file);
+	tcase_add_test(tu, url_redacted);
+	suite_add_tcase(s, tu);
 	return hl_check_run(s);
 }
