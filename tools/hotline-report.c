@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "hlreport.h"
-#include "report_html.h"
+#include "report/report_html.h"
 
 #define HLREPORT_EXIT_ERROR	2
 

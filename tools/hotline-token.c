@@ -13,8 +13,8 @@
 
 #include <openssl/crypto.h>
 
-#include "jwk.h"
-#include "jwt_mint.h"
+#include "auth/jwk.h"
+#include "auth/jwt_mint.h"
 
 #define TOKEN_FILE_MAX	16384
 #define TOKEN_ROLES_MAX	128

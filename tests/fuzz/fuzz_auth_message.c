@@ -14,9 +14,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "auth_message.h"
-#include "jwt_verify.h"
-#include "ws_frame.h"
+#include "auth/auth_message.h"
+#include "auth/jwt_verify.h"
+#include "ws/ws_frame.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 

@@ -12,9 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bcast_wire.h"
-#include "config.h"
-#include "redis_target.h"
+#include "bcast/bcast_wire.h"
+#include "core/config.h"
+#include "core/redis_target.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 

@@ -1,5 +1,5 @@
 /*
- * Fuzz harness for the connection layer (src/conn.c, conn_out.c), not only
+ * Fuzz harness for the connection layer (src/ws/conn.c, conn_out.c), not only
  * the frame parser: the input is a list of cut points and a client stream
  * that follows an upgrade to /echo. The stream goes through the real read
  * path over a socketpair (tests/unit/conn_pair.c) twice, whole and cut at

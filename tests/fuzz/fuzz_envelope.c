@@ -3,8 +3,8 @@
  * docs/fuzzing.md); by hand, from the top of the tree after ./configure:
  *
  *   clang -g -O1 -fsanitize=fuzzer,address,undefined -I. -Isrc -Iinclude \
- *       tests/fuzz/fuzz_envelope.c src/envelope.c src/envelope_reply.c \
- *       src/log.c -ljansson -o fuzz_envelope
+ *       tests/fuzz/fuzz_envelope.c src/app/envelope.c src/app/envelope_reply.c \
+ *       src/core/log.c -ljansson -o fuzz_envelope
  *   ./fuzz_envelope -max_len=4096 corpus/
  *
  * (-I. is the build directory holding autoconf.h.) It checks that the
@@ -19,7 +19,7 @@
 
 #include <jansson.h>
 
-#include "envelope.h"
+#include "app/envelope.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 

@@ -16,8 +16,8 @@
 
 #include <jansson.h>
 
-#include "jwt_claims.h"
-#include "jwt_verify.h"
+#include "auth/jwt_claims.h"
+#include "auth/jwt_verify.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 

@@ -7,8 +7,8 @@
  * hand, from the source tree:
  *
  *   clang -g -O1 -fsanitize=fuzzer,address,undefined -I. -Isrc \
- *       -include autoconf.h tests/fuzz/fuzz_ws_frame.c src/ws_frame.c \
- *       src/utf8.c -o fuzz_ws_frame
+ *       -include autoconf.h tests/fuzz/fuzz_ws_frame.c src/ws/ws_frame.c \
+ *       src/ws/utf8.c -o fuzz_ws_frame
  *   ./fuzz_ws_frame -max_total_time=60
  *
  * (autoconf.h comes from a configured tree; an empty one will do.)
@@ -17,7 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ws_frame.h"
+#include "ws/ws_frame.h"
 
 struct run {
 	uint64_t	frames;

@@ -3,7 +3,7 @@
  * ./configure in _b (for autoconf.h):
  *
  *   clang -g -O1 -fsanitize=fuzzer,address,undefined -I_b -Isrc \
- *       tests/fuzz/fuzz_ws_handshake.c src/ws_handshake.c -lcrypto \
+ *       tests/fuzz/fuzz_ws_handshake.c src/ws/ws_handshake.c -lcrypto \
  *       -o fuzz_ws_handshake
  *   ./fuzz_ws_handshake -max_len=9000 -max_total_time=60
  *
@@ -16,7 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ws_handshake.h"
+#include "ws/ws_handshake.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

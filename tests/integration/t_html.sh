@@ -67,11 +67,11 @@ print("embedded", m is not None and json.loads(m.group(1)) == json.load(open(sys
 rest = re.sub(r'(<script type="application/json"[^>]*>).*?</script>', r'\1</script>', page, flags=re.S)
 print("urls", len(re.findall(r'https?://', rest)))
 src = re.search(r'<script type="application/json" id="hl-source">(.*?)</script>', page, re.S)
-print("handlers_source", any(k.endswith("src/handlers.c") for k in json.loads(src.group(1))))
+print("handlers_source", any(k.endswith("src/app/handlers.c") for k in json.loads(src.group(1))))
 PY
 check "the page embeds the report's JSON exactly" grep -qx 'embedded True' "$T/static.txt"
 check "no http:// or https:// outside the embedded data" grep -qx 'urls 0' "$T/static.txt"
-check "the page carries src/handlers.c's source text" grep -qx 'handlers_source True' "$T/static.txt"
+check "the page carries src/app/handlers.c's source text" grep -qx 'handlers_source True' "$T/static.txt"
 
 # The CLI on the same report.
 # The first row under the table's heading (a 1.1 report with memory has a

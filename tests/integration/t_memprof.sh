@@ -101,7 +101,7 @@ if [ "$hooks" = True ]; then
 	leaks=$(jq "[(l['function'], l['likelihood'] >= 0.95, l['growth_mb_s'] > 0.1) for l in j['leaks']]" <"$ri")
 	note "leaks in the last interval report: $leaks"
 	check "the kept blocks are named as a leak at handle_alloc" \
-	    test "$(jq "any(l['function'] == 'handle_alloc' and l['file'].endswith('src/handlers.c') and l['likelihood'] >= 0.95 for l in j['leaks'])" <"$ri")" = True
+	    test "$(jq "any(l['function'] == 'handle_alloc' and l['file'].endswith('src/app/handlers.c') and l['likelihood'] >= 0.95 for l in j['leaks'])" <"$ri")" = True
 	check "nothing else is flagged (echo ran beside it)" \
 	    test "$(jq "all(l['function'] == 'handle_alloc' for l in j['leaks'])" <"$ri")" = True
 	check "the leaking line carries a memory timeline" \

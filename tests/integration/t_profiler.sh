@@ -120,7 +120,7 @@ if [ "$timer" = perf ] || [ "$timer" = perf-user ]; then
 	    split_ok $split2
 fi
 check "the hottest line is in work_a" test "$(jq "max((l for f in j['files'] for l in f['lines']), key=lambda l: l['cpu_pct'])['function']" <"$r")" = work_a
-check "the hottest line is in src/handlers.c" test "$(jq "[f['file'] for f in j['files'] if any(l['function'] == 'work_a' for l in f['lines'])][0].endswith('src/handlers.c')" <"$r")" = True
+check "the hottest line is in src/app/handlers.c" test "$(jq "[f['file'] for f in j['files'] if any(l['function'] == 'work_a' for l in f['lines'])][0].endswith('src/app/handlers.c')" <"$r")" = True
 h=$(jq "[(x['calls'] > 0, x['cpu_ms_per_call'] > 1) for x in j['handlers'] if x['pkg_id'] == 3]" <"$r")
 check "per-handler: work has calls and CPU per call ($h)" test "$h" = "[(True, True)]"
 ri=$(newest_report interval)

@@ -14,7 +14,7 @@
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 
-#include "auth_b64.h"
+#include "auth/auth_b64.h"
 
 /* Not every test file uses every helper. */
 #define TEST_FN static __attribute__((unused))

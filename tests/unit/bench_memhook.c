@@ -12,8 +12,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "memprof.h"
-#include "ring.h"
+#include "prof/memprof.h"
+#include "prof/ring.h"
 
 void	*__libc_malloc(size_t);
 void	 __libc_free(void *);

@@ -1,4 +1,4 @@
-/* The interposed malloc family (src/memhook.c, linked in): with
+/* The interposed malloc family (src/prof/memhook.c, linked in): with
  * --enable-alloc-guard, an allocation while the SIGPROF handler runs aborts
  * (the proof the handler never allocates relies on it); in every build with
  * the hooks, they behave exactly as glibc's, compared call by call with the
@@ -17,7 +17,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "sampler.h"
+#include "prof/sampler.h"
 #include "hl_check.h"
 
 #ifdef HL_ALLOC_GUARD

@@ -5,7 +5,7 @@
 #include <check.h>
 #include <stdio.h>
 
-#include "auth_limit.h"
+#include "auth/auth_limit.h"
 #include "hl_check.h"
 
 START_TEST(test_conns_sum_over_slots)

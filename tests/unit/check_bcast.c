@@ -15,12 +15,12 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "bcast_ring.h"
-#include "bcast_wire.h"
-#include "config.h"
-#include "redis_target.h"
-#include "util.h"
-#include "topic.h"
+#include "bcast/bcast_ring.h"
+#include "bcast/bcast_wire.h"
+#include "core/config.h"
+#include "core/redis_target.h"
+#include "core/util.h"
+#include "bcast/topic.h"
 #include "hl_check.h"
 
 /* --- topics ---------------------------------------------------------------- */

@@ -8,9 +8,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "config.h"
-#include "config_value.h"
-#include "log.h"
+#include "core/config.h"
+#include "core/config_value.h"
+#include "core/log.h"
 #include "hl_check.h"
 
 static char	 tmpdir[] = "/tmp/hl-check-config-XXXXXX";

@@ -16,15 +16,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "config.h"
+#include "core/config.h"
 #include "conn_pair.h"
-#include "handlers.h"
+#include "app/handlers.h"
 #include "hl_check.h"
-#include "router.h"
-#include "util.h"
-#include "ws_frame.h"
+#include "app/router.h"
+#include "core/util.h"
+#include "ws/ws_frame.h"
 
-#define READ_SIZE	(64 * 1024)	/* CONN_READ_BYTES in src/conn.c */
+#define READ_SIZE	(64 * 1024)	/* CONN_READ_BYTES in src/ws/conn.c */
 #define KEEP_MIN	4096		/* CONN_KEEP_MIN */
 #define MAX_MESSAGE	(1024 * 1024)
 

@@ -9,7 +9,7 @@
 
 #include <jansson.h>
 
-#include "envelope.h"
+#include "app/envelope.h"
 
 static struct envelope_request req;
 

@@ -14,10 +14,10 @@
 #include <openssl/x509.h>
 
 #include "auth_keys.h"
-#include "jwk.h"
-#include "jwt_mint.h"
-#include "jwt_verify.h"
-#include "util.h"
+#include "auth/jwk.h"
+#include "auth/jwt_mint.h"
+#include "auth/jwt_verify.h"
+#include "core/util.h"
 
 #define NOW	1700000000
 

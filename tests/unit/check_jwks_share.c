@@ -9,9 +9,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "auth_jwks_share.h"
+#include "auth/auth_jwks_share.h"
 #include "hl_check.h"
-#include "jwk.h"
+#include "auth/jwk.h"
 
 #define DOC_A	"{\"keys\":[{\"kid\":\"a\"}]}"
 #define DOC_B	"{\"keys\":[{\"kid\":\"b\"}]}"

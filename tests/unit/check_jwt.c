@@ -14,12 +14,12 @@
 #include <openssl/hmac.h>
 
 #include "auth_keys.h"
-#include "auth_message.h"
-#include "jwk.h"
-#include "jwt_mint.h"
-#include "jwt_verify.h"
-#include "util.h"
-#include "ws_frame.h"
+#include "auth/auth_message.h"
+#include "auth/jwk.h"
+#include "auth/jwt_mint.h"
+#include "auth/jwt_verify.h"
+#include "core/util.h"
+#include "ws/ws_frame.h"
 
 #define NOW	1700000000
 #define SECRET	"hotline-unit-test-secret-0123456789abcdef"

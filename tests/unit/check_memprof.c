@@ -1,5 +1,5 @@
-/* The memory profiler's sampling (src/memprof.c) and, where the build has
- * them, the interposed hooks (src/memhook.c, linked into this test): the
+/* The memory profiler's sampling (src/prof/memprof.c) and, where the build has
+ * them, the interposed hooks (src/prof/memhook.c, linked into this test): the
  * sampled volume is unbiased, the table of sampled blocks keeps its
  * invariants, records carry what the master needs, and a hook entered
  * from the signal handler or from another hook only forwards. */
@@ -14,10 +14,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "memprof.h"
-#include "ring.h"
-#include "sample.h"
-#include "sampler.h"
+#include "prof/memprof.h"
+#include "prof/ring.h"
+#include "prof/sample.h"
+#include "prof/sampler.h"
 #include "hl_check.h"
 
 #define RING_CAP	(4u << 20)

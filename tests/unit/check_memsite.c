@@ -6,9 +6,9 @@
 #include <check.h>
 #include <stdlib.h>
 
-#include "leaktrack.h"
-#include "memsite.h"
-#include "timeline.h"
+#include "profd/leaktrack.h"
+#include "profd/memsite.h"
+#include "profd/timeline.h"
 #include "hl_check.h"
 
 START_TEST(free_finds_its_site)

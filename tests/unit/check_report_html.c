@@ -14,7 +14,7 @@
 #include <unistd.h>
 
 #include "hlreport.h"
-#include "report_html.h"
+#include "report/report_html.h"
 
 #define FIX(name)	HL_FIXTURES "/" name
 

@@ -11,12 +11,12 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "leaktrack.h"
-#include "memsite.h"
-#include "report_json.h"
-#include "stacktab.h"
-#include "symbolize.h"
-#include "timeline.h"
+#include "profd/leaktrack.h"
+#include "profd/memsite.h"
+#include "report/report_json.h"
+#include "profd/stacktab.h"
+#include "profd/symbolize.h"
+#include "profd/timeline.h"
 #include "hl_check.h"
 
 static uint64_t	 leak_pc, echo_pc;

@@ -13,7 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "report_store.h"
+#include "report/report_store.h"
 
 static char top[64];
 static char dir[128];

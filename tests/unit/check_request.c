@@ -1,4 +1,4 @@
-/* Unit tests for deferred replies (src/request.c) against a fake reply
+/* Unit tests for deferred replies (src/app/request.c) against a fake reply
  * target: the per-target cap, cancellation when the target closes, and the
  * module API's promise that a handle stays safe after its connection. */
 #include "autoconf.h"
@@ -7,9 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "envelope.h"
+#include "app/envelope.h"
 #include "hl_check.h"
-#include "request.h"
+#include "app/request.h"
 
 /* A target that records its replies, in place of a connection. */
 struct fake {

@@ -1,5 +1,5 @@
-/* Unit tests for the profiler's sample ring (src/ring.c) and its record
- * formats (src/sample.c): framing and wrap-around, drops, reset, a writer
+/* Unit tests for the profiler's sample ring (src/prof/ring.c) and its record
+ * formats (src/prof/sample.c): framing and wrap-around, drops, reset, a writer
  * in another process, a writer in a signal handler, and writers killed
  * mid-record. */
 #include "autoconf.h"
@@ -16,8 +16,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "ring.h"
-#include "sample.h"
+#include "prof/ring.h"
+#include "prof/sample.h"
 
 /* ---- helpers --------------------------------------------------------- */
 

@@ -11,11 +11,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "envelope.h"
+#include "app/envelope.h"
 #include "hl_check.h"
-#include "request.h"
-#include "router.h"
-#include "util.h"
+#include "app/request.h"
+#include "app/router.h"
+#include "core/util.h"
 
 #define TARGET_REPLIES	8
 

@@ -8,7 +8,7 @@
 
 #include <jansson.h>
 
-#include "schema.h"
+#include "app/schema.h"
 
 static char err[SCHEMA_ERROR_MAX];
 

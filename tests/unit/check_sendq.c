@@ -10,7 +10,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "sendq.h"
+#include "ws/sendq.h"
 #include "hl_check.h"
 
 static int sv[2];

@@ -9,7 +9,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "shm.h"
+#include "core/shm.h"
 #include "hl_check.h"
 
 START_TEST(layout_is_fixed)

@@ -10,10 +10,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "master.h"
-#include "stats.h"
-#include "util.h"
-#include "watchdog.h"
+#include "cycle/master.h"
+#include "core/stats.h"
+#include "core/util.h"
+#include "cycle/watchdog.h"
 #include "hl_check.h"
 
 static struct master	m;	/* large: the supervisor's slot table */

@@ -1,5 +1,5 @@
-/* Unit tests for the frame codec (src/ws_frame.c) and the UTF-8 validator
- * (src/utf8.c): every header form, every split point, unmasking at every
+/* Unit tests for the frame codec (src/ws/ws_frame.c) and the UTF-8 validator
+ * (src/ws/utf8.c): every header form, every split point, unmasking at every
  * offset and alignment, each protocol error with its close code,
  * fragmentation, UTF-8 and close payloads. */
 #include "autoconf.h"
@@ -9,8 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "utf8.h"
-#include "ws_frame.h"
+#include "ws/utf8.h"
+#include "ws/ws_frame.h"
 
 #define BIG 100000	/* max_message_bytes where the bound is not tested */
 

@@ -46,8 +46,8 @@
 #include <string.h>
 #include <wslay/wslay.h>
 
-#include "utf8.h"
-#include "ws_frame.h"
+#include "ws/utf8.h"
+#include "ws/ws_frame.h"
 
 #define VALID_CASES	1000
 #define MUTATED_CASES	3000

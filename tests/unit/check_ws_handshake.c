@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ws_handshake.h"
+#include "ws/ws_handshake.h"
 
 #define H_HOST	"Host: server.example.com"
 #define H_UPG	"Upgrade: websocket"

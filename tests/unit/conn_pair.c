@@ -14,7 +14,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "conn.h"
+#include "ws/conn.h"
 #include "conn_pair.h"
 
 /* Loop turns with nothing read or written before the server is taken to

@@ -1,5 +1,5 @@
 /*
- * The real connection layer (src/conn.c, conn_out.c) driven without a
+ * The real connection layer (src/ws/conn.c, conn_out.c) driven without a
  * daemon: one end of a socketpair is handed to conn_accept, the test writes
  * the client's bytes in chunks it chooses and runs the event loop until the
  * server has read each chunk, so every chunk boundary is a read boundary

@@ -1,0 +1,95 @@
+/*
+ * Authentication of WebSocket clients: the configuration (pinned policy
+ * and key material, loaded in the master before the first fork), the
+ * per-user limits, the hooks the connection layer calls, and the metrics.
+ * Tokens are verified once per connection, never per message.
+ */
+#ifndef HL_AUTH_H
+#define HL_AUTH_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "auth/jwt_verify.h"
+#include "ws/ws_handshake.h"
+
+struct config;
+struct conn;
+struct evbuffer;
+struct event_base;
+struct master;
+struct request_identity;
+
+#define AUTH_SRC_QUERY		0x01	/* ?token= */
+#define AUTH_SRC_HEADER		0x02	/* Authorization: Bearer */
+#define AUTH_SRC_MESSAGE	0x04	/* {"type":"auth","token":...} first */
+
+/* Refusal reasons counted in shm_counters.auth_failures: the jwt_fail
+ * values, with JWT_FAIL_NONE's word standing for "no token at all". */
+#define AUTH_FAIL_MISSING	JWT_FAIL_NONE
+#define AUTH_FAIL_TIMEOUT	JWT_FAIL_COUNT		/* no auth message */
+#define AUTH_FAIL_NOT_AUTH	(JWT_FAIL_COUNT + 1)	/* first message not
+							 * an auth message */
+#define AUTH_FAIL_NO_SESSION	(JWT_FAIL_COUNT + 2)	/* none in Redis,
+							 * or Redis down and
+							 * failing closed */
+#define AUTH_FAIL_REASONS	(JWT_FAIL_COUNT + 3)
+
+/* Close codes of first-message auth. */
+#define AUTH_CLOSE_INVALID	4001
+#define AUTH_CLOSE_TIMEOUT	4002
+#define AUTH_CLOSE_POLICY	1008
+
+#define AUTH_TOO_MANY_CONNS	"Maximum concurrent connections exceeded"
+#define AUTH_TOO_MANY_MSGS	"Message rate limit exceeded"
+
+/* The metric label of an auth_failures index. */
+const char *auth_fail_name(unsigned reason);
+
+/* Load and check the auth keys of cf as a start would (hotlined -t);
+ * 0, or -1 with a cause naming the key or file in err. */
+int	 auth_config_check(const struct config *cf, char *err, size_t errlen);
+/* In the master before the first fork: the policy, the keys and the
+ * shared per-user tables for m's slots. 0, or -1 with err. */
+int	 auth_master_init(struct master *m, char *err, size_t errlen);
+/* The master reaped slot's worker: its users' counts go. */
+void	 auth_master_reaped(int slot);
+void	 auth_master_free(void);
+/* In a worker after fork: which slot's table it writes, and the session
+ * store's connection on base. */
+void	 auth_worker_init(int slot, struct event_base *base);
+/* After the connections are closed. */
+void	 auth_worker_free(void);
+/* ws_auth_failures_total{reason}, ws_rate_limited_total and the
+ * connection-limit counter, summed over the slots and the retired. */
+void	 auth_metrics(struct evbuffer *out, struct master *m);
+
+/* auth_conn.c: the connection's side. */
+
+/*
+ * At the upgrade of a connection to the application path (after every
+ * other check, before the 101): verify a token from the request, or
+ * expect one in the first message. Returns 0 to accept, or -1 with the
+ * refusal (401 or 429) and a short body in *detail (static storage; never
+ * the token).
+ */
+int	 auth_conn_upgrade(struct conn *c,
+	    const struct ws_handshake_request *req,
+	    enum ws_handshake_refusal *why, const char **detail);
+/* The 101 went out: join the user's topic, or start the auth timer. */
+void	 auth_conn_opened(struct conn *c);
+/* What conn_message does with a message. */
+enum auth_msg {
+	AUTH_MSG_ROUTE,		/* route it */
+	AUTH_MSG_TAKEN,		/* auth consumed it (or closed) */
+	AUTH_MSG_RATE_ERROR,	/* answer it with an AUTH_TOO_MANY_MSGS error */
+};
+enum auth_msg auth_conn_message(struct conn *c, uint8_t opcode,
+	    const uint8_t *p, size_t len);
+/* The identity to route c's requests with; NULL when unauthenticated.
+ * Valid until the connection closes. */
+const struct request_identity *auth_conn_who(const struct conn *c);
+/* The connection closes: counts released, identity freed. */
+void	 auth_conn_closed(struct conn *c);
+
+#endif

@@ -1,0 +1,830 @@
+/*
+ * The master's side of the profiler: drain the rings every PROF_DRAIN_MS
+ * (independent of the report interval, so bursts do not overflow them),
+ * keep the window's stacks, and close a window into a reporter job every
+ * profiling_interval_seconds. Per-worker figures (samples, drops, sampler
+ * time, utime/stime from /proc) are kept per slot and per window.
+ */
+#include "autoconf.h"
+
+#include <event2/buffer.h>
+#include <event2/event.h>
+#include <event2/http.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "admin/admin.h"
+#include "cycle/master.h"
+#include "prof/prof.h"
+#include "profd/memagg.h"
+#include "profd/reporter.h"
+#include "prof/ring.h"
+#include "app/router.h"
+#include "prof/sample.h"
+#include "prof/sampler.h"
+#include "profd/stacktab.h"
+#include "core/util.h"
+
+/* What the master remembers of a slot across windows. */
+struct prof_slot {
+	int		 pid;		/* whose numbers these are */
+	uint64_t	 samples;	/* drained in this window */
+	uint64_t	 drops_start;	/* ring drops at window start */
+	uint64_t	 handler_start;	/* sampler ns at window start */
+	double		 utime_start;	/* seconds at window start */
+	double		 stime_start;
+	uint64_t	 alloc_start;	/* sampled bytes allocated */
+	uint64_t	 mem_drops_start; /* event ring drops at window start */
+	uint64_t	 hook_start;	/* memory hooks' ns at window start */
+};
+
+/* Where a window (or a capture) started: per slot and per route. */
+struct prof_base {
+	struct prof_slot	*slots;		/* nslots entries */
+	uint64_t		*calls;		/* router_count() entries */
+};
+
+/* A capture for GET /api/profiling/profile. */
+struct prof_capture {
+	struct stacktab		 tab;
+	struct stacktab		 mem;
+	struct prof_base	 base;
+	struct event		*timer;
+	struct evhttp_request	*req;
+	double			 start;
+	int			 folded;
+	int			 reduced;
+	int			 threshold_pct;
+	char			*only;
+	char			*exclude;
+	struct prof_capture	*next;
+};
+
+static struct {
+	struct stacktab		 window;
+	double			 window_start;
+	struct event		*drain_timer;
+	struct event		*fast_drain;	/* one-shot, when rings fill */
+	struct event		*window_timer;
+	struct event		*done_event;
+	struct prof_base	 base;		/* of the current window */
+	struct prof_capture	*captures;
+	struct report_job	*inflight[16];	/* on demand, at the reporter */
+	uint64_t		 samples_total;
+	int			 started;
+} prof;
+
+size_t
+prof_cpu_ring_bytes(void)
+{
+	return ring_bytes(PROF_CPU_RING_BYTES);
+}
+
+size_t
+prof_event_ring_bytes(void)
+{
+	return ring_bytes(PROF_EVENT_RING_BYTES);
+}
+
+static double
+now_epoch(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+int
+prof_proc_cpu(int pid, double *ut, double *st)
+{
+	unsigned long long u, s;
+	char path[64], buf[1024], *p;
+	FILE *fp;
+	size_t n;
+
+	snprintf(path, sizeof path, "/proc/%d/stat", pid);
+	if (pid <= 0 || (fp = fopen(path, "r")) == NULL)
+		return -1;
+	n = fread(buf, 1, sizeof buf - 1, fp);
+	fclose(fp);
+	buf[n] = '\0';
+	/* comm may hold spaces: fields resume after the last ')'. */
+	if ((p = strrchr(buf, ')')) == NULL || sscanf(p + 2,
+	    "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &u,
+	    &s) != 2)
+		return -1;
+	*ut = (double)u / sysconf(_SC_CLK_TCK);
+	*st = (double)s / sysconf(_SC_CLK_TCK);
+	return 0;
+}
+
+static uint64_t
+slot_drops(struct master *m, uint32_t i)
+{
+	struct ring_stats st;
+
+	ring_stats(shm_cpu_ring(&m->shm, i), &st);
+	return st.drops;
+}
+
+static uint64_t
+slot_mem_drops(struct master *m, uint32_t i)
+{
+	struct ring_stats st;
+
+	ring_stats(shm_event_ring(&m->shm, i), &st);
+	return st.drops;
+}
+
+/* Start a slot's numbers from now. */
+static void
+prof_slot_mark(struct master *m, struct prof_base *b, uint32_t i)
+{
+	struct prof_slot *ps = &b->slots[i];
+	struct shm_slot *s = shm_slot(&m->shm, i);
+
+	ps->pid = s->pid;
+	ps->samples = 0;
+	ps->drops_start = slot_drops(m, i);
+	ps->handler_start = shm_read(&s->counters.prof_handler_ns);
+	ps->alloc_start = memagg_slot_alloc(i);
+	ps->mem_drops_start = slot_mem_drops(m, i);
+	ps->hook_start = shm_read(&s->counters.mem_hook_ns);
+	if (prof_proc_cpu(ps->pid, &ps->utime_start, &ps->stime_start) == -1)
+		ps->utime_start = ps->stime_start = 0;
+}
+
+struct drain_ctx {
+	struct master	*m;
+	uint32_t	 slot;
+};
+
+/* One record from a worker's CPU ring into the window (and captures). */
+static void
+prof_record_cb(const void *rec, size_t len, void *arg)
+{
+	const struct drain_ctx *ctx = arg;
+	const struct sample_cpu *s = rec;
+	struct prof_capture *c;
+	int cls;
+
+	if (sample_check(rec, len) != SAMPLE_CPU)
+		return;		/* memory records: a later issue's */
+	cls = s->hdr.flags & SAMPLE_CPU_CLASS_MASK;
+	stacktab_add(&prof.window, cls, s->pkg_id, s->pcs, s->hdr.depth, 1,
+	    s->weight_ns);
+	for (c = prof.captures; c != NULL; c = c->next)
+		stacktab_add(&c->tab, cls, s->pkg_id, s->pcs, s->hdr.depth, 1,
+		    s->weight_ns);
+	prof.base.slots[ctx->slot].samples++;
+	for (c = prof.captures; c != NULL; c = c->next)
+		c->base.slots[ctx->slot].samples++;
+	prof.samples_total++;
+}
+
+/* The event ring: memory records, into the window and every capture. */
+static void
+prof_drain_events(struct master *m, uint32_t i)
+{
+	struct stacktab *tabs[PROF_MAX_CAPTURES];
+	struct prof_capture *c;
+	int n = 0;
+
+	for (c = prof.captures; c != NULL && n < PROF_MAX_CAPTURES;
+	    c = c->next)
+		tabs[n++] = &c->mem;
+	memagg_drain_slot(m, i, tabs, n);
+}
+
+static void
+prof_drain_slot(struct master *m, uint32_t i)
+{
+	struct drain_ctx ctx = { m, i };
+	int pid = shm_slot(&m->shm, i)->pid;
+	struct prof_capture *c;
+
+	/* A new worker in the slot: its numbers start now. */
+	if (pid != 0 && prof.base.slots[i].pid != pid)
+		prof_slot_mark(m, &prof.base, i);
+	for (c = prof.captures; c != NULL; c = c->next)
+		if (pid != 0 && c->base.slots[i].pid != pid)
+			prof_slot_mark(m, &c->base, i);
+	ring_drain(shm_cpu_ring(&m->shm, i), 0, prof_record_cb, &ctx);
+	prof_drain_events(m, i);
+}
+
+static void
+prof_drain_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct timeval soon = { 0, PROF_DRAIN_FAST_MS * 1000 };
+	struct master *m = arg;
+	struct ring_stats st;
+	int busy = 0;
+	uint32_t i;
+
+	for (i = 0; i < m->shm.hdr->nslots; i++) {
+		if (shm_slot(&m->shm, i)->pid == 0)
+			continue;
+		ring_stats(shm_event_ring(&m->shm, i), &st);
+		busy |= st.lag_bytes > st.capacity / 4;
+		prof_drain_slot(m, i);
+	}
+	memagg_tick(m, now_epoch());
+	/* A ring a quarter full between drains: come back sooner, so a burst
+	 * of allocations is drained before it fills the ring. */
+	if (busy && prof.fast_drain != NULL)
+		event_add(prof.fast_drain, &soon);
+}
+
+
+/* Per-worker figures since base, for every slot that sampled. */
+static struct report_worker *
+prof_workers(struct master *m, const struct prof_base *b, int *n)
+{
+	struct report_worker *w = xcalloc(m->shm.hdr->nslots, sizeof *w);
+	double ut, st;
+	uint32_t i;
+
+	*n = 0;
+	for (i = 0; i < m->shm.hdr->nslots; i++) {
+		const struct prof_slot *ps = &b->slots[i];
+		struct shm_slot *s = shm_slot(&m->shm, i);
+
+		if (ps->pid == 0)
+			continue;
+		if (prof_proc_cpu(ps->pid, &ut, &st) == -1)
+			ut = ps->utime_start, st = ps->stime_start;
+		w[*n] = (struct report_worker){
+			.slot = (int)i, .index = s->index, .pid = ps->pid,
+			.samples = ps->samples,
+			.dropped = slot_drops(m, i) - ps->drops_start,
+			.handler_ns = shm_read(&s->counters.prof_handler_ns) -
+			    ps->handler_start,
+			.delivery_ns = ps->samples *
+			    shm_read(&s->prof_delivery_ns),
+			.hook_ns = shm_read(&s->counters.mem_hook_ns) -
+			    ps->hook_start,
+			.utime_s = ut - ps->utime_start,
+			.stime_s = st - ps->stime_start,
+			.rss_bytes = memagg_rss(ps->pid),
+			.heap_bytes = memagg_slot_heap(i),
+			.alloc_bytes = memagg_slot_alloc(i) - ps->alloc_start,
+			.mem_dropped = slot_mem_drops(m, i) -
+			    ps->mem_drops_start,
+		};
+		(*n)++;
+	}
+	return w;
+}
+
+/* Calls per handler since base, from the latency histograms. */
+static uint64_t
+prof_route_calls(struct master *m, const struct route *rt)
+{
+	uint64_t calls = 0;
+	uint32_t i;
+
+	if (rt->index < 0)
+		return 0;
+	for (i = 0; i < m->shm.hdr->nslots; i++)
+		calls += shm_read(&shm_slot(&m->shm, i)->hist[rt->index].count);
+	return calls + m->retired.hist[rt->index].count;
+}
+
+static struct report_handler *
+prof_handlers(struct master *m, const struct prof_base *b, int *n)
+{
+	size_t nr = router_count(), r;
+	struct report_handler *h = xcalloc(nr + 1, sizeof *h);
+
+	for (r = 0; r < nr; r++) {
+		const struct route *rt = router_at(r);
+
+		h[r] = (struct report_handler){ rt->pkg_id, xstrdup(rt->name),
+		    prof_route_calls(m, rt) - b->calls[r] };
+	}
+	*n = (int)nr;
+	return h;
+}
+
+/* Take a baseline of every slot and route now. */
+static void
+prof_base_mark(struct master *m, struct prof_base *b)
+{
+	size_t r;
+	uint32_t i;
+
+	if (b->slots == NULL) {
+		b->slots = xcalloc(m->shm.hdr->nslots, sizeof *b->slots);
+		b->calls = xcalloc(router_count() + 1, sizeof *b->calls);
+	}
+	for (i = 0; i < m->shm.hdr->nslots; i++) {
+		if (shm_slot(&m->shm, i)->pid != 0)
+			prof_slot_mark(m, b, i);
+		else
+			memset(&b->slots[i], 0, sizeof b->slots[i]);
+	}
+	for (r = 0; r < router_count(); r++)
+		b->calls[r] = prof_route_calls(m, router_at(r));
+}
+
+static void
+prof_base_free(struct prof_base *b)
+{
+	free(b->slots);
+	free(b->calls);
+	b->slots = NULL;
+	b->calls = NULL;
+}
+
+/* What drives the workers' CPU samples, from the first that says. */
+static const char *
+prof_timer_name(struct master *m)
+{
+	static const char *const names[] = { "none", "posix", "perf",
+	    "perf-user" };
+	static uint64_t last;	/* the final report comes after the workers */
+	uint32_t i;
+
+	for (i = 0; i < m->shm.hdr->nslots; i++) {
+		struct shm_slot *s = shm_slot(&m->shm, i);
+		uint64_t t = shm_read(&s->counters.prof_timer);
+
+		if (s->pid != 0 && t > 0 && t < HL_ARRAY_LEN(names))
+			return names[last = t];
+	}
+	return names[last];
+}
+
+/* Memory is sampled unless profiling_cpu_only. */
+static int
+prof_memory_on(const struct master *m)
+{
+	return m->cf.profiling_enabled && !m->cf.profiling_cpu_only;
+}
+
+/* The report input of a job whose tables, workers, handlers and filters
+ * are in place. */
+static void
+prof_job_input(struct master *m, struct report_job *job, const char *kind,
+    double start, int reduced, int threshold_pct)
+{
+	job->in = (struct report_input){
+		.tab = &job->tab, .kind = kind, .start = start,
+		.end = now_epoch(), .wall = m->cf.profiling_clock == 1,
+		.sample_interval_ms = m->cf.profiling_sample_interval_ms,
+		.timer = prof_timer_name(m),
+		.workers = job->workers, .nworkers = job->in.nworkers,
+		.handlers = job->handlers, .nhandlers = job->in.nhandlers,
+		.only = job->only, .exclude = job->exclude,
+		.reduced = reduced, .threshold_pct = threshold_pct,
+		.mem = prof_memory_on(m) ? &job->mem : NULL,
+		.snap = &job->snap,
+#ifdef HL_MEMHOOKS
+		.memory_hooks = 1,
+#endif
+		.copy = m->cf.profiling_copy,
+		.memory_sample_bytes = m->cf.profiling_memory_sample_bytes,
+		.leak_min_growth = (double)m->cf.profiling_leak_min_growth,
+	};
+}
+
+/* A job for the window that ends now; the window starts afresh. */
+static struct report_job *
+prof_close_window(struct master *m, enum report_kind kind)
+{
+	struct report_job *job = xcalloc(1, sizeof *job);
+
+	prof_drain_cb(-1, 0, m);
+	job->kind = kind;
+	job->tab = prof.window;
+	stacktab_init(&prof.window, PROF_MAX_STACKS);
+	job->workers = prof_workers(m, &prof.base, &job->in.nworkers);
+	job->handlers = prof_handlers(m, &prof.base, &job->in.nhandlers);
+	job->source_root = xstrdup(m->cf.profiling_source_root);
+	job->only = xstrdup(m->cf.profiling_only);
+	job->exclude = xstrdup(m->cf.profiling_exclude);
+	memagg_close_window(m, job);
+	prof_job_input(m, job, kind == REPORT_FINAL ? "final" : "interval",
+	    prof.window_start, m->cf.profiling_reduced_profile,
+	    m->cf.profiling_cpu_percent_threshold);
+	job->in.timeline = &job->tl;
+	prof.window_start = job->in.end;
+	prof_base_mark(m, &prof.base);
+	return job;
+}
+
+static void
+prof_window_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct master *m = arg;
+
+	if (prof.window.samples == 0 && prof.window.overflow == 0 &&
+	    memagg_window_events() == 0) {
+		/* Nothing sampled (profiling off, or idle on the CPU clock). */
+		report_job_free(prof_close_window(m, REPORT_INTERVAL));
+		return;
+	}
+	reporter_submit(prof_close_window(m, REPORT_INTERVAL));
+}
+
+/* Track an on-demand job while the reporter has it, so a client that
+ * leaves meanwhile is forgotten (its request is freed by evhttp). */
+static void
+prof_submit_on_demand(struct report_job *job)
+{
+	struct evhttp_request *req = job->req;
+	size_t i;
+
+	for (i = 0; i < HL_ARRAY_LEN(prof.inflight) &&
+	    prof.inflight[i] != NULL; i++)
+		;
+	if (req == NULL || i == HL_ARRAY_LEN(prof.inflight)) {
+		if (req != NULL)
+			admin_reply_error(req, 503, "too many profiles at once");
+		report_job_free(job);
+		return;
+	}
+	prof.inflight[i] = job;
+	if (reporter_submit(job) == -1) {
+		prof.inflight[i] = NULL;
+		admin_reply_error(req, 503, "the reporter is busy");
+	}
+}
+
+/* An on-demand capture is finished: hand its table to the reporter. */
+static void
+prof_capture_done_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct prof_capture *c = arg, **pp;
+	struct master *m = master_get();
+	struct report_job *job = xcalloc(1, sizeof *job);
+
+	prof_drain_cb(-1, 0, m);
+	for (pp = &prof.captures; *pp != c; pp = &(*pp)->next)
+		;
+	*pp = c->next;
+	job->kind = REPORT_ON_DEMAND;
+	job->tab = c->tab;
+	job->req = c->req;
+	job->folded = c->folded;
+	job->only = c->only;
+	job->exclude = c->exclude;
+	job->workers = prof_workers(m, &c->base, &job->in.nworkers);
+	job->handlers = prof_handlers(m, &c->base, &job->in.nhandlers);
+	job->mem = c->mem;
+	memagg_snapshot(job);
+	prof_job_input(m, job, "on_demand", c->start, c->reduced,
+	    c->threshold_pct);
+	event_free(c->timer);
+	prof_base_free(&c->base);
+	free(c);
+	prof_submit_on_demand(job);
+}
+
+/* The admin client went away before its profile was ready. */
+static void
+prof_capture_gone_cb(struct evhttp_connection *conn, void *arg)
+{
+	struct prof_capture *c;
+	size_t i;
+
+	for (c = prof.captures; c != NULL; c = c->next) {
+		if (c->req != NULL &&
+		    evhttp_request_get_connection(c->req) == conn)
+			c->req = NULL;
+	}
+	for (i = 0; i < HL_ARRAY_LEN(prof.inflight); i++) {
+		struct report_job *job = prof.inflight[i];
+
+		if (job != NULL && job->req != NULL &&
+		    evhttp_request_get_connection(job->req) == conn)
+			job->req = NULL;
+	}
+}
+
+void
+prof_master_profile(struct master *m, struct evhttp_request *req,
+    const struct prof_request *pr)
+{
+	struct timeval tv = { pr->seconds, 0 };
+	struct prof_capture *c;
+	int n = 0;
+
+	for (c = prof.captures; c != NULL; c = c->next)
+		n++;
+	if (n >= PROF_MAX_CAPTURES) {
+		admin_reply_error(req, 503, "%d profiles are being captured "
+		    "already; try again later", n);
+		return;
+	}
+	c = xcalloc(1, sizeof *c);
+
+	stacktab_init(&c->tab, PROF_MAX_STACKS);
+	stacktab_init(&c->mem, PROF_MAX_STACKS);
+	prof_drain_cb(-1, 0, m);	/* samples from before are not its */
+	prof_base_mark(m, &c->base);
+	c->req = req;
+	c->folded = pr->folded;
+	c->reduced = pr->reduced;
+	c->threshold_pct = pr->threshold_pct;
+	c->only = xstrdup(pr->only != NULL ? pr->only : m->cf.profiling_only);
+	c->exclude = xstrdup(pr->exclude != NULL ? pr->exclude :
+	    m->cf.profiling_exclude);
+	c->start = now_epoch();
+	c->timer = evtimer_new(m->base, prof_capture_done_cb, c);
+	c->next = prof.captures;
+	prof.captures = c;
+	evhttp_connection_set_closecb(evhttp_request_get_connection(req),
+	    prof_capture_gone_cb, NULL);
+	evtimer_add(c->timer, &tv);
+}
+
+/* Finished on-demand jobs come back here, on the loop, to be answered. */
+static void
+prof_done_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct report_job *job;
+
+	while ((job = reporter_take_done()) != NULL) {
+		size_t i;
+
+		for (i = 0; i < HL_ARRAY_LEN(prof.inflight); i++)
+			if (prof.inflight[i] == job)
+				prof.inflight[i] = NULL;
+		if (job->req == NULL)
+			;	/* the client left */
+		else if (job->failed)
+			admin_reply_error(job->req, 500,
+			    "the profile could not be built");
+		else
+			admin_reply_text(job->req, 200, job->folded ?
+			    "text/plain; charset=utf-8" : "application/json",
+			    job->result, strlen(job->result));
+		report_job_free(job);
+	}
+}
+
+/* The workers' switches: CPU sampling unless memory_only, memory (and
+ * copy) sampling unless cpu_only, both off when not enabled. */
+static void
+prof_set_switch(struct master *m, int enabled)
+{
+	int on = enabled && !m->cf.profiling_memory_only;
+	uint32_t mem = 0;
+
+	if (enabled && !m->cf.profiling_cpu_only)
+		mem = SHM_MEMORY_ALLOC |
+		    (m->cf.profiling_copy ? SHM_MEMORY_COPY : 0);
+	__atomic_store_n(&m->shm.hdr->profiling_on, (uint32_t)on,
+	    __ATOMIC_RELEASE);
+	__atomic_store_n(&m->shm.hdr->memory_on, mem, __ATOMIC_RELEASE);
+}
+
+static void
+prof_apply_switch(struct master *m)
+{
+	prof_set_switch(m, m->cf.profiling_enabled);
+}
+
+static void
+prof_schedule_window(struct master *m)
+{
+	struct timeval tv = { m->cf.profiling_interval_seconds, 0 };
+
+	event_del(prof.window_timer);
+	event_add(prof.window_timer, &tv);
+}
+
+int
+prof_master_start(struct master *m, char *err, size_t errsize)
+{
+	struct timeval drain = { 0, PROF_DRAIN_MS * 1000 };
+	uint32_t i;
+
+	for (i = 0; i < m->shm.hdr->nslots; i++) {
+		if (ring_init(shm_cpu_ring(&m->shm, i), PROF_CPU_RING_BYTES) ==
+		    NULL || ring_init(shm_event_ring(&m->shm, i),
+		    PROF_EVENT_RING_BYTES) == NULL) {
+			snprintf(err, errsize, "profiler: cannot format rings");
+			return -1;
+		}
+	}
+	stacktab_init(&prof.window, PROF_MAX_STACKS);
+	memagg_start(m);
+	prof_base_mark(m, &prof.base);
+	prof.window_start = now_epoch();
+	if (reporter_start(&m->reports, err, errsize) == -1)
+		return -1;
+	prof.drain_timer = event_new(m->base, -1, EV_PERSIST, prof_drain_cb, m);
+	prof.fast_drain = evtimer_new(m->base, prof_drain_cb, m);
+	prof.window_timer = event_new(m->base, -1, EV_PERSIST, prof_window_cb,
+	    m);
+	prof.done_event = event_new(m->base, reporter_done_fd(),
+	    EV_READ | EV_PERSIST, prof_done_cb, m);
+	event_add(prof.drain_timer, &drain);
+	event_add(prof.done_event, NULL);
+	prof_schedule_window(m);
+	prof_apply_switch(m);
+	prof.started = 1;
+	return 0;
+}
+
+void
+prof_master_reload(struct master *m)
+{
+	if (!prof.started)
+		return;
+	prof_apply_switch(m);
+	prof_schedule_window(m);
+}
+
+void
+prof_master_switch(struct master *m, int on)
+{
+	prof_set_switch(m, on);
+}
+
+void
+prof_master_reaped(struct master *m, int slot)
+{
+	struct prof_capture *c;
+
+	if (!prof.started)
+		return;
+	prof_drain_slot(m, (uint32_t)slot);
+	memagg_slot_gone((uint32_t)slot);
+	ring_reset(shm_cpu_ring(&m->shm, (uint32_t)slot));
+	ring_reset(shm_event_ring(&m->shm, (uint32_t)slot));
+	/* Its counters are gone with it: its row leaves the tables. */
+	memset(&prof.base.slots[slot], 0, sizeof prof.base.slots[slot]);
+	for (c = prof.captures; c != NULL; c = c->next)
+		memset(&c->base.slots[slot], 0, sizeof c->base.slots[slot]);
+}
+
+/* Answer every on-demand request still pending and detach it from its
+ * connection, so nothing calls back into freed jobs during teardown. */
+static void
+prof_answer_pending(void)
+{
+	struct prof_capture *c;
+	size_t i;
+
+	for (i = 0; i < HL_ARRAY_LEN(prof.inflight); i++) {
+		struct report_job *job = prof.inflight[i];
+
+		if (job != NULL && job->req != NULL) {
+			evhttp_connection_set_closecb(
+			    evhttp_request_get_connection(job->req), NULL, NULL);
+			admin_reply_error(job->req, 503, "hotlined is stopping");
+			job->req = NULL;
+		}
+		prof.inflight[i] = NULL;
+	}
+	for (c = prof.captures; c != NULL; c = c->next) {
+		if (c->req == NULL)
+			continue;
+		evhttp_connection_set_closecb(
+		    evhttp_request_get_connection(c->req), NULL, NULL);
+		admin_reply_error(c->req, 503, "hotlined is stopping");
+		c->req = NULL;
+	}
+}
+
+void
+prof_master_stop(struct master *m)
+{
+	struct prof_capture *c;
+
+	if (!prof.started)
+		return;
+	prof_answer_pending();
+	prof_drain_cb(-1, 0, m);
+	/* A run that sampled nothing has nothing to report. */
+	if (m->cf.profiling_enabled && (prof.samples_total > 0 ||
+	    memagg_has_data()))
+		reporter_submit(prof_close_window(m, REPORT_FINAL));
+	reporter_stop(m->stop == MASTER_STOP_GRACEFUL ? PROF_FINAL_QUIT_MS :
+	    PROF_FINAL_BUDGET_MS);
+	while ((c = prof.captures) != NULL) {
+		prof.captures = c->next;
+		event_free(c->timer);
+		stacktab_free(&c->tab);
+		stacktab_free(&c->mem);
+		prof_base_free(&c->base);
+		free(c->only);
+		free(c->exclude);
+		free(c);
+	}
+	event_free(prof.drain_timer);
+	event_free(prof.fast_drain);
+	prof.fast_drain = NULL;
+	event_free(prof.window_timer);
+	event_free(prof.done_event);
+	stacktab_free(&prof.window);
+	prof_base_free(&prof.base);
+	memagg_stop();
+	prof.started = 0;
+}
+
+/* Sampler time over the workers' CPU time since they started. */
+static double
+prof_overhead(struct master *m)
+{
+	double ut, st, cpu = 0, handler = 0;
+	uint32_t i;
+
+	for (i = 0; i < m->shm.hdr->nslots; i++) {
+		struct shm_slot *s = shm_slot(&m->shm, i);
+
+		if (s->pid == 0 || prof_proc_cpu(s->pid, &ut, &st) == -1)
+			continue;
+		cpu += ut + st;
+		handler += shm_read(&s->counters.prof_handler_ns) / 1e9;
+	}
+	return cpu > 0 ? handler / cpu : 0;
+}
+
+void
+prof_master_totals(struct master *m, unsigned long long *samples,
+    unsigned long long *dropped, double *overhead,
+    unsigned long long *written)
+{
+	struct reporter_status rs;
+	uint32_t i;
+
+	*dropped = 0;
+	for (i = 0; i < m->shm.hdr->nslots && prof.started; i++)
+		*dropped += slot_drops(m, i);
+	*samples = prof.samples_total;
+	*overhead = prof.started ? prof_overhead(m) : 0;
+	reporter_get_status(&rs);
+	*written = rs.written;
+}
+
+static json_t *
+prof_memory_status(struct master *m)
+{
+	struct memagg_totals t;
+	int hooks = 0;
+
+#ifdef HL_MEMHOOKS
+	hooks = 1;
+#endif
+	memagg_get_totals(&t);
+	return json_pack("{s:b, s:b, s:I, s:b, s:I, s:I, s:I, s:I, s:I, s:I}",
+	    "enabled", __atomic_load_n(&m->shm.hdr->memory_on,
+	    __ATOMIC_ACQUIRE) != 0, "hooks", hooks, "sample_bytes",
+	    (json_int_t)m->cf.profiling_memory_sample_bytes, "copy",
+	    m->cf.profiling_copy, "allocations", (json_int_t)t.allocs,
+	    "frees", (json_int_t)t.frees, "copies", (json_int_t)t.copies,
+	    "unmatched_frees", (json_int_t)t.unmatched, "sites",
+	    (json_int_t)t.sites, "live_blocks", (json_int_t)t.live_blocks);
+}
+
+json_t *
+prof_master_status(struct master *m)
+{
+	unsigned long long samples, dropped, written;
+	struct reporter_status rs;
+	double overhead;
+	int mean = m->cf.profiling_sample_interval_ms;
+	const char *timer = prof_timer_name(m);
+	int floor = strncmp(timer, "perf", 4) == 0 ? 1 : 4;
+
+	prof_master_totals(m, &samples, &dropped, &overhead, &written);
+	reporter_get_status(&rs);
+	json_t *st;
+
+	st = json_pack("{s:b, s:b, s:s, s:i, s:s, s:i, s:i, s:b, s:i, s:b,"
+	    " s:b, s:I, s:I, s:f, s:s, s:{s:I, s:I, s:I, s:s?, s:I, s:f}}",
+	    "enabled", __atomic_load_n(&m->shm.hdr->profiling_on,
+	    __ATOMIC_ACQUIRE) != 0 || __atomic_load_n(&m->shm.hdr->memory_on,
+	    __ATOMIC_ACQUIRE) != 0,
+	    "scalene_installed", 1,
+	    "output_directory", m->cf.profiling_output_dir,
+	    "interval_seconds", m->cf.profiling_interval_seconds,
+	    "clock", m->cf.profiling_clock == 1 ? "wall" : "cpu",
+	    "sample_interval_ms", mean < floor ? floor : mean,
+	    "requested_sample_interval_ms", mean,
+	    "sample_interval_clamped", mean < floor,
+	    "stack_depth", m->cf.profiling_stack_depth,
+	    "cpu_only", m->cf.profiling_cpu_only,
+	    "memory_only", m->cf.profiling_memory_only,
+	    "samples", (json_int_t)samples, "dropped", (json_int_t)dropped,
+	    "overhead_ratio", overhead,
+	    "debug_info", rs.debug_lines ? "lines" : "functions only",
+	    "reports", "written", (json_int_t)rs.written, "failed",
+	    (json_int_t)rs.failed, "skipped", (json_int_t)rs.skipped,
+	    "last", rs.last_name[0] != '\0' ? rs.last_name : NULL,
+	    "last_at", (json_int_t)rs.last_at, "last_build_seconds",
+	    rs.last_seconds);
+	json_object_set_new(st, "memory", prof_memory_status(m));
+	json_object_set_new(st, "timer", json_string(timer));
+	return st;
+}
