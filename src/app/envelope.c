@@ -9,6 +9,7 @@
 
 #include "app/envelope.h"
 #include "core/log.h"
+#include "core/util.h"
 
 /* The envelope keys, recognised after unescaping. */
 enum envelope_key {
@@ -131,18 +132,6 @@ scan_expect(struct envelope_scanner *s, char c, const char *expected)
 	return 0;
 }
 
-static int
-hex_value(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Read the four hex digits of a \u escape (cursor after the 'u'). */
 static int
 scan_hex4(struct envelope_scanner *s, uint32_t *out)
@@ -151,7 +140,7 @@ scan_hex4(struct envelope_scanner *s, uint32_t *out)
 	int i, d;
 
 	for (i = 0; i < 4; i++) {
-		d = hex_value(scan_peek(s));
+		d = hl_hex_digit(scan_peek(s));
 		if (d < 0)
 			return scan_fail(s, ENVELOPE_FAIL_SYNTAX,
 			    "\\u must be followed by four hex digits");

@@ -18,18 +18,6 @@
 #define REDIS_SCHEME		"redis://"
 #define REDIS_DB_MAX		1000000
 
-static int
-rt_hex(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Percent-decode s[0..len) into out; -1 for a bad escape, %00 or no room. */
 static int
 rt_decode(const char *s, size_t len, char *out, size_t size)
@@ -44,8 +32,8 @@ rt_decode(const char *s, size_t len, char *out, size_t size)
 			out[n++] = s[i];
 			continue;
 		}
-		if (i + 2 >= len || (hi = rt_hex(s[i + 1])) < 0 ||
-		    (lo = rt_hex(s[i + 2])) < 0 || hi + lo == 0)
+		if (i + 2 >= len || (hi = hl_hex_digit(s[i + 1])) < 0 ||
+		    (lo = hl_hex_digit(s[i + 2])) < 0 || hi + lo == 0)
 			return -1;
 		out[n++] = (char)(hi << 4 | lo);
 		i += 2;

@@ -55,7 +55,19 @@ xstrdup(const char *s)
 	return p;
 }
 
-/* Milliseconds on the monotonic clock. */
+/* The value of a hexadecimal digit (either case), or -1. */
+static inline int
+hl_hex_digit(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
 /* xorshift64: a small PRNG on caller-held state (never 0), with no locks
  * or system calls, so a signal handler may use it. */
 static inline uint64_t
@@ -69,6 +81,7 @@ hl_xorshift64(uint64_t *state)
 	return *state = x;
 }
 
+/* Milliseconds on the monotonic clock. */
 static inline uint64_t
 hl_now_ms(void)
 {

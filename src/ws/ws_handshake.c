@@ -658,15 +658,6 @@ ws_handshake_select_protocol(const struct ws_handshake_request *req,
 	return NULL;
 }
 
-static int
-ws_handshake_hex(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	c = ws_handshake_lower(c);
-	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-}
-
 /* Percent-decode v into out when out is not NULL; returns the decoded
  * length, or WS_HANDSHAKE_QUERY_INVALID. */
 static ssize_t
@@ -680,8 +671,8 @@ ws_handshake_decode(const struct ws_handshake_span *v, char *out)
 		if (c == '%') {
 			if (i + 2 >= v->len)
 				return WS_HANDSHAKE_QUERY_INVALID;
-			hi = ws_handshake_hex((unsigned char)v->ptr[i + 1]);
-			lo = ws_handshake_hex((unsigned char)v->ptr[i + 2]);
+			hi = hl_hex_digit((unsigned char)v->ptr[i + 1]);
+			lo = hl_hex_digit((unsigned char)v->ptr[i + 2]);
 			if (hi < 0 || lo < 0 || (c = hi << 4 | lo) == 0)
 				return WS_HANDSHAKE_QUERY_INVALID;
 			i += 2;
