@@ -204,8 +204,12 @@ def deferred(addr, admin, most):
           "are answered at once with status 1 (%d)" % (total, most,
                                                        len(refused)),
           len(refused) == total - most, replies[-1:])
+    # The gauge is the worker's: the bystander's 1 ms delay may be in
+    # flight beside the hostile client's ws_max_deferred.
     pending = worker(admin)["deferred_pending"]
-    check("%d replies are pending, no more" % pending, pending == most)
+    check("%d replies are pending, no more than ws_max_deferred (%d) and "
+          "the bystander's one" % (pending, most),
+          most <= pending <= most + 1)
     grown = rss(pid) - rss0
     ceiling = 16 * MIB * FACTOR
     note("deferred: %d pending, RSS %.1f -> %.1f MiB" % (
@@ -307,8 +311,10 @@ def output(addr, admin, bound, readers):
              sorted(o[0] for o in cut)))
     check("some got every reply (%d of %d)" % (full, readers), full > 0)
     check("the ones closed for the bound read close 1013 with the reason "
-          "(%d)" % len(told), told and all("output memory bound" in o[2]
-                                           for o in told), outcomes)
+          "(%d), or a TCP close when they could not drain their queue "
+          "within the 2 s closing timeout (%d)" % (len(told), len(cut)),
+          (told or cut) and all("output memory bound" in o[2]
+                                for o in told), outcomes)
     check("no reader saw a broken frame: whole replies, then the close",
           not any(o[1] == "garbled" for o in outcomes), outcomes)
     check("the queues are empty again",
@@ -365,9 +371,15 @@ def broadcast(addr, admin, bound, subscribers):
     told = [o for o in outcomes if o[1] == 1013]
     note("broadcast: the subscribers read %s broadcasts, then %s" % (
         [o[0] for o in outcomes], [o[1] for o in outcomes]))
-    check("closed subscribers read their broadcasts, then close 1013 (%d)"
-          % len(told), told and all("output memory bound" in o[2]
-                                    for o in told), outcomes)
+    # A subscriber closed for the bound keeps its queue for the closing
+    # timeout (2 s): one too slow to drain it in time (a loaded machine)
+    # sees a TCP close instead of the close frame.
+    cut = [o for o in outcomes if o[1] is None]
+    check("closed subscribers read their broadcasts, then close 1013 (%d) "
+          "or, too slow to drain in 2 s, a TCP close (%d)" % (len(told),
+                                                             len(cut)),
+          (told or cut) and all("output memory bound" in o[2]
+                                for o in told), outcomes)
     check("no subscriber saw a broken frame",
           not any(o[1] == "garbled" for o in outcomes), outcomes)
     check("the queues are empty again",
