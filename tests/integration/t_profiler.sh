@@ -95,8 +95,8 @@ sys.exit(not (n >= 100 and abs(share - 75) <= tol))
 PY
 }
 r=$(measure work 8 "$WORK31")
-check "a profile of the work load has samples" \
-    test "$(jq "j['totals']['samples'] > 300" <"$r")" = True
+check "a profile of the work load has samples (the split below pools more windows when it needs them)" \
+    test "$(jq "j['totals']['samples'] > 100" <"$r")" = True
 note "work profile: $(jq "j['totals']['samples']" <"$r") samples"
 check "interval reports are written meanwhile" test -n "$(newest_report interval)"
 note "work_a share of work_a+work_b: $(split_share "$r")"
