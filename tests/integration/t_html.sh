@@ -313,7 +313,9 @@ ms=$(( ($(date +%s%N) - start) / 1000000 ))
 rows=$(grep -o '<tr' "$T/big-dom.html" | wc -l)
 rects=$(grep -o '<rect' "$T/big-dom.html" | wc -l)
 note "5,000 lines / 50,000 stacks: loaded and dumped in $ms ms; $rows table rows, $rects flame rects in the DOM"
-check "the big report loads in headless Chromium within 20 s ($ms ms)" test "$ms" -lt 20000
+# A bound against hanging, not a speed target (bench/ has those): an ASan
+# build beside four others took 24.7 s.
+check "the big report loads in headless Chromium within 60 s ($ms ms)" test "$ms" -lt 60000
 check "the big report keeps the DOM small ($rows rows, $rects rects)" test "$rows" -lt 1500 -a "$rects" -lt 6000 -a "$rects" -gt 10
 check "the big report logs no console message" sh -c "! grep -E ':CONSOLE|Uncaught' '$T/big-chrome.log'"
 start=$(date +%s%N)

@@ -26,8 +26,13 @@ check "the port is free within 1 s of the master's death (${freed} ms)" \
     test "$freed" -lt 1000
 start_hotlined second -w 1 -o "listen=127.0.0.1:$port" || exit 1
 served=$((($(date +%s%N) - died) / 1000000))
-check "a new hotlined serves /health within 1 s of the master's death (${served} ms)" \
-    test "$served" -lt 1000
+# This includes a whole new daemon's start: an ASan build on a loaded
+# machine took 1,019 ms of which the old workers' part (above) is the
+# bound that matters, so sanitizer builds get 3 s here.
+serve_ms=1000
+grep -q '^#define HL_ASAN 1' "$top_builddir/autoconf.h" 2>/dev/null && serve_ms=3000
+check "a new hotlined serves /health within $((serve_ms / 1000)) s of the master's death (${served} ms)" \
+    test "$served" -lt "$serve_ms"
 read -r good bad <<<"$($HL_PY http "127.0.0.1:$port" 20)"
 check "the new hotlined serves the same port (20/20, $bad failed)" test "$good" = 20
 wait "$busy"
