@@ -17,7 +17,6 @@
 #include <unistd.h>
 #include <time.h>
 
-#include "bcast/bcast_conn.h"
 #include "core/config.h"
 #include "app/handlers.h"
 #include "core/log_limit.h"
@@ -298,11 +297,8 @@ handle_delay(struct hl_request *req, void *arg)
 	evtimer_add(d->timer, &tv);
 }
 
-/* subscribe and unsubscribe (bcast_conn.c); length limits are checked
- * there, against the configuration. */
-#define TOPIC_SCHEMA	"{\"type\":\"object\",\"required\":[\"topic\"]," \
-	"\"properties\":{\"topic\":{\"type\":\"string\"}}}"
-
+/* subscribe and unsubscribe are broadcast's own (bcast_conn.c registers
+ * them the same way). */
 struct builtin {
 	const char	*key;		/* config key holding its pkg_id */
 	struct hl_handler h;
@@ -336,10 +332,6 @@ static const struct builtin builtins[] = {
 	{ "pkg_id_delay", { 0, "delay", "{\"type\":\"object\",\"properties\":{"
 	  "\"ms\":{\"type\":\"integer\",\"minimum\":0,\"maximum\":60000}},"
 	  "\"additionalProperties\":false}", NULL, handle_delay, NULL, 0 } },
-	{ "pkg_id_subscribe", { 0, "subscribe", TOPIC_SCHEMA, NULL,
-	  bcast_handle_subscribe, NULL, 0 } },
-	{ "pkg_id_unsubscribe", { 0, "unsubscribe", TOPIC_SCHEMA, NULL,
-	  bcast_handle_unsubscribe, NULL, 0 } },
 };
 
 int

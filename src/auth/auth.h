@@ -64,32 +64,14 @@ void	 auth_worker_free(void);
  * connection-limit counter, summed over the slots and the retired. */
 void	 auth_metrics(struct evbuffer *out, struct master *m);
 
-/* auth_conn.c: the connection's side. */
-
-/*
- * At the upgrade of a connection to the application path (after every
- * other check, before the 101): verify a token from the request, or
- * expect one in the first message. Returns 0 to accept, or -1 with the
- * refusal (401 or 429) and a short body in *detail (static storage; never
- * the token).
- */
-int	 auth_conn_upgrade(struct conn *c,
-	    const struct ws_handshake_request *req,
-	    enum ws_handshake_refusal *why, const char **detail);
-/* The 101 went out: join the user's topic, or start the auth timer. */
-void	 auth_conn_opened(struct conn *c);
-/* What conn_message does with a message. */
-enum auth_msg {
-	AUTH_MSG_ROUTE,		/* route it */
-	AUTH_MSG_TAKEN,		/* auth consumed it (or closed) */
-	AUTH_MSG_RATE_ERROR,	/* answer it with an AUTH_TOO_MANY_MSGS error */
-};
-enum auth_msg auth_conn_message(struct conn *c, uint8_t opcode,
-	    const uint8_t *p, size_t len);
-/* The identity to route c's requests with; NULL when unauthenticated.
- * Valid until the connection closes. */
-const struct request_identity *auth_conn_who(const struct conn *c);
-/* The connection closes: counts released, identity freed. */
-void	 auth_conn_closed(struct conn *c);
+/* auth_conn.c: the connection's side, as hooks of the connection layer
+ * (ws/conn.h): at the upgrade, verify a token from the request (refused
+ * with 401 or 429 and a short body, never the token) or expect one in
+ * the first message; once open, join the user's topic or start the auth
+ * timer; per message, the first-message auth, the session lookup's hold
+ * and the rate limits; the identity requests are routed with; at close,
+ * the counts released. Install them at worker start; returns the hook
+ * slot, or -1. */
+int	 auth_conn_install(void);
 
 #endif

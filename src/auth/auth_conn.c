@@ -2,10 +2,15 @@
  * The connection's side of authentication: the token at the upgrade or in
  * the first message, the per-user connection count, the message rate, and
  * the identity requests are routed with. Verification runs once per
- * connection; each message costs one rate lookup in shared memory.
+ * connection; each message costs one rate lookup in shared memory. These
+ * are hooks of the connection layer (ws/conn.h), which the worker
+ * installs: a connection's state lives in the hook's slot, and answers go
+ * through the hook's return or ws/conn.h's small API, never struct conn.
  */
 #include "autoconf.h"
 
+#include <event2/event.h>
+#include <event2/event_struct.h>
 #include <jansson.h>
 #include <time.h>
 #include <stdlib.h>
@@ -17,7 +22,8 @@
 #include "auth/auth_rate.h"
 #include "auth/auth_session.h"
 #include "bcast/bcast_conn.h"
-#include "ws/conn_int.h"
+#include "ws/conn.h"
+#include "ws/ws_frame.h"
 #include "core/log.h"
 #include "app/request.h"
 #include "core/stats.h"
@@ -54,6 +60,15 @@ struct conn_auth {
 };
 
 static char	 auth_detail[JWT_MESSAGE_MAX + 32];
+static int	 auth_hook_slot;	/* c's struct conn_auth */
+
+static void	 auth_conn_closed(struct conn *c);
+
+static struct conn_auth *
+auth_of(const struct conn *c)
+{
+	return conn_slot(c, auth_hook_slot);
+}
 
 static void
 auth_count_failure(unsigned reason)
@@ -180,7 +195,7 @@ static void
 auth_accepted(struct conn *c, struct conn_auth *ca)
 {
 	if (ca->inband) {
-		out_frame(c, WS_OP_TEXT, (const uint8_t *)AUTH_AUTH_OK,
+		conn_send_frame(c, WS_OP_TEXT, (const uint8_t *)AUTH_AUTH_OK,
 		    strlen(AUTH_AUTH_OK));
 		STATS_ADD(messages_out, 1);
 	}
@@ -198,10 +213,10 @@ auth_session_fallback(void)
 static void
 auth_session_done(struct conn *c, enum auth_session_verdict v)
 {
-	struct conn_auth *ca = c->auth;
+	struct conn_auth *ca = auth_of(c);
 	struct auth_held *h, *list;
 
-	if (c->state != CONN_OPEN || ca == NULL || !ca->session_pending)
+	if (!conn_is_open(c) || ca == NULL || !ca->session_pending)
 		return;
 	ca->session_pending = 0;
 	/* Take the held messages: delivering one may close c, which frees
@@ -223,7 +238,7 @@ auth_session_done(struct conn *c, enum auth_session_verdict v)
 		conn_deliver(c, h->opcode, h->data, h->len);	/* if open */
 		free(h);
 	}
-	out_flush_if_idle(c);
+	conn_flush_if_idle(c);
 	conn_unref(c);
 }
 
@@ -245,7 +260,7 @@ auth_session_begin(struct conn *c, struct conn_auth *ca)
 	return auth_session_fallback();
 }
 
-int
+static int
 auth_conn_upgrade(struct conn *c, const struct ws_handshake_request *req,
     enum ws_handshake_refusal *why, const char **detail)
 {
@@ -292,7 +307,7 @@ auth_conn_upgrade(struct conn *c, const struct ws_handshake_request *req,
 		return -1;
 	}
 	explicit_bzero(buf, sizeof buf);
-	c->auth = ca;
+	conn_set_slot(c, auth_hook_slot, ca);
 	if (!ca->pending && auth_session_begin(c, ca) == -1) {
 		auth_count_failure(AUTH_FAIL_NO_SESSION);
 		auth_conn_closed(c);
@@ -307,13 +322,14 @@ static void
 auth_expired_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct conn *c = arg;
+	struct conn_auth *ca = auth_of(c);
 
-	if (c->state != CONN_OPEN || c->auth == NULL || c->auth->id == NULL)
+	if (!conn_is_open(c) || ca == NULL || ca->id == NULL)
 		return;
 	AUTH_STAT_ADD(expired_closes, 1);
 	conn_ref(c);
 	conn_fail(c, AUTH_CLOSE_INVALID, AUTH_EXPIRED_REASON);
-	out_flush_if_idle(c);
+	conn_flush_if_idle(c);
 	conn_unref(c);
 }
 
@@ -340,7 +356,7 @@ auth_expiry_arm(struct conn *c, struct conn_auth *ca)
 	tv.tv_usec = (suseconds_t)(left_ms % 1000) * 1000;
 	if (ca->timer_set)
 		event_del(&ca->timer);
-	evtimer_assign(&ca->timer, conn_srv.base, auth_expired_cb, c);
+	evtimer_assign(&ca->timer, conn_base(), auth_expired_cb, c);
 	evtimer_add(&ca->timer, &tv);
 	ca->timer_set = 1;
 }
@@ -349,20 +365,21 @@ static void
 auth_timeout_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct conn *c = arg;
+	struct conn_auth *ca = auth_of(c);
 
-	if (c->auth == NULL || !c->auth->pending)
+	if (ca == NULL || !ca->pending)
 		return;
 	auth_count_failure(AUTH_FAIL_TIMEOUT);
 	conn_ref(c);
 	conn_fail(c, AUTH_CLOSE_TIMEOUT, "authentication timeout");
-	out_flush_if_idle(c);
+	conn_flush_if_idle(c);
 	conn_unref(c);
 }
 
-void
+static void
 auth_conn_opened(struct conn *c)
 {
-	struct conn_auth *ca = c->auth;
+	struct conn_auth *ca = auth_of(c);
 	struct timeval tv;
 
 	if (ca != NULL && !ca->pending)
@@ -375,7 +392,7 @@ auth_conn_opened(struct conn *c)
 		return;		/* joins when the session is confirmed */
 	tv.tv_sec = (time_t)(auth_conf.timeout_ms / 1000);
 	tv.tv_usec = (suseconds_t)(auth_conf.timeout_ms % 1000) * 1000;
-	evtimer_assign(&ca->timer, conn_srv.base, auth_timeout_cb, c);
+	evtimer_assign(&ca->timer, conn_base(), auth_timeout_cb, c);
 	evtimer_add(&ca->timer, &tv);
 	ca->timer_set = 1;
 }
@@ -385,7 +402,7 @@ static void
 auth_first_message(struct conn *c, uint8_t opcode, const uint8_t *p,
     size_t len)
 {
-	struct conn_auth *ca = c->auth;
+	struct conn_auth *ca = auth_of(c);
 	struct jwt_result res;
 	const char *token;
 	size_t toklen;
@@ -417,45 +434,47 @@ auth_first_message(struct conn *c, uint8_t opcode, const uint8_t *p,
 	json_decref(doc);
 }
 
-enum auth_msg
+static enum conn_verdict
 auth_conn_message(struct conn *c, uint8_t opcode, const uint8_t *p,
-    size_t len)
+    size_t len, const char **refuse)
 {
-	struct conn_auth *ca = c->auth;
+	struct conn_auth *ca = auth_of(c);
 	int rc;
 
 	if (ca == NULL)
-		return AUTH_MSG_ROUTE;
+		return CONN_ROUTE;
 	if (ca->pending) {
 		auth_first_message(c, opcode, p, len);
-		return AUTH_MSG_TAKEN;
+		return CONN_TAKEN;
 	}
 	if (ca->id == NULL)	/* refused in-band, closing */
-		return AUTH_MSG_TAKEN;
+		return CONN_TAKEN;
 	if (ca->session_pending) {
 		auth_hold(c, ca, opcode, p, len);
-		return AUTH_MSG_TAKEN;
+		return CONN_TAKEN;
 	}
 	rc = !auth_rate_allowed(c, &ca->rate, ca->id->user) ? 0 :
 	    auth_limit_message(auth_limits, (uint32_t)auth_slot, ca->user,
 	    auth_conf.rate_limit, auth_conf.rate_window_ms, hl_now_ms());
 	if (rc == 1) {
 		auth_rate_count(c, &ca->rate, ca->id->user);
-		return AUTH_MSG_ROUTE;
+		return CONN_ROUTE;
 	}
 	if (rc == -1)
 		AUTH_STAT_ADD(rate_redis_limited, 1);
 	STATS_ADD(ws_rate_limited, 1);
-	if (auth_conf.rate_error)
-		return AUTH_MSG_RATE_ERROR;
+	if (auth_conf.rate_error) {
+		*refuse = AUTH_TOO_MANY_MSGS;
+		return CONN_RATE_ERROR;
+	}
 	conn_fail(c, AUTH_CLOSE_POLICY, AUTH_TOO_MANY_MSGS);
-	return AUTH_MSG_TAKEN;
+	return CONN_TAKEN;
 }
 
 struct auth_rate *
 auth_conn_rate(struct conn *c, const char **user, uint64_t *hash)
 {
-	struct conn_auth *ca = c->auth;
+	struct conn_auth *ca = auth_of(c);
 
 	if (ca == NULL || ca->id == NULL)
 		return NULL;
@@ -464,16 +483,18 @@ auth_conn_rate(struct conn *c, const char **user, uint64_t *hash)
 	return &ca->rate;
 }
 
-const struct request_identity *
+static const struct request_identity *
 auth_conn_who(const struct conn *c)
 {
-	return c->auth != NULL && c->auth->id != NULL ? &c->auth->who : NULL;
+	const struct conn_auth *ca = auth_of(c);
+
+	return ca != NULL && ca->id != NULL ? &ca->who : NULL;
 }
 
-void
+static void
 auth_conn_closed(struct conn *c)
 {
-	struct conn_auth *ca = c->auth;
+	struct conn_auth *ca = auth_of(c);
 
 	if (ca == NULL)
 		return;
@@ -485,5 +506,19 @@ auth_conn_closed(struct conn *c)
 	auth_drop_held(ca);
 	auth_identity_free(ca->id);
 	free(ca);
-	c->auth = NULL;
+	conn_set_slot(c, auth_hook_slot, NULL);
+}
+
+static const struct conn_hooks auth_conn_hooks = {
+	.upgrade = auth_conn_upgrade,
+	.opened = auth_conn_opened,
+	.message = auth_conn_message,
+	.who = auth_conn_who,
+	.closed = auth_conn_closed,
+};
+
+int
+auth_conn_install(void)
+{
+	return (auth_hook_slot = conn_hooks_add(&auth_conn_hooks));
 }

@@ -6,7 +6,7 @@
 #include "auth/auth_int.h"
 #include "auth/auth_rate.h"
 #include "auth/auth_session.h"
-#include "ws/conn_int.h"
+#include "ws/conn.h"
 #include "core/util.h"
 
 /* Milliseconds on the wall clock: instances share it, not CLOCK_MONOTONIC,
@@ -66,7 +66,7 @@ rate_done(struct conn *c, int ok, uint64_t cur, uint64_t prev)
 			auth_limit_block(auth_limits, (uint32_t)auth_slot,
 			    hash, hl_now_ms() + (until - wall));
 	}
-	if (c->state == CONN_OPEN)
+	if (conn_is_open(c))
 		rate_flush(c, st, user);
 }
 

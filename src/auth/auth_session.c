@@ -15,7 +15,7 @@
 #include "auth/auth_int.h"
 #include "auth/auth_session.h"
 #include "core/redis_target.h"
-#include "ws/conn_int.h"
+#include "ws/conn.h"
 #include "core/log.h"
 #include "core/stats.h"
 #include "core/util.h"

@@ -1,31 +1,27 @@
 /* Topics and fan-out to the sockets of one worker (see bcast_conn.h). */
 #include "autoconf.h"
 
-#include <errno.h>
 #include <hotline/module.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "bcast/bcast.h"
 #include "bcast/bcast_conn.h"
 #include "core/config.h"
-#include "ws/conn_int.h"
-#include "prof/memprof.h"
-#include "prof/sample.h"
+#include "ws/conn.h"
 #include "core/stats.h"
 #include "bcast/topic.h"
 #include "core/util.h"
 
 #define BCAST_TOPIC_MAX_USER	(1024 + 8)
 
-enum send_result { SENT, SKIPPED_SLOW, CLOSED_SLOW, FAILED };
-
 static struct {
 	struct topic_registry	 topics;
 	uint32_t		 max_topics;
 	int			 slow_close;
 	int			 ready;
+	int			 slot;		/* c's topic_member */
 } bcc;
 
 void
@@ -54,80 +50,40 @@ int
 bcast_conn_interested(const char *topic, size_t len)
 {
 	if (bcast_is_all(topic, len))
-		return conn_srv.count > 0;
+		return conn_count() > 0;
 	return topic_count(&bcc.topics, topic, len) > 0;
-}
-
-/* The slow policy for a subscriber whose queue cannot take frame f from
- * byte f_off (why: a sendq_result). Part of it on the wire (f_off > 0)
- * cannot be taken back: the connection must close. Over the worker's
- * bound a close is a 1013 behind what is queued. */
-static enum send_result
-bcast_slow(struct conn *c, struct hl_buf *f, uint32_t f_off, int why)
-{
-	int must_close = f_off > 0;
-
-	if (bcc.slow_close || must_close) {
-		STATS_ADD(bcast_close_slow, 1);
-		STATS_ADD(broadcast_errors, 1);
-		if (why == SENDQ_WORKER_FULL) {
-			/* the rest of a frame on the wire first, if it fits */
-			out_bound_close(c, !must_close || sendq_push_last(&c->q,
-			    f, f_off, f->size - f_off) == SENDQ_OK);
-			return CLOSED_SLOW;
-		}
-		STATS_ADD(slow_reader_closes, 1);
-		conn_close(c);
-		return CLOSED_SLOW;
-	}
-	STATS_ADD(bcast_drop_slow, 1);
-	STATS_ADD(broadcast_errors, 1);
-	return SKIPPED_SLOW;
-}
-
-/* One write when nothing is queued ahead; a reference to the frame in the
- * queue for what the socket did not take. */
-static enum send_result
-bcast_send(struct conn *c, struct hl_buf *b)
-{
-	size_t limit = conn_srv.limits.send_queue_bytes;
-	ssize_t n;
-	int rc;
-
-	if (!sendq_empty(&c->q)) {
-		if ((rc = sendq_push(&c->q, b, 0, b->size, limit)) != SENDQ_OK)
-			return bcast_slow(c, b, 0, rc);
-		return SENT;
-	}
-	do {
-		n = write(c->fd, b->data, b->size);
-	} while (n == -1 && errno == EINTR);
-	if (n == -1 && errno != EAGAIN) {
-		STATS_ADD(errors, 1);
-		conn_close(c);
-		return FAILED;
-	}
-	n = n < 0 ? 0 : n;
-	STATS_ADD(bytes_out, (uint64_t)n);
-	memprof_count_copy((size_t)n, SAMPLE_FN_WRITE);
-	if ((size_t)n == b->size)
-		return SENT;
-	/* Half a frame on the wire cannot be taken back: over the limit
-	 * now, the connection must close whatever the policy. */
-	if ((rc = sendq_push(&c->q, b, (uint32_t)n, b->size - (uint32_t)n,
-	    limit)) != SENDQ_OK) {
-		return bcast_slow(c, b, (uint32_t)n, rc);
-	}
-	conn_set_events(c, EV_READ | EV_WRITE);
-	return SENT;
 }
 
 int
 bcast_conn_send(struct conn *c, struct hl_buf *frame)
 {
-	if (c->state != CONN_OPEN || (c->flags & CONN_F_ECHO))
+	switch (conn_send_shared(c, frame, !bcc.slow_close)) {
+	case CONN_SHARED_SENT:
+		return 1;
+	case CONN_SHARED_CLOSED:
+		STATS_ADD(bcast_close_slow, 1);
+		STATS_ADD(broadcast_errors, 1);
 		return 0;
-	return bcast_send(c, frame) == SENT;
+	case CONN_SHARED_SKIPPED:
+		STATS_ADD(bcast_drop_slow, 1);
+		STATS_ADD(broadcast_errors, 1);
+		return 0;
+	default:
+		return 0;
+	}
+}
+
+/* c's topics (its hook slot), made on first use when make is set. */
+static struct topic_member *
+bcast_member(struct conn *c, int make)
+{
+	struct topic_member *m = conn_slot(c, bcc.slot);
+
+	if (m == NULL && make) {
+		m = xcalloc(1, sizeof *m);
+		conn_set_slot(c, bcc.slot, m);
+	}
+	return m;
 }
 
 struct collect {
@@ -137,12 +93,11 @@ struct collect {
 };
 
 static void
-bcast_collect_one(void *owner, void *arg)
+bcast_collect_one(struct conn *c, void *arg)
 {
-	struct conn *c = owner;
 	struct collect *k = arg;
 
-	if (c->state != CONN_OPEN || (c->flags & CONN_F_ECHO))
+	if (!conn_is_app(c))
 		return;
 	if (k->n == *k->cap) {
 		*k->cap = *k->cap ? *k->cap * 2 : 256;
@@ -152,21 +107,24 @@ bcast_collect_one(void *owner, void *arg)
 	(*k->arr)[k->n++] = c;
 }
 
+static void
+bcast_visit_one(void *owner, void *arg)
+{
+	bcast_collect_one(owner, arg);
+}
+
 size_t
 bcast_conn_collect(const char *topic, size_t len, struct conn ***arr,
     size_t *cap)
 {
 	struct collect k = { arr, cap, 0 };
-	struct conn *c;
 
 	if (!bcc.ready)
 		return 0;
-	if (bcast_is_all(topic, len)) {
-		TAILQ_FOREACH(c, &conn_srv.lru, lru)
-			bcast_collect_one(c, &k);
-	} else {
-		topic_each(&bcc.topics, topic, len, bcast_collect_one, &k);
-	}
+	if (bcast_is_all(topic, len))
+		conn_each(bcast_collect_one, &k);
+	else
+		topic_each(&bcc.topics, topic, len, bcast_visit_one, &k);
 	return k.n;
 }
 
@@ -180,15 +138,32 @@ bcast_conn_opened(struct conn *c, const char *user)
 		return;
 	n = snprintf(name, sizeof name, BCAST_TOPIC_USER "%s", user);
 	if (n > 0 && (size_t)n < sizeof name)
-		topic_join(&bcc.topics, &c->topics, c, name, (size_t)n,
-		    bcc.max_topics + 1);
+		topic_join(&bcc.topics, bcast_member(c, 1), c, name,
+		    (size_t)n, bcc.max_topics + 1);
 }
 
-void
+/* The closed hook: c leaves all its topics. */
+static void
 bcast_conn_closed(struct conn *c)
 {
+	struct topic_member *m = bcast_member(c, 0);
+
+	if (m == NULL)
+		return;
 	if (bcc.ready)
-		topic_leave_all(&bcc.topics, &c->topics);
+		topic_leave_all(&bcc.topics, m);
+	free(m);
+	conn_set_slot(c, bcc.slot, NULL);
+}
+
+static const struct conn_hooks bcast_conn_hooks = {
+	.closed = bcast_conn_closed,
+};
+
+int
+bcast_conn_install(void)
+{
+	return (bcc.slot = conn_hooks_add(&bcast_conn_hooks));
 }
 
 /* The topic of a subscribe/unsubscribe request, or NULL after replying. */
@@ -220,16 +195,24 @@ bcast_req_topic(struct hl_request *req, struct conn **c, size_t *len)
 	return name;
 }
 
+static uint32_t
+bcast_nsubs(struct conn *c)
+{
+	struct topic_member *m = bcast_member(c, 0);
+
+	return m != NULL ? m->nsubs : 0;
+}
+
 static void
 bcast_reply(struct hl_request *req, const char *topic, size_t len, int on,
-    int changed, const struct conn *c)
+    int changed, struct conn *c)
 {
 	hl_reply(req, HL_STATUS_OK, json_pack("{s:s%, s:b, s:b, s:i}",
 	    "topic", topic, len, "subscribed", on, "changed", changed,
-	    "topics", (int)c->topics.nsubs));
+	    "topics", (int)bcast_nsubs(c)));
 }
 
-void
+static void
 bcast_handle_subscribe(struct hl_request *req, void *arg)
 {
 	char msg[128];
@@ -247,7 +230,7 @@ bcast_handle_subscribe(struct hl_request *req, void *arg)
 		    "not by subscribing");
 		return;
 	}
-	switch (topic_join(&bcc.topics, &c->topics, c, topic, len,
+	switch (topic_join(&bcc.topics, bcast_member(c, 1), c, topic, len,
 	    bcc.max_topics)) {
 	case TOPIC_LIMIT:
 		snprintf(msg, sizeof msg, "too many topics: at most %u per "
@@ -263,7 +246,7 @@ bcast_handle_subscribe(struct hl_request *req, void *arg)
 	}
 }
 
-void
+static void
 bcast_handle_unsubscribe(struct hl_request *req, void *arg)
 {
 	struct conn *c;
@@ -277,6 +260,40 @@ bcast_handle_unsubscribe(struct hl_request *req, void *arg)
 		    "is in the topic \"all\"; it cannot be left");
 		return;
 	}
-	bcast_reply(req, topic, len, 0, topic_leave(&bcc.topics, &c->topics,
+	bcast_reply(req, topic, len, 0, topic_leave(&bcc.topics, bcast_member(c, 1),
 	    topic, len) == TOPIC_OK, c);
+}
+
+/* Length limits are checked in the handlers, against the configuration. */
+#define TOPIC_SCHEMA	"{\"type\":\"object\",\"required\":[\"topic\"]," \
+	"\"properties\":{\"topic\":{\"type\":\"string\"}}}"
+
+static const struct {
+	const char	*key;		/* config key holding its pkg_id */
+	struct hl_handler h;
+} bcast_handlers[] = {
+	{ "pkg_id_subscribe", { 0, "subscribe", TOPIC_SCHEMA, NULL,
+	  bcast_handle_subscribe, NULL, 0 } },
+	{ "pkg_id_unsubscribe", { 0, "unsubscribe", TOPIC_SCHEMA, NULL,
+	  bcast_handle_unsubscribe, NULL, 0 } },
+};
+
+int
+bcast_handlers_register(const struct config *cf, char *err, size_t errsize)
+{
+	struct hl_handler h;
+	char value[32];
+	size_t i;
+
+	for (i = 0; i < HL_ARRAY_LEN(bcast_handlers); i++) {
+		config_format(cf, config_find(bcast_handlers[i].key), value,
+		    sizeof value);
+		h = bcast_handlers[i].h;
+		h.pkg_id = atoi(value);
+		if (h.pkg_id == 0)
+			continue;
+		if (hl_register(&h, err, errsize) == -1)
+			return -1;
+	}
+	return 0;
 }

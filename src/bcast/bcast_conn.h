@@ -1,9 +1,11 @@
 /*
- * Broadcast on the connection side of a worker: the topic registry, the
- * subscribe/unsubscribe handlers, and sending one refcounted frame to a
- * subscriber (one write when its queue is empty; a reference in the queue
- * when it is not; the slow policy when the queue would pass
- * ws_send_queue_bytes). bcast_fanout.c decides when.
+ * Broadcast on the connection side of a worker: the topic registry (each
+ * connection's topics in its hook slot, ws/conn.h), the subscribe and
+ * unsubscribe handlers, and sending one refcounted frame to a subscriber
+ * through conn_send_shared (one write when its queue is empty; a
+ * reference in the queue when it is not; the slow policy, drop or close,
+ * when the queue would pass ws_send_queue_bytes). bcast_fanout.c decides
+ * when.
  */
 #ifndef HL_BCAST_CONN_H
 #define HL_BCAST_CONN_H
@@ -33,13 +35,17 @@ size_t	 bcast_conn_collect(const char *topic, size_t len, struct conn ***arr,
  * when c is not open or missed it. */
 int	 bcast_conn_send(struct conn *c, struct hl_buf *frame);
 
-/* Hooks of conn.c: an upgraded connection (user: its identity, or NULL),
- * and one that closed (it leaves all its topics). */
+/* Install broadcast's connection hooks (worker start): a closed
+ * connection leaves all its topics. Returns the hook slot, or -1. */
+int	 bcast_conn_install(void);
+/* An upgraded connection is authenticated (auth calls it once user, its
+ * identity or NULL, is known): it joins "user:<user>". */
 void	 bcast_conn_opened(struct conn *c, const char *user);
-void	 bcast_conn_closed(struct conn *c);
 
-/* The built-in handlers (handlers.c registers them). */
-void	 bcast_handle_subscribe(struct hl_request *req, void *arg);
-void	 bcast_handle_unsubscribe(struct hl_request *req, void *arg);
+/* Register the built-in subscribe and unsubscribe handlers whose pkg_id
+ * keys are not 0 (master, before fork, next to handlers_register).
+ * Returns 0, or -1 with a reason in err. */
+int	 bcast_handlers_register(const struct config *cf, char *err,
+	    size_t errsize);
 
 #endif

@@ -12,7 +12,7 @@
 #include "bcast/bcast_fanout.h"
 #include "core/buf.h"
 #include "core/config.h"
-#include "ws/conn_int.h"
+#include "ws/conn.h"
 #include "core/stats.h"
 #include "core/util.h"
 
@@ -177,7 +177,7 @@ fanout_turn_cb(evutil_socket_t fd, short what, void *arg)
 	size_t budget = fo.slice;
 	struct fanout_job *j;
 
-	out_flush();	/* what the batch holds goes first */
+	conn_flush();	/* what the batch holds goes first */
 	while (budget > 0 && (j = TAILQ_FIRST(&fo.jobs)) != NULL)
 		budget = fanout_step(j, budget);
 	if (stats_slot != NULL)

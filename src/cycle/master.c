@@ -22,6 +22,7 @@
 #include "admin/admin_bcast.h"
 #include "auth/auth.h"
 #include "bcast/bcast.h"
+#include "bcast/bcast_conn.h"
 #include "app/handlers.h"
 #include "app/module.h"
 #include "prof/prof.h"
@@ -248,6 +249,7 @@ static int
 master_load_handlers(struct master *m, char *err, size_t errsize)
 {
 	if (handlers_register(&m->cf, err, errsize) == -1 ||
+	    bcast_handlers_register(&m->cf, err, errsize) == -1 ||
 	    module_load_all(&m->cf, err, errsize) == -1)
 		return -1;
 	router_seal();

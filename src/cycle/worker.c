@@ -18,6 +18,7 @@
 
 #include "auth/auth.h"
 #include "bcast/bcast.h"
+#include "bcast/bcast_conn.h"
 #include "ws/conn.h"
 #include "app/handlers.h"
 #include "cycle/master.h"
@@ -251,6 +252,9 @@ worker_setup_events(const struct config *cf)
 	event_config_free(ec);
 	worker_limits(cf, &lim);
 	conn_server_init(worker.base, &lim);
+	/* auth first: its closed hook runs last, after broadcast's */
+	if (auth_conn_install() == -1 || bcast_conn_install() == -1)
+		fatalx("cannot install the connection hooks");
 	worker.listener = evconnlistener_new(worker.base, worker_accept_cb,
 	    NULL, LEV_OPT_CLOSE_ON_FREE, -1, worker.listen_fd);
 	if (worker.listener == NULL)

@@ -13,8 +13,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "auth/auth.h"
-#include "bcast/bcast_conn.h"
 #include "ws/conn_int.h"
 #include "prof/memprof.h"
 #include "app/request.h"
@@ -147,8 +145,7 @@ conn_close(struct conn *c)
 		return;
 	event_del(&c->ev);
 	close(c->fd);
-	bcast_conn_closed(c);
-	auth_conn_closed(c);
+	conn_hooks_closed(c);
 	request_deferred_closed(&c->deferred);
 	sendq_clear(&c->q);
 	if (conn_srv.processing != c)
@@ -239,7 +236,7 @@ conn_upgrade(struct conn *c, const struct ws_handshake_request *req)
 		return;
 	}
 	if (!(c->flags & CONN_F_ECHO) &&
-	    auth_conn_upgrade(c, req, &why, &detail) == -1) {
+	    conn_hooks_upgrade(c, req, &why, &detail) == -1) {
 		conn_refuse(c, why, detail);
 		return;
 	}
@@ -249,7 +246,7 @@ conn_upgrade(struct conn *c, const struct ws_handshake_request *req)
 	ws_msg_init(&c->msg);
 	STATS_ADD(ws_accepted, 1);
 	STATS_ADD(ws_active, 1);
-	auth_conn_opened(c);	/* joins the user's topic, or waits */
+	conn_hooks_opened(c);	/* auth: joins the user's topic, or waits */
 }
 
 /* Returns the bytes of the request head, or 0 when it is incomplete (the
@@ -281,7 +278,7 @@ static void
 conn_envelope(struct conn *c, const uint8_t *p, size_t len, uint8_t opcode,
     const char *refuse)
 {
-	const struct request_identity *who = auth_conn_who(c);
+	const struct request_identity *who = conn_hooks_who(c);
 	struct envelope_request env;
 	struct hl_request req;
 
@@ -305,18 +302,21 @@ conn_envelope(struct conn *c, const uint8_t *p, size_t len, uint8_t opcode,
 	request_done(&req);
 }
 
-/* A message of the application path: through auth to the router. */
+/* A message of the application path: through the hooks (auth) to the
+ * router. */
 void
 conn_deliver(struct conn *c, uint8_t opcode, const uint8_t *p, size_t len)
 {
+	const char *refuse = NULL;
+
 	if (c->state != CONN_OPEN)
 		return;
-	switch (auth_conn_message(c, opcode, p, len)) {
-	case AUTH_MSG_ROUTE:
+	switch (conn_hooks_message(c, opcode, p, len, &refuse)) {
+	case CONN_ROUTE:
 		conn_envelope(c, p, len, opcode, NULL);
 		break;
-	case AUTH_MSG_RATE_ERROR:
-		conn_envelope(c, p, len, opcode, AUTH_TOO_MANY_MSGS);
+	case CONN_RATE_ERROR:
+		conn_envelope(c, p, len, opcode, refuse);
 		break;
 	default:
 		break;

@@ -1,5 +1,4 @@
-/* Private to conn.c, conn_out.c and bcast_conn.c: the connection and the
- * output batch. */
+/* Private to ws/: the connection and the output batch. */
 #ifndef HL_CONN_INT_H
 #define HL_CONN_INT_H
 
@@ -11,7 +10,6 @@
 #include "app/envelope.h"
 #include "app/request.h"
 #include "ws/sendq.h"
-#include "bcast/topic.h"
 #include "ws/ws_frame.h"
 
 enum conn_state {
@@ -41,8 +39,7 @@ struct conn {
 	uint32_t		 frag_cap;
 	uint64_t		 active_ms;
 	uint64_t		 need;		/* bytes the pending frame needs */
-	struct topic_member	 topics;	/* bcast_conn.c */
-	struct conn_auth	*auth;		/* auth_conn.c; NULL: none */
+	void			*slots[CONN_HOOKS_MAX];	/* the hooks' */
 	struct deferred_set	 deferred;	/* replies handlers owe it */
 	uint32_t		 refs;
 	int			 fd;
@@ -65,22 +62,20 @@ struct conn_server {
 extern struct conn_server	 conn_srv;
 
 /* conn.c */
-void	 conn_close(struct conn *c);
-void	 conn_ref(struct conn *c);
-void	 conn_unref(struct conn *c);
 void	 conn_set_events(struct conn *c, short events);
-/* A message on the application path, as if just read (auth replays the
- * ones it held during a session lookup). */
-void	 conn_deliver(struct conn *c, uint8_t opcode, const uint8_t *p,
-	    size_t len);
-/* Start a close handshake with code and reason (an open connection). */
-void	 conn_fail(struct conn *c, uint16_t code, const char *reason);
 /* Our close frame is on its way: the closing timer starts, and with
  * at_once the socket closes once it is written, without reading. */
 void	 conn_closing(struct conn *c, int at_once);
-struct hl_request;
-/* The connection a request came from, or NULL (not a WebSocket one). */
-struct conn *conn_of_request(const struct hl_request *req);
+
+/* conn_hooks.c: run the installed hooks in order (closed in reverse). */
+int	 conn_hooks_upgrade(struct conn *c,
+	    const struct ws_handshake_request *req,
+	    enum ws_handshake_refusal *why, const char **detail);
+void	 conn_hooks_opened(struct conn *c);
+enum conn_verdict conn_hooks_message(struct conn *c, uint8_t opcode,
+	    const uint8_t *p, size_t len, const char **refuse);
+const struct request_identity *conn_hooks_who(const struct conn *c);
+void	 conn_hooks_closed(struct conn *c);
 
 /* conn_out.c: replies and frames go into one batch, written at the end of
  * the read event (or at once when sent from a timer). */
