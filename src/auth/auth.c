@@ -24,6 +24,14 @@ struct auth_limit	*auth_limits;
 int			 auth_slot = -1;
 
 /* Labels beyond the jwt_fail ones. */
+void
+auth_metric_flags(struct auth_metric_flags *f)
+{
+	f->jwks = auth_conf.jwks_url != NULL;
+	f->sessions = auth_conf.sessions;
+	f->rate_redis = auth_conf.rate_redis;
+}
+
 const char *
 auth_fail_name(unsigned reason)
 {

@@ -60,9 +60,13 @@ void	 auth_master_free(void);
 void	 auth_worker_init(int slot, struct event_base *base);
 /* After the connections are closed. */
 void	 auth_worker_free(void);
-/* ws_auth_failures_total{reason}, ws_rate_limited_total and the
- * connection-limit counter, summed over the slots and the retired. */
-void	 auth_metrics(struct evbuffer *out, struct master *m);
+/* Which optional families /metrics shows (admin/metrics_auth.c). */
+struct auth_metric_flags {
+	int	 jwks;		/* jwks_url is set */
+	int	 sessions;	/* auth_sessions */
+	int	 rate_redis;	/* the message rate is counted in Redis */
+};
+void	 auth_metric_flags(struct auth_metric_flags *f);
 
 /* auth_conn.c: the connection's side. */
 
