@@ -36,10 +36,14 @@
 
 static struct master	 master;
 
-struct master *
-master_get(void)
+/* A reaped worker's slot is free: the master tells those who keep
+ * something per slot (the profiler's rings and tables, auth's per-user
+ * counts), so the supervisor need not know them. */
+void
+master_worker_reaped(struct master *m, int slot)
 {
-	return &master;
+	prof_master_reaped(m, slot);
+	auth_master_reaped(slot);
 }
 
 /* Log and hand a startup error to a waiting parent; returns the exit code. */

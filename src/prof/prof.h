@@ -12,7 +12,6 @@
 
 struct master;
 struct config;
-struct evhttp_request;
 typedef struct json_t json_t;
 
 #define PROF_DRAIN_MS		50
@@ -45,8 +44,15 @@ void	 prof_master_stop(struct master *m);
 void	 prof_master_switch(struct master *m, int on);
 /* GET /api/profiling/status. */
 json_t	*prof_master_status(struct master *m);
+/* How an on-demand profile is answered, once, on the master's loop:
+ * status 200 with the body and its content type, or an error status with
+ * a message in body (type NULL). body is valid only during the call. */
+typedef void	 prof_answer_cb(void *arg, int status, const char *type,
+		    const char *body);
+
 /* What an on-demand profile asks for (the report options of the seed's
- * flags, as query parameters); strings are copied. */
+ * flags, as query parameters, parsed by admin/admin_prof.c); strings are
+ * copied. */
 struct prof_request {
 	int		 seconds;
 	int		 folded;	/* format=folded */
@@ -54,11 +60,15 @@ struct prof_request {
 	int		 threshold_pct;	/* cpu_percent_threshold */
 	const char	*only;		/* profile_only */
 	const char	*exclude;	/* profile_exclude */
+	prof_answer_cb	*answer;
+	void		*arg;		/* the requester's; also its key */
 };
 
-/* GET /api/profiling/profile?seconds=N&...: reply later. */
-void	 prof_master_profile(struct master *m, struct evhttp_request *req,
-	    const struct prof_request *pr);
+/* Capture pr->seconds of samples and answer through pr->answer later (or
+ * now, with 503, when PROF_MAX_CAPTURES are running). */
+void	 prof_master_profile(struct master *m, const struct prof_request *pr);
+/* The requester arg went away: its answer is dropped, not called. */
+void	 prof_master_forget(void *arg);
 /* utime and stime of pid in seconds, from /proc/<pid>/stat; -1 when
  * unknown. */
 int	 prof_proc_cpu(int pid, double *ut, double *st);

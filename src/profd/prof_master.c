@@ -7,9 +7,7 @@
  */
 #include "autoconf.h"
 
-#include <event2/buffer.h>
 #include <event2/event.h>
-#include <event2/http.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,7 +15,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "admin/admin.h"
 #include "cycle/master.h"
 #include "prof/prof.h"
 #include "profd/memagg.h"
@@ -54,7 +51,9 @@ struct prof_capture {
 	struct stacktab		 mem;
 	struct prof_base	 base;
 	struct event		*timer;
-	struct evhttp_request	*req;
+	struct master		*m;
+	prof_answer_cb		*answer;	/* NULL: the requester left */
+	void			*arg;
 	double			 start;
 	int			 folded;
 	int			 reduced;
@@ -433,27 +432,40 @@ prof_window_cb(evutil_socket_t fd, short what, void *arg)
 	reporter_submit(prof_close_window(m, REPORT_INTERVAL));
 }
 
-/* Track an on-demand job while the reporter has it, so a client that
- * leaves meanwhile is forgotten (its request is freed by evhttp). */
+/* Answer an on-demand profile's requester, at most once. */
+static void
+prof_answer(prof_answer_cb **answer, void *arg, int status,
+    const char *type, const char *body)
+{
+	prof_answer_cb *cb = *answer;
+
+	*answer = NULL;
+	if (cb != NULL)
+		cb(arg, status, type, body);
+}
+
+/* Track an on-demand job while the reporter has it, so a requester that
+ * leaves meanwhile is forgotten (prof_master_forget). */
 static void
 prof_submit_on_demand(struct report_job *job)
 {
-	struct evhttp_request *req = job->req;
+	prof_answer_cb *answer = job->answer;
+	void *arg = job->answer_arg;
 	size_t i;
 
 	for (i = 0; i < HL_ARRAY_LEN(prof.inflight) &&
 	    prof.inflight[i] != NULL; i++)
 		;
-	if (req == NULL || i == HL_ARRAY_LEN(prof.inflight)) {
-		if (req != NULL)
-			admin_reply_error(req, 503, "too many profiles at once");
+	if (answer == NULL || i == HL_ARRAY_LEN(prof.inflight)) {
+		prof_answer(&answer, arg, 503, NULL,
+		    "too many profiles at once");
 		report_job_free(job);
 		return;
 	}
 	prof.inflight[i] = job;
-	if (reporter_submit(job) == -1) {
+	if (reporter_submit(job) == -1) {	/* it freed the job */
 		prof.inflight[i] = NULL;
-		admin_reply_error(req, 503, "the reporter is busy");
+		prof_answer(&answer, arg, 503, NULL, "the reporter is busy");
 	}
 }
 
@@ -462,7 +474,7 @@ static void
 prof_capture_done_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct prof_capture *c = arg, **pp;
-	struct master *m = master_get();
+	struct master *m = c->m;
 	struct report_job *job = xcalloc(1, sizeof *job);
 
 	prof_drain_cb(-1, 0, m);
@@ -471,7 +483,8 @@ prof_capture_done_cb(evutil_socket_t fd, short what, void *arg)
 	*pp = c->next;
 	job->kind = REPORT_ON_DEMAND;
 	job->tab = c->tab;
-	job->req = c->req;
+	job->answer = c->answer;
+	job->answer_arg = c->arg;
 	job->folded = c->folded;
 	job->only = c->only;
 	job->exclude = c->exclude;
@@ -487,40 +500,37 @@ prof_capture_done_cb(evutil_socket_t fd, short what, void *arg)
 	prof_submit_on_demand(job);
 }
 
-/* The admin client went away before its profile was ready. */
-static void
-prof_capture_gone_cb(struct evhttp_connection *conn, void *arg)
+void
+prof_master_forget(void *arg)
 {
 	struct prof_capture *c;
 	size_t i;
 
-	for (c = prof.captures; c != NULL; c = c->next) {
-		if (c->req != NULL &&
-		    evhttp_request_get_connection(c->req) == conn)
-			c->req = NULL;
-	}
+	for (c = prof.captures; c != NULL; c = c->next)
+		if (c->arg == arg)
+			c->answer = NULL;
 	for (i = 0; i < HL_ARRAY_LEN(prof.inflight); i++) {
 		struct report_job *job = prof.inflight[i];
 
-		if (job != NULL && job->req != NULL &&
-		    evhttp_request_get_connection(job->req) == conn)
-			job->req = NULL;
+		if (job != NULL && job->answer_arg == arg)
+			job->answer = NULL;
 	}
 }
 
 void
-prof_master_profile(struct master *m, struct evhttp_request *req,
-    const struct prof_request *pr)
+prof_master_profile(struct master *m, const struct prof_request *pr)
 {
 	struct timeval tv = { pr->seconds, 0 };
 	struct prof_capture *c;
+	char why[80];
 	int n = 0;
 
 	for (c = prof.captures; c != NULL; c = c->next)
 		n++;
 	if (n >= PROF_MAX_CAPTURES) {
-		admin_reply_error(req, 503, "%d profiles are being captured "
+		snprintf(why, sizeof why, "%d profiles are being captured "
 		    "already; try again later", n);
+		pr->answer(pr->arg, 503, NULL, why);
 		return;
 	}
 	c = xcalloc(1, sizeof *c);
@@ -529,7 +539,9 @@ prof_master_profile(struct master *m, struct evhttp_request *req,
 	stacktab_init(&c->mem, PROF_MAX_STACKS);
 	prof_drain_cb(-1, 0, m);	/* samples from before are not its */
 	prof_base_mark(m, &c->base);
-	c->req = req;
+	c->m = m;
+	c->answer = pr->answer;
+	c->arg = pr->arg;
 	c->folded = pr->folded;
 	c->reduced = pr->reduced;
 	c->threshold_pct = pr->threshold_pct;
@@ -540,8 +552,6 @@ prof_master_profile(struct master *m, struct evhttp_request *req,
 	c->timer = evtimer_new(m->base, prof_capture_done_cb, c);
 	c->next = prof.captures;
 	prof.captures = c;
-	evhttp_connection_set_closecb(evhttp_request_get_connection(req),
-	    prof_capture_gone_cb, NULL);
 	evtimer_add(c->timer, &tv);
 }
 
@@ -557,15 +567,13 @@ prof_done_cb(evutil_socket_t fd, short what, void *arg)
 		for (i = 0; i < HL_ARRAY_LEN(prof.inflight); i++)
 			if (prof.inflight[i] == job)
 				prof.inflight[i] = NULL;
-		if (job->req == NULL)
-			;	/* the client left */
-		else if (job->failed)
-			admin_reply_error(job->req, 500,
+		if (job->failed)
+			prof_answer(&job->answer, job->answer_arg, 500, NULL,
 			    "the profile could not be built");
 		else
-			admin_reply_text(job->req, 200, job->folded ?
-			    "text/plain; charset=utf-8" : "application/json",
-			    job->result, strlen(job->result));
+			prof_answer(&job->answer, job->answer_arg, 200,
+			    job->folded ? "text/plain; charset=utf-8" :
+			    "application/json", job->result);
 		report_job_free(job);
 	}
 }
@@ -667,8 +675,8 @@ prof_master_reaped(struct master *m, int slot)
 		memset(&c->base.slots[slot], 0, sizeof c->base.slots[slot]);
 }
 
-/* Answer every on-demand request still pending and detach it from its
- * connection, so nothing calls back into freed jobs during teardown. */
+/* Answer every on-demand request still pending, so nothing calls back
+ * into freed jobs during teardown. */
 static void
 prof_answer_pending(void)
 {
@@ -678,22 +686,14 @@ prof_answer_pending(void)
 	for (i = 0; i < HL_ARRAY_LEN(prof.inflight); i++) {
 		struct report_job *job = prof.inflight[i];
 
-		if (job != NULL && job->req != NULL) {
-			evhttp_connection_set_closecb(
-			    evhttp_request_get_connection(job->req), NULL, NULL);
-			admin_reply_error(job->req, 503, "hotlined is stopping");
-			job->req = NULL;
-		}
+		if (job != NULL)
+			prof_answer(&job->answer, job->answer_arg, 503, NULL,
+			    "hotlined is stopping");
 		prof.inflight[i] = NULL;
 	}
-	for (c = prof.captures; c != NULL; c = c->next) {
-		if (c->req == NULL)
-			continue;
-		evhttp_connection_set_closecb(
-		    evhttp_request_get_connection(c->req), NULL, NULL);
-		admin_reply_error(c->req, 503, "hotlined is stopping");
-		c->req = NULL;
-	}
+	for (c = prof.captures; c != NULL; c = c->next)
+		prof_answer(&c->answer, c->arg, 503, NULL,
+		    "hotlined is stopping");
 }
 
 void
