@@ -15,9 +15,7 @@
 
 struct config;
 struct conn;
-struct evbuffer;
 struct event_base;
-struct master;
 struct request_identity;
 
 #define AUTH_SRC_QUERY		0x01	/* ?token= */
@@ -50,8 +48,9 @@ const char *auth_fail_name(unsigned reason);
  * 0, or -1 with a cause naming the key or file in err. */
 int	 auth_config_check(const struct config *cf, char *err, size_t errlen);
 /* In the master before the first fork: the policy, the keys and the
- * shared per-user tables for m's slots. 0, or -1 with err. */
-int	 auth_master_init(struct master *m, char *err, size_t errlen);
+ * shared per-user tables for nslots worker slots. 0, or -1 with err. */
+int	 auth_master_init(const struct config *cf, uint32_t nslots, char *err,
+	    size_t errlen);
 /* The master reaped slot's worker: its users' counts go. */
 void	 auth_master_reaped(int slot);
 void	 auth_master_free(void);

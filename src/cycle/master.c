@@ -291,8 +291,8 @@ master_setup(struct master *m, char *err, size_t errsize)
 	report_store_init(&m->reports, m->cf.profiling_output_dir,
 	    m->cf.profiling_max_reports, m->cf.profiling_max_report_bytes);
 	if (master_setup_events(m, err, errsize) == -1 ||
-	    bcast_master_init(m, err, errsize) == -1 ||
-	    auth_master_init(m, err, errsize) == -1)
+	    bcast_master_init(&m->shm, &m->cf, m->base, err, errsize) == -1 ||
+	    auth_master_init(&m->cf, m->shm.hdr->nslots, err, errsize) == -1)
 		return -1;
 	/* After the signal mask is set (the reporter thread inherits it) and
 	 * before the first fork (workers attach to formatted rings). */

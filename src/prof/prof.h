@@ -12,6 +12,7 @@
 
 struct master;
 struct config;
+struct shm;
 typedef struct json_t json_t;
 
 #define PROF_DRAIN_MS		50
@@ -79,9 +80,9 @@ void	 prof_master_totals(struct master *m, unsigned long long *samples,
 
 /* Worker, right after fork and before dropping privileges: open the perf
  * event the sampler prefers (profiling_timer). */
-void	 prof_worker_preinit(struct master *m);
+void	 prof_worker_preinit(const struct config *cf);
 /* Worker: set up the sampler on its slot's ring (not armed). */
-int	 prof_worker_init(struct master *m, int slot);
+int	 prof_worker_init(const struct config *cf, struct shm *shm, int slot);
 /* Worker tick: follow the master's switch, publish sampler counters. */
 void	 prof_worker_tick(void);
 void	 prof_worker_free(void);
