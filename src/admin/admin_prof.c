@@ -23,14 +23,14 @@ static void
 admin_prof_status(struct evhttp_request *req, struct master *m,
     const char *rest)
 {
-	admin_reply_json(req, 200, prof_master_status(m));
+	admin_reply_json(req, 200, prof_master_status());
 }
 
 static void
 admin_prof_start(struct evhttp_request *req, struct master *m,
     const char *rest)
 {
-	prof_master_switch(m, 1);
+	prof_master_switch(1);
 	admin_reply_json(req, 200, json_pack("{s:s, s:b}", "message",
 	    "Profiling started", "enabled", 1));
 }
@@ -39,7 +39,7 @@ static void
 admin_prof_stop(struct evhttp_request *req, struct master *m,
     const char *rest)
 {
-	prof_master_switch(m, 0);
+	prof_master_switch(0);
 	admin_reply_json(req, 200, json_pack("{s:s, s:b}", "message",
 	    "Profiling stopped", "enabled", 0));
 }
@@ -136,7 +136,7 @@ admin_prof_profile(struct evhttp_request *req, struct master *m,
 		pr.arg = req;
 		evhttp_connection_set_closecb(evhttp_request_get_connection(req),
 		    admin_prof_gone_cb, req);
-		prof_master_profile(m, &pr);
+		prof_master_profile(&pr);
 	}
 	evhttp_clear_headers(&params);
 }

@@ -291,7 +291,7 @@ metrics_profiler(struct evbuffer *out, struct master *m)
 	unsigned long long samples, dropped, written;
 	double overhead;
 
-	prof_master_totals(m, &samples, &dropped, &overhead, &written);
+	prof_master_totals(&samples, &dropped, &overhead, &written);
 	prom_family(out, "hotline_profiler_samples_total", "counter",
 	    "CPU samples the master has aggregated.");
 	evbuffer_add_printf(out, "hotline_profiler_samples_total %llu\n",

@@ -42,7 +42,7 @@ static struct master	 master;
 void
 master_worker_reaped(struct master *m, int slot)
 {
-	prof_master_reaped(m, slot);
+	prof_master_reaped(slot);
 	auth_master_reaped(slot);
 }
 
@@ -125,7 +125,7 @@ master_reload(struct master *m)
 	__atomic_add_fetch(&m->shm.hdr->epoch, 1, __ATOMIC_RELAXED);
 	supervisor_reload(m);
 	listener_trim(&m->listener, m->cf.workers);
-	prof_master_reload(m);
+	prof_master_reload();
 	log_notice("reloaded: %d workers", m->cf.workers);
 	daemon_notify("READY=1");
 	return;
@@ -296,7 +296,8 @@ master_setup(struct master *m, char *err, size_t errsize)
 		return -1;
 	/* After the signal mask is set (the reporter thread inherits it) and
 	 * before the first fork (workers attach to formatted rings). */
-	if (prof_master_start(m, err, errsize) == -1)
+	if (prof_master_start(&(struct prof_host){ &m->cf, &m->shm, m->base,
+	    &m->reports, &m->retired }, err, errsize) == -1)
 		return -1;
 	log_debug("open-file limit %ld", nofile);
 	return 0;
@@ -358,7 +359,7 @@ master_run(const struct master_options *opt, struct config *cf)
 	supervisor_converge(m);
 	master_announce(m);
 	event_base_dispatch(m->base);
-	prof_master_stop(m);
+	prof_master_stop(m->stop == MASTER_STOP_GRACEFUL);
 	if (reporter_abandoned()) {
 		/* The reporter thread still runs: tearing down what it reads
 		 * (routes, config, libraries' atexit state) would race it. */
