@@ -213,8 +213,8 @@ admin_conns_metrics(struct evbuffer *out, const struct admin_conns *ac)
 	    admin_overflow_answers(ac->overflow));
 	for (i = 0; i < HL_ARRAY_LEN(rows); i++)
 		prom_single(out, rows[i].name, "counter", rows[i].help,
-		    *(const uint64_t *)(const void *)((const char *)&ac->limits +
-		    rows[i].off));
+		    *(const uint64_t *)(const void *)
+		    ((const char *)&ac->limits + rows[i].off));
 }
 
 /* At the cap, evhttp accepts nothing; the queue is answered here, a

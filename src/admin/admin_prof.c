@@ -134,8 +134,9 @@ admin_prof_profile(struct evhttp_request *req, struct master *m,
 	else {
 		pr.answer = admin_prof_answer_cb;
 		pr.arg = req;
-		evhttp_connection_set_closecb(evhttp_request_get_connection(req),
-		    admin_prof_gone_cb, req);
+		evhttp_connection_set_closecb(
+		    evhttp_request_get_connection(req), admin_prof_gone_cb,
+		    req);
 		prof_master_profile(&pr);
 	}
 	evhttp_clear_headers(&params);

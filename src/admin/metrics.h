@@ -10,6 +10,7 @@ struct prom_slots;
 struct evbuffer	*metrics_render(struct master *m);
 
 /* The authentication families (metrics_auth.c). */
-void		 metrics_auth(struct evbuffer *out, const struct prom_slots *ps);
+void		 metrics_auth(struct evbuffer *out,
+		    const struct prom_slots *ps);
 
 #endif

@@ -68,7 +68,8 @@ prom_histogram(struct evbuffer *out, const struct prom_slots *ps,
 		    (double)prom_sum(ps, h->sum_ns) / 1e9, h->name, l,
 		    (unsigned long long)count);
 	else
-		evbuffer_add_printf(out, "%s_sum %.*f\n%s_count %llu\n", h->name,
-		    h->sum_digits, (double)prom_sum(ps, h->sum_ns) / 1e9, h->name,
+		evbuffer_add_printf(out, "%s_sum %.*f\n%s_count %llu\n",
+		    h->name, h->sum_digits,
+		    (double)prom_sum(ps, h->sum_ns) / 1e9, h->name,
 		    (unsigned long long)count);
 }

@@ -34,11 +34,11 @@ struct prom_hist {
 };
 
 /* "# HELP name help\n# TYPE name type\n". */
-void	 prom_family(struct evbuffer *out, const char *name, const char *type,
-	    const char *help);
+void	 prom_family(struct evbuffer *out, const char *name,
+	    const char *type, const char *help);
 /* A family with one unlabelled sample. */
-void	 prom_single(struct evbuffer *out, const char *name, const char *type,
-	    const char *help, uint64_t value);
+void	 prom_single(struct evbuffer *out, const char *name,
+	    const char *type, const char *help, uint64_t value);
 /* The 64-bit word at byte off of struct shm_slot, summed: prom_sum over
  * the live slots and the retired totals (counters never go backwards),
  * prom_live over the live slots only (gauges). */

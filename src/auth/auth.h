@@ -49,8 +49,8 @@ const char *auth_fail_name(unsigned reason);
 int	 auth_config_check(const struct config *cf, char *err, size_t errlen);
 /* In the master before the first fork: the policy, the keys and the
  * shared per-user tables for nslots worker slots. 0, or -1 with err. */
-int	 auth_master_init(const struct config *cf, uint32_t nslots, char *err,
-	    size_t errlen);
+int	 auth_master_init(const struct config *cf, uint32_t nslots,
+	    char *err, size_t errlen);
 /* The master reaped slot's worker: its users' counts go. */
 void	 auth_master_reaped(int slot);
 void	 auth_master_free(void);
@@ -63,7 +63,7 @@ void	 auth_worker_free(void);
 struct auth_metric_flags {
 	int	 jwks;		/* jwks_url is set */
 	int	 sessions;	/* auth_sessions */
-	int	 rate_redis;	/* the message rate is counted in Redis */
+	int	 rate_redis;	/* message rates are counted in Redis */
 };
 void	 auth_metric_flags(struct auth_metric_flags *f);
 

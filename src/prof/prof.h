@@ -42,7 +42,7 @@ struct prof_host {
 	struct shm		*shm;
 	struct event_base	*base;
 	struct report_store	*reports;	/* profiling_output_dir */
-	const struct shm_slot	*retired;	/* reaped workers' totals */
+	const struct shm_slot	*retired;	/* reaped workers' sums */
 };
 
 /* Master: format every slot's rings, start the reporter and the timers;
