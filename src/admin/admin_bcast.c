@@ -12,6 +12,7 @@
 #include <stddef.h>
 
 #include "admin/admin_bcast.h"
+#include "admin/prom.h"
 #include "bcast/bcast.h"
 #include "bcast/bcast_wire.h"
 #include "cycle/master.h"
@@ -64,28 +65,6 @@ const size_t admin_bcast_nroutes = HL_ARRAY_LEN(admin_bcast_routes);
 #define COUNTER(f)	offsetof(struct shm_slot, counters.f)
 #define BCAST(f)	offsetof(struct shm_slot, bcast.f)
 
-/* A counter of every slot and the retired totals, summed. */
-static uint64_t
-admin_bcast_sum(struct master *m, size_t off, int gauge)
-{
-	uint64_t sum = gauge ? 0 : shm_read((const uint64_t *)(const void *)
-	    ((const char *)&m->retired + off));
-	uint32_t i;
-
-	for (i = 0; i < m->shm.hdr->nslots; i++)
-		sum += shm_read((const uint64_t *)(const void *)
-		    ((const char *)shm_slot(&m->shm, i) + off));
-	return sum;
-}
-
-static void
-admin_bcast_family(struct evbuffer *out, const char *name, const char *type,
-    const char *help)
-{
-	evbuffer_add_printf(out, "# HELP %s %s\n# TYPE %s %s\n", name, help,
-	    name, type);
-}
-
 static const struct {
 	const char	*reason;
 	size_t		 offset;
@@ -102,40 +81,27 @@ static const char *const lag_le[10] = {
 	"0.025", "0.1", "1",
 };
 
-static void
-admin_bcast_lag(struct evbuffer *out, struct master *m)
-{
-	const char *name = "hotline_broadcast_delivery_lag_seconds";
-	uint64_t cum = 0;
-	int b;
-
-	admin_bcast_family(out, name, "histogram", "From publish to the "
-	    "frame queued on the last subscriber's socket, per message and "
-	    "worker.");
-	for (b = 0; b < 10; b++) {
-		cum += admin_bcast_sum(m, COUNTER(bcast_lag) +
-		    (size_t)b * sizeof(uint64_t), 0);
-		evbuffer_add_printf(out, "%s_bucket{le=\"%s\"} %llu\n", name,
-		    lag_le[b], (unsigned long long)cum);
-	}
-	evbuffer_add_printf(out, "%s_bucket{le=\"+Inf\"} %llu\n%s_sum %.9f\n"
-	    "%s_count %llu\n", name, (unsigned long long)admin_bcast_sum(m,
-	    COUNTER(bcast_lag_count), 0), name,
-	    admin_bcast_sum(m, COUNTER(bcast_lag_sum_ns), 0) / 1e9, name,
-	    (unsigned long long)admin_bcast_sum(m, COUNTER(bcast_lag_count), 0));
-}
+static const struct prom_hist bcast_lag = {
+	.name = "hotline_broadcast_delivery_lag_seconds",
+	.le = lag_le,
+	.nbuckets = HL_ARRAY_LEN(lag_le),
+	.buckets = COUNTER(bcast_lag),
+	.count = COUNTER(bcast_lag_count),
+	.sum_ns = COUNTER(bcast_lag_sum_ns),
+	.sum_digits = 9,
+};
 
 void
-admin_bcast_metrics(struct evbuffer *out, struct master *m)
+admin_bcast_metrics(struct evbuffer *out, const struct prom_slots *ps)
 {
 	uint64_t mine[3], v;
 	size_t i;
 
-	admin_bcast_family(out, "ws_broadcast_errors_total", "counter",
+	prom_family(out, "ws_broadcast_errors_total", "counter",
 	    "Broadcast deliveries that failed, by reason.");
 	bcast_master_counters(&mine[0], &mine[1], &mine[2]);
 	for (i = 0; i < HL_ARRAY_LEN(bcast_reasons); i++) {
-		v = admin_bcast_sum(m, bcast_reasons[i].offset, 0);
+		v = prom_sum(ps, bcast_reasons[i].offset);
 		if (bcast_reasons[i].offset == COUNTER(bcast_drop_too_big))
 			v += mine[1];
 		else if (bcast_reasons[i].offset == COUNTER(bcast_drop_redis))
@@ -145,34 +111,37 @@ admin_bcast_metrics(struct evbuffer *out, struct master *m)
 		    (unsigned long long)v);
 	}
 	evbuffer_add_printf(out, "ws_broadcast_errors_total{reason=\"backlog\"} "
-	    "%llu\n", (unsigned long long)admin_bcast_sum(m, BCAST(backlog_drops),
-	    0));
+	    "%llu\n", (unsigned long long)prom_sum(ps, BCAST(backlog_drops)));
 	for (i = 0; i < BWIRE_NVERDICTS; i++)
 		evbuffer_add_printf(out, "ws_broadcast_errors_total{reason="
 		    "\"%s\"} %llu\n", bwire_reason((enum bwire_verdict)i),
-		    (unsigned long long)admin_bcast_sum(m, BCAST(redis_refused) + i * sizeof(uint64_t), 0));
-	admin_bcast_family(out, "hotline_broadcasts_sent_total", "counter",
+		    (unsigned long long)prom_sum(ps, BCAST(redis_refused) +
+		    i * sizeof(uint64_t)));
+	prom_family(out, "hotline_broadcasts_sent_total", "counter",
 	    "Broadcasts published (by handlers and the admin endpoint).");
 	evbuffer_add_printf(out, "hotline_broadcasts_sent_total %llu\n",
-	    (unsigned long long)(admin_bcast_sum(m, COUNTER(bcast_published),
-	    0) + mine[0]));
-	admin_bcast_family(out, "hotline_broadcast_frames_delivered_total",
+	    (unsigned long long)(prom_sum(ps, COUNTER(bcast_published)) +
+	    mine[0]));
+	prom_family(out, "hotline_broadcast_frames_delivered_total",
 	    "counter", "Broadcast frames queued on subscribers' sockets.");
 	evbuffer_add_printf(out, "hotline_broadcast_frames_delivered_total "
-	    "%llu\n", (unsigned long long)admin_bcast_sum(m,
-	    COUNTER(bcast_delivered), 0));
-	admin_bcast_family(out, "hotline_broadcast_redis_up", "gauge",
+	    "%llu\n", (unsigned long long)prom_sum(ps,
+	    COUNTER(bcast_delivered)));
+	prom_family(out, "hotline_broadcast_redis_up", "gauge",
 	    "Workers whose Redis connections are up (and subscribed).");
 	evbuffer_add_printf(out, "hotline_broadcast_redis_up %llu\n",
-	    (unsigned long long)admin_bcast_sum(m, COUNTER(bcast_redis_up), 1));
-	admin_bcast_family(out, "hotline_broadcast_fanout_slices_total",
+	    (unsigned long long)prom_live(ps, COUNTER(bcast_redis_up)));
+	prom_family(out, "hotline_broadcast_fanout_slices_total",
 	    "counter", "Loop turns that delivered broadcasts (at most "
 	    "broadcast_fanout_slice connections each).");
 	evbuffer_add_printf(out, "hotline_broadcast_fanout_slices_total %llu\n",
-	    (unsigned long long)admin_bcast_sum(m, BCAST(slices), 0));
-	admin_bcast_family(out, "hotline_broadcast_backlog_bytes", "gauge",
+	    (unsigned long long)prom_sum(ps, BCAST(slices)));
+	prom_family(out, "hotline_broadcast_backlog_bytes", "gauge",
 	    "Broadcast frames waiting for their slices, over the workers.");
 	evbuffer_add_printf(out, "hotline_broadcast_backlog_bytes %llu\n",
-	    (unsigned long long)admin_bcast_sum(m, BCAST(backlog_bytes), 1));
-	admin_bcast_lag(out, m);
+	    (unsigned long long)prom_live(ps, BCAST(backlog_bytes)));
+	prom_family(out, bcast_lag.name, "histogram", "From publish to the "
+	    "frame queued on the last subscriber's socket, per message and "
+	    "worker.");
+	prom_histogram(out, ps, &bcast_lag);
 }

@@ -16,6 +16,7 @@
 
 #include "admin/admin_conn.h"
 #include "admin/admin_overflow.h"
+#include "admin/prom.h"
 #include "core/log.h"
 #include "cycle/master.h"
 #include "core/util.h"
@@ -204,20 +205,16 @@ admin_conns_metrics(struct evbuffer *out, const struct admin_conns *ac)
 	};
 	size_t i;
 
-	evbuffer_add_printf(out, "# HELP hotline_admin_connections Admin "
-	    "connections open.\n# TYPE hotline_admin_connections gauge\n"
-	    "hotline_admin_connections %u\n# HELP "
-	    "hotline_admin_overflow_answers_total Admin connections answered "
-	    "and closed at once, at the cap or out of descriptors (/health "
-	    "with its status, others 503).\n# TYPE "
-	    "hotline_admin_overflow_answers_total counter\n"
-	    "hotline_admin_overflow_answers_total %llu\n", ac->n,
-	    (unsigned long long)admin_overflow_answers(ac->overflow));
+	prom_single(out, "hotline_admin_connections", "gauge", "Admin "
+	    "connections open.", ac->n);
+	prom_single(out, "hotline_admin_overflow_answers_total", "counter",
+	    "Admin connections answered and closed at once, at the cap or "
+	    "out of descriptors (/health with its status, others 503).",
+	    admin_overflow_answers(ac->overflow));
 	for (i = 0; i < HL_ARRAY_LEN(rows); i++)
-		evbuffer_add_printf(out, "# HELP %s %s\n# TYPE %s counter\n"
-		    "%s %llu\n", rows[i].name, rows[i].help, rows[i].name,
-		    rows[i].name, (unsigned long long)*(const uint64_t *)
-		    (const void *)((const char *)&ac->limits + rows[i].off));
+		prom_single(out, rows[i].name, "counter", rows[i].help,
+		    *(const uint64_t *)(const void *)
+		    ((const char *)&ac->limits + rows[i].off));
 }
 
 /* At the cap, evhttp accepts nothing; the queue is answered here, a

@@ -1,5 +1,8 @@
 /* Admin endpoints of the profiler: status, run-time switch, on-demand
- * profiles (pprof's convention: /profile?seconds=N). */
+ * profiles (pprof's convention: /profile?seconds=N). The HTTP side of a
+ * profile lives here: the query becomes a plain struct prof_request, and
+ * the profiler (profd/prof_master.c) answers through admin_prof_answer_cb
+ * without seeing evhttp. */
 #include "autoconf.h"
 
 #include <sys/queue.h>
@@ -20,14 +23,14 @@ static void
 admin_prof_status(struct evhttp_request *req, struct master *m,
     const char *rest)
 {
-	admin_reply_json(req, 200, prof_master_status(m));
+	admin_reply_json(req, 200, prof_master_status());
 }
 
 static void
 admin_prof_start(struct evhttp_request *req, struct master *m,
     const char *rest)
 {
-	prof_master_switch(m, 1);
+	prof_master_switch(1);
 	admin_reply_json(req, 200, json_pack("{s:s, s:b}", "message",
 	    "Profiling started", "enabled", 1));
 }
@@ -36,7 +39,7 @@ static void
 admin_prof_stop(struct evhttp_request *req, struct master *m,
     const char *rest)
 {
-	prof_master_switch(m, 0);
+	prof_master_switch(0);
 	admin_reply_json(req, 200, json_pack("{s:s, s:b}", "message",
 	    "Profiling stopped", "enabled", 0));
 }
@@ -87,6 +90,30 @@ admin_prof_options(struct evkeyvalq *q, struct master *m,
 	return -1;
 }
 
+/* The profiler's answer to an on-demand profile: the connection's close
+ * callback goes first, so a request freed after its reply is never
+ * mistaken for a live one. */
+static void
+admin_prof_answer_cb(void *arg, int status, const char *type,
+    const char *body)
+{
+	struct evhttp_request *req = arg;
+
+	evhttp_connection_set_closecb(evhttp_request_get_connection(req), NULL,
+	    NULL);
+	if (status == 200)
+		admin_reply_text(req, status, type, body, strlen(body));
+	else
+		admin_reply_error(req, status, "%s", body);
+}
+
+/* The admin client went away before its profile was ready. */
+static void
+admin_prof_gone_cb(struct evhttp_connection *conn, void *arg)
+{
+	prof_master_forget(arg);
+}
+
 static void
 admin_prof_profile(struct evhttp_request *req, struct master *m,
     const char *rest)
@@ -104,8 +131,14 @@ admin_prof_profile(struct evhttp_request *req, struct master *m,
 	else if (!__atomic_load_n(&m->shm.hdr->profiling_on, __ATOMIC_ACQUIRE))
 		admin_reply_error(req, 409, "profiling is off; POST "
 		    "/api/profiling/start first");
-	else
-		prof_master_profile(m, req, &pr);
+	else {
+		pr.answer = admin_prof_answer_cb;
+		pr.arg = req;
+		evhttp_connection_set_closecb(
+		    evhttp_request_get_connection(req), admin_prof_gone_cb,
+		    req);
+		prof_master_profile(&pr);
+	}
 	evhttp_clear_headers(&params);
 }
 

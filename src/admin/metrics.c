@@ -12,9 +12,9 @@
 #include <unistd.h>
 
 #include "admin/admin_bcast.h"
-#include "auth/auth.h"
 #include "cycle/master.h"
 #include "admin/metrics.h"
+#include "admin/prom.h"
 #include "prof/prof.h"
 #include "profd/memagg.h"
 #include "app/router.h"
@@ -121,37 +121,29 @@ metric_value(const struct shm_counters *c, const struct metric_counter *mc)
 }
 
 static void
-metric_header(struct evbuffer *out, const char *name, const char *type,
-    const char *help)
-{
-	evbuffer_add_printf(out, "# HELP %s %s\n# TYPE %s %s\n", name, help,
-	    name, type);
-}
-
-static void
 metrics_process(struct evbuffer *out, struct master *m)
 {
-	metric_header(out, "hotline_info", "gauge",
+	prom_family(out, "hotline_info", "gauge",
 	    "Build information; always 1.");
 	evbuffer_add_printf(out, "hotline_info{version=\"%s\"} 1\n",
 	    PACKAGE_VERSION);
-	metric_header(out, "hotline_start_time_seconds", "gauge",
+	prom_family(out, "hotline_start_time_seconds", "gauge",
 	    "When the master started, in seconds since the epoch.");
 	evbuffer_add_printf(out, "hotline_start_time_seconds %llu\n",
 	    (unsigned long long)m->shm.hdr->start_time);
-	metric_header(out, "hotline_workers_configured", "gauge",
+	prom_family(out, "hotline_workers_configured", "gauge",
 	    "Workers the configuration asks for.");
 	evbuffer_add_printf(out, "hotline_workers_configured %d\n",
 	    m->cf.workers);
-	metric_header(out, "hotline_workers_live", "gauge",
+	prom_family(out, "hotline_workers_live", "gauge",
 	    "Worker processes alive, draining ones included.");
 	evbuffer_add_printf(out, "hotline_workers_live %d\n",
 	    supervisor_live(&m->sup));
-	metric_header(out, "hotline_worker_restarts_total", "counter",
+	prom_family(out, "hotline_worker_restarts_total", "counter",
 	    "Workers restarted after dying unexpectedly.");
 	evbuffer_add_printf(out, "hotline_worker_restarts_total %llu\n",
 	    (unsigned long long)m->sup.restarts);
-	metric_header(out, "hotline_reloads_total", "counter",
+	prom_family(out, "hotline_reloads_total", "counter",
 	    "Configuration reloads that took effect.");
 	evbuffer_add_printf(out, "hotline_reloads_total %llu\n",
 	    (unsigned long long)m->reloads);
@@ -169,7 +161,7 @@ metrics_per_worker(struct evbuffer *out, struct master *m)
 		if (mc->worker == NULL)
 			continue;
 		snprintf(name, sizeof name, "hotline_worker_%s", mc->worker);
-		metric_header(out, name, mc->type, mc->help);
+		prom_family(out, name, mc->type, mc->help);
 		for (i = 0; i < m->shm.hdr->nslots; i++) {
 			const struct shm_slot *s = shm_slot(&m->shm, i);
 
@@ -180,7 +172,7 @@ metrics_per_worker(struct evbuffer *out, struct master *m)
 				    &s->counters, mc));
 		}
 	}
-	metric_header(out, "hotline_worker_resident_memory_bytes", "gauge",
+	prom_family(out, "hotline_worker_resident_memory_bytes", "gauge",
 	    "Resident memory of each worker process.");
 	for (i = 0; i < m->shm.hdr->nslots; i++) {
 		const struct shm_slot *s = shm_slot(&m->shm, i);
@@ -193,57 +185,35 @@ metrics_per_worker(struct evbuffer *out, struct master *m)
 }
 
 static void
-metrics_summed(struct evbuffer *out, struct master *m)
+metrics_summed(struct evbuffer *out, const struct prom_slots *ps)
 {
 	const struct metric_counter *mc;
-	uint64_t sum;
-	uint32_t i;
 
 	for (mc = metric_counters; mc < metric_counters +
-	    HL_ARRAY_LEN(metric_counters); mc++) {
-		sum = metric_value(&m->retired.counters, mc);
-		for (i = 0; i < m->shm.hdr->nslots; i++)
-			sum += metric_value(&shm_slot(&m->shm, i)->counters, mc);
-		metric_header(out, mc->name, mc->type, mc->help);
-		evbuffer_add_printf(out, "%s %llu\n", mc->name,
-		    (unsigned long long)sum);
-	}
-}
-
-/* A word of every slot (and the retired totals) summed: off is its byte
- * offset in struct shm_slot. */
-static uint64_t
-metrics_sum(struct master *m, size_t off)
-{
-	uint64_t sum = shm_read((const uint64_t *)(const void *)
-	    ((const char *)&m->retired + off));
-	uint32_t i;
-
-	for (i = 0; i < m->shm.hdr->nslots; i++)
-		sum += shm_read((const uint64_t *)(const void *)
-		    ((const char *)shm_slot(&m->shm, i) + off));
-	return sum;
+	    HL_ARRAY_LEN(metric_counters); mc++)
+		prom_single(out, mc->name, mc->type, mc->help, prom_sum(ps,
+		    offsetof(struct shm_slot, counters) + mc->offset));
 }
 
 static void
-metrics_ws(struct evbuffer *out, struct master *m)
+metrics_ws(struct evbuffer *out, const struct prom_slots *ps)
 {
 	unsigned r;
 
-	metric_header(out, "ws_connections_total", "counter",
+	prom_family(out, "ws_connections_total", "counter",
 	    "WebSocket handshakes by outcome.");
 	evbuffer_add_printf(out, "ws_connections_total{status=\"accepted\"} "
-	    "%llu\n", (unsigned long long)metrics_sum(m,
+	    "%llu\n", (unsigned long long)prom_sum(ps,
 	    offsetof(struct shm_slot, counters.ws_accepted)));
 	evbuffer_add_printf(out, "ws_connections_total{status=\"rejected\"} "
-	    "%llu\n", (unsigned long long)metrics_sum(m,
+	    "%llu\n", (unsigned long long)prom_sum(ps,
 	    offsetof(struct shm_slot, counters.ws_rejected)));
-	metric_header(out, "ws_handshake_refusals_total", "counter",
+	prom_family(out, "ws_handshake_refusals_total", "counter",
 	    "Upgrade requests refused, by reason.");
 	for (r = 1; r < WS_HANDSHAKE_REFUSE_COUNT && r < SHM_MAX_REFUSALS; r++)
 		evbuffer_add_printf(out, "ws_handshake_refusals_total{reason="
 		    "\"%s\"} %llu\n", ws_handshake_refusal_name(r),
-		    (unsigned long long)metrics_sum(m, offsetof(struct shm_slot,
+		    (unsigned long long)prom_sum(ps, offsetof(struct shm_slot,
 		    refusals) + r * sizeof(uint64_t)));
 }
 
@@ -251,16 +221,20 @@ static const char *const metric_le[SHM_HIST_BUCKETS] = {
 	"0.005", "0.01", "0.025", "0.05", "0.1", "0.25", "0.5", "1", "2.5", "5",
 };
 
-/* One histogram per handler, buckets made cumulative here. */
+/* One histogram per handler. */
 static void
-metrics_latency(struct evbuffer *out, struct master *m)
+metrics_latency(struct evbuffer *out, const struct prom_slots *ps)
 {
-	const char *name = "ws_message_processing_duration_seconds";
+	struct prom_hist h = {
+		.name = "ws_message_processing_duration_seconds",
+		.le = metric_le,
+		.nbuckets = SHM_HIST_BUCKETS,
+		.sum_digits = 9,
+	};
+	char labels[32];
 	size_t base, i;
-	uint64_t cum;
-	int b;
 
-	metric_header(out, name, "histogram",
+	prom_family(out, h.name, "histogram",
 	    "Time from a request's arrival to its reply, by pkg_id.");
 	for (i = 0; i < router_count(); i++) {
 		const struct route *r = router_at(i);
@@ -269,19 +243,12 @@ metrics_latency(struct evbuffer *out, struct master *m)
 			continue;
 		base = offsetof(struct shm_slot, hist) +
 		    (size_t)r->index * sizeof(struct shm_hist);
-		for (b = 0, cum = 0; b < SHM_HIST_BUCKETS; b++) {
-			cum += metrics_sum(m, base + (size_t)b * sizeof(uint64_t));
-			evbuffer_add_printf(out, "%s_bucket{pkg_id=\"%d\","
-			    "le=\"%s\"} %llu\n", name, r->pkg_id, metric_le[b],
-			    (unsigned long long)cum);
-		}
-		evbuffer_add_printf(out, "%s_bucket{pkg_id=\"%d\",le=\"+Inf\"} "
-		    "%llu\n%s_sum{pkg_id=\"%d\"} %.9f\n%s_count{pkg_id=\"%d\"} "
-		    "%llu\n", name, r->pkg_id, (unsigned long long)metrics_sum(m,
-		    base + offsetof(struct shm_hist, count)), name, r->pkg_id,
-		    metrics_sum(m, base + offsetof(struct shm_hist, sum_ns)) / 1e9,
-		    name, r->pkg_id, (unsigned long long)metrics_sum(m,
-		    base + offsetof(struct shm_hist, count)));
+		snprintf(labels, sizeof labels, "pkg_id=\"%d\"", r->pkg_id);
+		h.labels = labels;
+		h.buckets = base;
+		h.count = base + offsetof(struct shm_hist, count);
+		h.sum_ns = base + offsetof(struct shm_hist, sum_ns);
+		prom_histogram(out, ps, &h);
 	}
 }
 
@@ -296,15 +263,15 @@ metrics_memory(struct evbuffer *out, struct master *m)
 	uint32_t i;
 
 	memagg_get_totals(&t);
-	metric_header(out, "hotline_profiler_memory_samples_total", "counter",
+	prom_family(out, "hotline_profiler_memory_samples_total", "counter",
 	    "Sampled allocations the master has drained.");
 	evbuffer_add_printf(out, "hotline_profiler_memory_samples_total "
 	    "%llu\n", (unsigned long long)t.allocs);
-	metric_header(out, "hotline_profiler_unmatched_frees_total", "counter",
+	prom_family(out, "hotline_profiler_unmatched_frees_total", "counter",
 	    "Frees of sampled blocks whose allocation was not seen.");
 	evbuffer_add_printf(out, "hotline_profiler_unmatched_frees_total "
 	    "%llu\n", (unsigned long long)t.unmatched);
-	metric_header(out, "hotline_worker_allocated_sampled_bytes_total",
+	prom_family(out, "hotline_worker_allocated_sampled_bytes_total",
 	    "counter", "Bytes allocated per worker since its slot started, "
 	    "estimated from sampled allocations.");
 	for (i = 0; i < m->shm.hdr->nslots; i++) {
@@ -324,20 +291,20 @@ metrics_profiler(struct evbuffer *out, struct master *m)
 	unsigned long long samples, dropped, written;
 	double overhead;
 
-	prof_master_totals(m, &samples, &dropped, &overhead, &written);
-	metric_header(out, "hotline_profiler_samples_total", "counter",
+	prof_master_totals(&samples, &dropped, &overhead, &written);
+	prom_family(out, "hotline_profiler_samples_total", "counter",
 	    "CPU samples the master has aggregated.");
 	evbuffer_add_printf(out, "hotline_profiler_samples_total %llu\n",
 	    samples);
-	metric_header(out, "hotline_profiler_dropped_total", "counter",
+	prom_family(out, "hotline_profiler_dropped_total", "counter",
 	    "Samples lost to a full ring.");
 	evbuffer_add_printf(out, "hotline_profiler_dropped_total %llu\n",
 	    dropped);
-	metric_header(out, "hotline_profiler_overhead_ratio", "gauge",
+	prom_family(out, "hotline_profiler_overhead_ratio", "gauge",
 	    "CPU time in the sampler over the workers' CPU time.");
 	evbuffer_add_printf(out, "hotline_profiler_overhead_ratio %.6f\n",
 	    overhead);
-	metric_header(out, "hotline_profiler_reports_written_total", "counter",
+	prom_family(out, "hotline_profiler_reports_written_total", "counter",
 	    "Reports written to profiling_output_dir.");
 	evbuffer_add_printf(out, "hotline_profiler_reports_written_total "
 	    "%llu\n", written);
@@ -347,6 +314,7 @@ metrics_profiler(struct evbuffer *out, struct master *m)
 struct evbuffer *
 metrics_render(struct master *m)
 {
+	struct prom_slots ps = { &m->shm, &m->retired };
 	struct evbuffer *out = evbuffer_new();
 
 	if (out == NULL)
@@ -354,11 +322,11 @@ metrics_render(struct master *m)
 	metrics_process(out, m);
 	watchdog_metrics(out, m);
 	admin_limits_metrics(out, m->admin);
-	metrics_summed(out, m);
-	metrics_ws(out, m);
-	metrics_latency(out, m);
-	admin_bcast_metrics(out, m);
-	auth_metrics(out, m);
+	metrics_summed(out, &ps);
+	metrics_ws(out, &ps);
+	metrics_latency(out, &ps);
+	admin_bcast_metrics(out, &ps);
+	metrics_auth(out, &ps);
 	metrics_profiler(out, m);
 	metrics_per_worker(out, m);
 	return out;

@@ -4,8 +4,13 @@
 
 struct evbuffer;
 struct master;
+struct prom_slots;
 
 /* A new buffer holding every metric; the caller frees it. */
 struct evbuffer	*metrics_render(struct master *m);
+
+/* The authentication families (metrics_auth.c). */
+void		 metrics_auth(struct evbuffer *out,
+		    const struct prom_slots *ps);
 
 #endif

@@ -15,7 +15,6 @@
 #include "auth/auth_session.h"
 #include "core/config.h"
 #include "core/log.h"
-#include "cycle/master.h"
 #include "core/redis_target.h"
 #include "core/util.h"
 
@@ -24,6 +23,14 @@ struct auth_limit	*auth_limits;
 int			 auth_slot = -1;
 
 /* Labels beyond the jwt_fail ones. */
+void
+auth_metric_flags(struct auth_metric_flags *f)
+{
+	f->jwks = auth_conf.jwks_url != NULL;
+	f->sessions = auth_conf.sessions;
+	f->rate_redis = auth_conf.rate_redis;
+}
+
 const char *
 auth_fail_name(unsigned reason)
 {
@@ -282,13 +289,14 @@ auth_config_check(const struct config *cf, char *err, size_t errlen)
 }
 
 int
-auth_master_init(struct master *m, char *err, size_t errlen)
+auth_master_init(const struct config *cf, uint32_t nslots, char *err,
+    size_t errlen)
 {
-	if (auth_conf_load(&m->cf, &auth_conf, err, errlen) == -1)
+	if (auth_conf_load(cf, &auth_conf, err, errlen) == -1)
 		return -1;
 	if (!auth_conf.on)
 		return 0;
-	auth_limits = auth_limit_create(m->shm.hdr->nslots);
+	auth_limits = auth_limit_create(nslots);
 	if (auth_limits == NULL) {
 		snprintf(err, errlen, "auth: shared memory: %s",
 		    strerror(errno));

@@ -15,9 +15,7 @@
 
 struct config;
 struct conn;
-struct evbuffer;
 struct event_base;
-struct master;
 struct request_identity;
 
 #define AUTH_SRC_QUERY		0x01	/* ?token= */
@@ -50,8 +48,9 @@ const char *auth_fail_name(unsigned reason);
  * 0, or -1 with a cause naming the key or file in err. */
 int	 auth_config_check(const struct config *cf, char *err, size_t errlen);
 /* In the master before the first fork: the policy, the keys and the
- * shared per-user tables for m's slots. 0, or -1 with err. */
-int	 auth_master_init(struct master *m, char *err, size_t errlen);
+ * shared per-user tables for nslots worker slots. 0, or -1 with err. */
+int	 auth_master_init(const struct config *cf, uint32_t nslots,
+	    char *err, size_t errlen);
 /* The master reaped slot's worker: its users' counts go. */
 void	 auth_master_reaped(int slot);
 void	 auth_master_free(void);
@@ -60,9 +59,13 @@ void	 auth_master_free(void);
 void	 auth_worker_init(int slot, struct event_base *base);
 /* After the connections are closed. */
 void	 auth_worker_free(void);
-/* ws_auth_failures_total{reason}, ws_rate_limited_total and the
- * connection-limit counter, summed over the slots and the retired. */
-void	 auth_metrics(struct evbuffer *out, struct master *m);
+/* Which optional families /metrics shows (admin/metrics_auth.c). */
+struct auth_metric_flags {
+	int	 jwks;		/* jwks_url is set */
+	int	 sessions;	/* auth_sessions */
+	int	 rate_redis;	/* message rates are counted in Redis */
+};
+void	 auth_metric_flags(struct auth_metric_flags *f);
 
 /* auth_conn.c: the connection's side, as hooks of the connection layer
  * (ws/conn.h): at the upgrade, verify a token from the request (refused

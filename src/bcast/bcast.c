@@ -23,8 +23,9 @@
 #include "bcast/bcast_remote.h"
 #include "bcast/bcast_ring.h"
 #include "core/buf.h"
+#include "core/config.h"
+#include "core/shm.h"
 #include "app/envelope.h"
-#include "cycle/master.h"
 #include "core/stats.h"
 #include "core/util.h"
 #include "ws/ws_frame.h"
@@ -175,17 +176,18 @@ bcast_config_check(const struct config *cf, char *err, size_t errsize)
 }
 
 int
-bcast_master_init(struct master *m, char *err, size_t errsize)
+bcast_master_init(struct shm *shm, const struct config *cf,
+    struct event_base *base, char *err, size_t errsize)
 {
-	uint32_t nslots = m->shm.hdr->nslots, i;
-	size_t cap = bcast_pow2(m->cf.broadcast_outbox_bytes);
+	uint32_t nslots = shm->hdr->nslots, i;
+	size_t cap = bcast_pow2(cf->broadcast_outbox_bytes);
 
-	bc.shm = &m->shm;
-	bc.sh = shm_bcast_region(&m->shm);
+	bc.shm = shm;
+	bc.sh = shm_bcast_region(shm);
 	bc.nslots = nslots;
 	bc.self = nslots;
 	bc.is_master = 1;
-	bcast_config(&m->cf);
+	bcast_config(cf);
 	bc.sh->magic = BCAST_MAGIC;
 	bc.sh->nslots = nslots;
 	bc.sh->outbox_offset = bcast_head_size(nslots);
@@ -200,7 +202,7 @@ bcast_master_init(struct master *m, char *err, size_t errsize)
 			return -1;
 		}
 	}
-	return bcast_remote_master_init(&m->cf, m->base, bc.sh->instance, err,
+	return bcast_remote_master_init(cf, base, bc.sh->instance, err,
 	    errsize);
 }
 
@@ -441,16 +443,16 @@ bcast_wake_cb(evutil_socket_t fd, short what, void *arg)
 }
 
 void
-bcast_worker_init(struct master *m, int slot, struct event_base *base)
+bcast_worker_init(const struct config *cf, int slot, struct event_base *base)
 {
 	uint32_t i;
 
 	bc.is_master = 0;
 	bc.is_worker = 1;
 	bc.self = (uint32_t)slot;
-	bcast_config(&m->cf);
-	bcast_conn_init(&m->cf);
-	bcast_fanout_init(&m->cf, base);
+	bcast_config(cf);
+	bcast_conn_init(cf);
+	bcast_fanout_init(cf, base);
 	bc.cursors = xcalloc(bc.nslots + 1, sizeof *bc.cursors);
 	for (i = 0; i <= bc.nslots; i++)
 		bcast_ring_attach(bcast_outbox(i), &bc.cursors[i]);
@@ -459,7 +461,7 @@ bcast_worker_init(struct master *m, int slot, struct event_base *base)
 	bc.wake_ev = event_new(base, bc.efds[slot], EV_READ | EV_PERSIST,
 	    bcast_wake_cb, NULL);
 	event_add(bc.wake_ev, NULL);
-	bcast_remote_worker_init(&m->cf, base);
+	bcast_remote_worker_init(cf, base);
 }
 
 void

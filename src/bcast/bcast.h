@@ -23,7 +23,7 @@
 
 struct config;
 struct event_base;
-struct master;
+struct shm;
 
 #define BCAST_ID_MAX	64	/* "b-<instance>-<n>" and its NUL */
 
@@ -35,7 +35,8 @@ size_t	 bcast_region_bytes(const struct config *cf, uint32_t nslots);
 /* Master, after shm_create and its event base, before the first fork:
  * format the region, create the eventfds, pick the instance id, start the
  * Redis publisher. Returns 0, or -1 with a reason in err. */
-int	 bcast_master_init(struct master *m, char *err, size_t errsize);
+int	 bcast_master_init(struct shm *shm, const struct config *cf,
+	    struct event_base *base, char *err, size_t errsize);
 void	 bcast_master_free(void);
 /* The descriptors a worker keeps across fork; returns how many were
  * written to keep (at most max). */
@@ -43,7 +44,8 @@ int	 bcast_keep_fds(int *keep, int max);
 
 /* Worker, after fork: attach to every outbox at its head, watch the
  * worker's eventfd, subscribe to Redis. */
-void	 bcast_worker_init(struct master *m, int slot, struct event_base *base);
+void	 bcast_worker_init(const struct config *cf, int slot,
+	    struct event_base *base);
 /* About once a second: read what a lost wake-up left behind. */
 void	 bcast_worker_tick(void);
 /* The fan-out has room again: read on where it stopped. */

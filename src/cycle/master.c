@@ -37,10 +37,14 @@
 
 static struct master	 master;
 
-struct master *
-master_get(void)
+/* A reaped worker's slot is free: the master tells those who keep
+ * something per slot (the profiler's rings and tables, auth's per-user
+ * counts), so the supervisor need not know them. */
+void
+master_worker_reaped(struct master *m, int slot)
 {
-	return &master;
+	prof_master_reaped(slot);
+	auth_master_reaped(slot);
 }
 
 /* Log and hand a startup error to a waiting parent; returns the exit code. */
@@ -122,7 +126,7 @@ master_reload(struct master *m)
 	__atomic_add_fetch(&m->shm.hdr->epoch, 1, __ATOMIC_RELAXED);
 	supervisor_reload(m);
 	listener_trim(&m->listener, m->cf.workers);
-	prof_master_reload(m);
+	prof_master_reload();
 	log_notice("reloaded: %d workers", m->cf.workers);
 	daemon_notify("READY=1");
 	return;
@@ -289,12 +293,13 @@ master_setup(struct master *m, char *err, size_t errsize)
 	report_store_init(&m->reports, m->cf.profiling_output_dir,
 	    m->cf.profiling_max_reports, m->cf.profiling_max_report_bytes);
 	if (master_setup_events(m, err, errsize) == -1 ||
-	    bcast_master_init(m, err, errsize) == -1 ||
-	    auth_master_init(m, err, errsize) == -1)
+	    bcast_master_init(&m->shm, &m->cf, m->base, err, errsize) == -1 ||
+	    auth_master_init(&m->cf, m->shm.hdr->nslots, err, errsize) == -1)
 		return -1;
 	/* After the signal mask is set (the reporter thread inherits it) and
 	 * before the first fork (workers attach to formatted rings). */
-	if (prof_master_start(m, err, errsize) == -1)
+	if (prof_master_start(&(struct prof_host){ &m->cf, &m->shm, m->base,
+	    &m->reports, &m->retired }, err, errsize) == -1)
 		return -1;
 	log_debug("open-file limit %ld", nofile);
 	return 0;
@@ -356,7 +361,7 @@ master_run(const struct master_options *opt, struct config *cf)
 	supervisor_converge(m);
 	master_announce(m);
 	event_base_dispatch(m->base);
-	prof_master_stop(m);
+	prof_master_stop(m->stop == MASTER_STOP_GRACEFUL);
 	if (reporter_abandoned()) {
 		/* The reporter thread still runs: tearing down what it reads
 		 * (routes, config, libraries' atexit state) would race it. */

@@ -59,7 +59,7 @@ struct master {
 
 /* Run the master until it stops; cf is taken over. Returns the exit code. */
 int	 master_run(const struct master_options *opt, struct config *cf);
-/* The one master of this process, for the child side of fork. */
-struct master *master_get(void);
+/* The supervisor reaped slot's worker (before its counters retire). */
+void	 master_worker_reaped(struct master *m, int slot);
 
 #endif

@@ -13,10 +13,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "auth/auth.h"
 #include "bcast/bcast.h"
 #include "cycle/master.h"
-#include "prof/prof.h"
 #include "core/proc.h"
 #include "cycle/supervisor.h"
 #include "core/util.h"
@@ -203,8 +201,7 @@ supervisor_retire(struct master *m, int slot)
 	    ((const char *)ss + off);
 	uint64_t *to = (uint64_t *)(void *)((char *)&m->retired + off);
 
-	prof_master_reaped(m, slot);
-	auth_master_reaped(slot);
+	master_worker_reaped(m, slot);
 	for (i = 0; i < n; i++)
 		to[i] += shm_read(&from[i]);
 	m->retired.counters.connections_active = 0;	/* gauges */

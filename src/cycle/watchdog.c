@@ -6,6 +6,7 @@
 #include <signal.h>
 #include <string.h>
 
+#include "admin/prom.h"
 #include "core/log.h"
 #include "cycle/master.h"
 #include "app/router.h"
@@ -170,16 +171,11 @@ watchdog_metrics(struct evbuffer *out, const struct master *m)
 
 	for (i = 0; i < m->shm.hdr->nslots; i++)
 		n += watchdog_stuck(m, i, now);
-	evbuffer_add_printf(out, "# HELP hotline_workers_stuck Workers whose "
-	    "heartbeat is older than watchdog_timeout.\n"
-	    "# TYPE hotline_workers_stuck gauge\nhotline_workers_stuck %d\n"
-	    "# HELP hotline_watchdog_stuck_total Times a worker was found "
-	    "stuck.\n# TYPE hotline_watchdog_stuck_total counter\n"
-	    "hotline_watchdog_stuck_total %llu\n"
-	    "# HELP hotline_watchdog_kills_total Workers killed and replaced "
-	    "past watchdog_kill_timeout.\n"
-	    "# TYPE hotline_watchdog_kills_total counter\n"
-	    "hotline_watchdog_kills_total %llu\n", n,
-	    (unsigned long long)m->watchdog.stuck_total,
-	    (unsigned long long)m->watchdog.kills);
+	prom_single(out, "hotline_workers_stuck", "gauge", "Workers whose "
+	    "heartbeat is older than watchdog_timeout.", (uint64_t)n);
+	prom_single(out, "hotline_watchdog_stuck_total", "counter", "Times a "
+	    "worker was found stuck.", m->watchdog.stuck_total);
+	prom_single(out, "hotline_watchdog_kills_total", "counter", "Workers "
+	    "killed and replaced past watchdog_kill_timeout.",
+	    m->watchdog.kills);
 }

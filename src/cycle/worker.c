@@ -302,7 +302,7 @@ worker_main(struct master *m, int slot, int index)
 	snprintf(role, sizeof role, "worker %d", index);
 	log_set_role(role);
 	log_after_fork();
-	prof_worker_preinit(m);
+	prof_worker_preinit(&m->cf);
 	proc_child_setup(m->shm.hdr->master_pid, m->worker_uid, m->worker_gid);
 	signal(SIGPIPE, SIG_IGN);
 	srandom((unsigned)getpid() ^ (unsigned)hl_now_ms());
@@ -310,11 +310,11 @@ worker_main(struct master *m, int slot, int index)
 	worker.listen_fd = m->listener.fds[index];
 	__atomic_store_n(&worker.slot->pid, getpid(), __ATOMIC_RELAXED);
 	worker_setup_events(&m->cf);
-	bcast_worker_init(m, slot, worker.base);
+	bcast_worker_init(&m->cf, slot, worker.base);
 	auth_worker_init(slot, worker.base);
 	if (module_worker_init(worker.base, index, err, sizeof err) == -1)
 		fatalx("%s", err);
-	if (prof_worker_init(m, slot) == -1)
+	if (prof_worker_init(&m->cf, &m->shm, slot) == -1)
 		log_warn("profiler: cannot start the sampler: %s",
 		    strerror(errno));
 	__atomic_store_n(&worker.slot->state, SLOT_RUNNING, __ATOMIC_RELEASE);

@@ -10,9 +10,11 @@
 
 #include <stddef.h>
 
-struct master;
 struct config;
-struct evhttp_request;
+struct event_base;
+struct report_store;
+struct shm;
+struct shm_slot;
 typedef struct json_t json_t;
 
 #define PROF_DRAIN_MS		50
@@ -32,21 +34,41 @@ typedef struct json_t json_t;
 size_t	 prof_cpu_ring_bytes(void);
 size_t	 prof_event_ring_bytes(void);
 
-/* Master: format every slot's rings, start the reporter and the timers.
- * Returns 0, or -1 with a reason in err. */
-int	 prof_master_start(struct master *m, char *err, size_t errsize);
+/* What the master side works with, passed in by the master (which stays
+ * the top: the profiler never reaches for it). The pointers must stay
+ * valid until prof_master_stop; cf is read afresh after a reload. */
+struct prof_host {
+	const struct config	*cf;
+	struct shm		*shm;
+	struct event_base	*base;
+	struct report_store	*reports;	/* profiling_output_dir */
+	const struct shm_slot	*retired;	/* reaped workers' sums */
+};
+
+/* Master: format every slot's rings, start the reporter and the timers;
+ * host is copied. Returns 0, or -1 with a reason in err. */
+int	 prof_master_start(const struct prof_host *host, char *err,
+	    size_t errsize);
 /* Master: a reload may change the switch, interval, filters. */
-void	 prof_master_reload(struct master *m);
+void	 prof_master_reload(void);
 /* Master: a worker was reaped; take what it left, then reset its rings. */
-void	 prof_master_reaped(struct master *m, int slot);
-/* Master, at stop: drain, write the final report (within a budget). */
-void	 prof_master_stop(struct master *m);
+void	 prof_master_reaped(int slot);
+/* Master, at stop: drain, write the final report (within a budget: the
+ * longer one when graceful, SIGQUIT). */
+void	 prof_master_stop(int graceful);
 /* Switch sampling on or off at run time (POST start/stop). */
-void	 prof_master_switch(struct master *m, int on);
+void	 prof_master_switch(int on);
 /* GET /api/profiling/status. */
-json_t	*prof_master_status(struct master *m);
+json_t	*prof_master_status(void);
+/* How an on-demand profile is answered, once, on the master's loop:
+ * status 200 with the body and its content type, or an error status with
+ * a message in body (type NULL). body is valid only during the call. */
+typedef void	 prof_answer_cb(void *arg, int status, const char *type,
+		    const char *body);
+
 /* What an on-demand profile asks for (the report options of the seed's
- * flags, as query parameters); strings are copied. */
+ * flags, as query parameters, parsed by admin/admin_prof.c); strings are
+ * copied. */
 struct prof_request {
 	int		 seconds;
 	int		 folded;	/* format=folded */
@@ -54,24 +76,28 @@ struct prof_request {
 	int		 threshold_pct;	/* cpu_percent_threshold */
 	const char	*only;		/* profile_only */
 	const char	*exclude;	/* profile_exclude */
+	prof_answer_cb	*answer;
+	void		*arg;		/* the requester's; also its key */
 };
 
-/* GET /api/profiling/profile?seconds=N&...: reply later. */
-void	 prof_master_profile(struct master *m, struct evhttp_request *req,
-	    const struct prof_request *pr);
+/* Capture pr->seconds of samples and answer through pr->answer later (or
+ * now, with 503, when PROF_MAX_CAPTURES are running). */
+void	 prof_master_profile(const struct prof_request *pr);
+/* The requester arg went away: its answer is dropped, not called. */
+void	 prof_master_forget(void *arg);
 /* utime and stime of pid in seconds, from /proc/<pid>/stat; -1 when
  * unknown. */
 int	 prof_proc_cpu(int pid, double *ut, double *st);
 /* For /metrics. */
-void	 prof_master_totals(struct master *m, unsigned long long *samples,
+void	 prof_master_totals(unsigned long long *samples,
 	    unsigned long long *dropped, double *overhead,
 	    unsigned long long *written);
 
 /* Worker, right after fork and before dropping privileges: open the perf
  * event the sampler prefers (profiling_timer). */
-void	 prof_worker_preinit(struct master *m);
+void	 prof_worker_preinit(const struct config *cf);
 /* Worker: set up the sampler on its slot's ring (not armed). */
-int	 prof_worker_init(struct master *m, int slot);
+int	 prof_worker_init(const struct config *cf, struct shm *shm, int slot);
 /* Worker tick: follow the master's switch, publish sampler counters. */
 void	 prof_worker_tick(void);
 void	 prof_worker_free(void);

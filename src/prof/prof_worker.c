@@ -11,7 +11,8 @@
 #include <string.h>
 
 #include "core/log.h"
-#include "cycle/master.h"
+#include "core/config.h"
+#include "core/shm.h"
 #include "prof/memprof.h"
 #include "prof/prof.h"
 #include "prof/ring.h"
@@ -32,15 +33,14 @@ static struct {
 
 /* The memory hooks sample on this (the event-loop) thread only. */
 static int
-prof_worker_memory_init(struct master *m, int slot)
+prof_worker_memory_init(const struct config *cf, struct shm *shm, int slot)
 {
-	const struct config *cf = &m->cf;
 	struct memprof_config mc = {
 		.mean_bytes = cf->profiling_memory_sample_bytes,
 		.depth = (unsigned)cf->profiling_stack_depth,
 	};
 
-	if ((mc.ring = ring_attach(shm_event_ring(&m->shm,
+	if ((mc.ring = ring_attach(shm_event_ring(shm,
 	    (uint32_t)slot))) == NULL || memprof_init(&mc) == -1)
 		return -1;
 	pw.mem_ready = 1;
@@ -53,10 +53,8 @@ static struct {
 } pre;
 
 void
-prof_worker_preinit(struct master *m)
+prof_worker_preinit(const struct config *cf)
 {
-	const struct config *cf = &m->cf;
-
 	if (cf->profiling_memory_only || cf->profiling_clock == 1 ||
 	    cf->profiling_timer == 2)
 		return;
@@ -83,9 +81,8 @@ prof_worker_say_timer(const struct config *cf)
 }
 
 int
-prof_worker_init(struct master *m, int slot)
+prof_worker_init(const struct config *cf, struct shm *shm, int slot)
 {
-	const struct config *cf = &m->cf;
 	struct sampler_config sc = {
 		.wall = cf->profiling_clock == 1,
 		.mean_ns = (uint64_t)cf->profiling_sample_interval_ms * 1000000,
@@ -94,12 +91,13 @@ prof_worker_init(struct master *m, int slot)
 	struct ring *r;
 	int rc = 0;
 
-	pw.slot = shm_slot(&m->shm, (uint32_t)slot);
-	pw.hdr = m->shm.hdr;
-	if (!cf->profiling_cpu_only && prof_worker_memory_init(m, slot) == -1)
+	pw.slot = shm_slot(shm, (uint32_t)slot);
+	pw.hdr = shm->hdr;
+	if (!cf->profiling_cpu_only && prof_worker_memory_init(cf, shm, slot) ==
+	    -1)
 		rc = -1;
 	if (!cf->profiling_memory_only) {
-		if ((r = ring_attach(shm_cpu_ring(&m->shm, (uint32_t)slot))) ==
+		if ((r = ring_attach(shm_cpu_ring(shm, (uint32_t)slot))) ==
 		    NULL || sampler_init(r, &sc) == -1)
 			rc = -1;
 		else

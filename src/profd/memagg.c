@@ -5,7 +5,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cycle/master.h"
+#include "core/config.h"
+#include "core/shm.h"
 #include "profd/memsite.h"
 #include "prof/prof.h"
 #include "profd/memagg.h"
@@ -83,22 +84,22 @@ mem_record_cb(const void *rec, size_t len, void *arg)
 }
 
 static double
-window_first_interval(const struct master *m)
+window_first_interval(const struct prof_host *h)
 {
-	double s = (double)m->cf.profiling_interval_seconds /
+	double s = (double)h->cf->profiling_interval_seconds /
 	    TIMELINE_MAX_POINTS;
 
 	return HL_MAX(s, PROF_DRAIN_MS / 1000.0);
 }
 
 void
-memagg_start(struct master *m)
+memagg_start(struct prof_host *h)
 {
-	uint32_t n = m->shm.hdr->nslots;
+	uint32_t n = h->shm->hdr->nslots;
 
 	memsites_init(&pm.sites, n);
 	stacktab_init(&pm.window, PROF_MAX_STACKS);
-	pm.tl_interval = window_first_interval(m);
+	pm.tl_interval = window_first_interval(h);
 	timeline_init(&pm.tl, pm.tl_interval);
 	pm.cpu_prev = xcalloc(n + 1, sizeof *pm.cpu_prev);
 	pm.pid_prev = xcalloc(n + 1, sizeof *pm.pid_prev);
@@ -119,7 +120,7 @@ memagg_stop(void)
 }
 
 void
-memagg_drain_slot(struct master *m, uint32_t slot,
+memagg_drain_slot(struct prof_host *h, uint32_t slot,
     struct stacktab *const *tabs, int ntabs)
 {
 	struct stacktab *all[PROF_MAX_CAPTURES + 2];
@@ -129,7 +130,7 @@ memagg_drain_slot(struct master *m, uint32_t slot,
 	all[d.ntabs++] = &pm.window;
 	for (i = 0; i < ntabs && d.ntabs < (int)HL_ARRAY_LEN(all); i++)
 		all[d.ntabs++] = tabs[i];
-	ring_drain(shm_event_ring(&m->shm, slot), 0, mem_record_cb, &d);
+	ring_drain(shm_event_ring(h->shm, slot), 0, mem_record_cb, &d);
 }
 
 uint64_t
@@ -171,18 +172,18 @@ mem_top_sites(struct timeline_site *top)
 }
 
 void
-memagg_tick(struct master *m, double now)
+memagg_tick(struct prof_host *h, double now)
 {
 	struct timeline_worker *w;
 	struct timeline_site top[TIMELINE_TOP_SITES];
-	uint32_t i, n = m->shm.hdr->nslots;
+	uint32_t i, n = h->shm->hdr->nslots;
 	int nw = 0;
 
 	if (!pm.started || !timeline_due(&pm.tl, now))
 		return;
 	w = xcalloc(n + 1, sizeof *w);
 	for (i = 0; i < n; i++) {
-		int pid = shm_slot(&m->shm, i)->pid;
+		int pid = shm_slot(h->shm, i)->pid;
 		double ut, st, cpu;
 
 		if (pid == 0 || prof_proc_cpu(pid, &ut, &st) == -1)
@@ -221,13 +222,13 @@ memagg_snapshot(struct report_job *job)
 }
 
 void
-memagg_close_window(struct master *m, struct report_job *job)
+memagg_close_window(struct prof_host *h, struct report_job *job)
 {
 	job->mem = pm.window;
 	stacktab_init(&pm.window, PROF_MAX_STACKS);
 	memsnap_take(&job->snap, &pm.sites);
 	job->tl = pm.tl;
-	pm.tl_interval = window_first_interval(m);
+	pm.tl_interval = window_first_interval(h);
 	timeline_init(&pm.tl, pm.tl_interval);
 }
 

@@ -10,26 +10,26 @@
 
 #include <stdint.h>
 
-struct master;
+struct prof_host;
 struct report_job;
 struct stacktab;
 
 /* Start: sites for nslots, the timeline interval from the window. */
-void	 memagg_start(struct master *m);
+void	 memagg_start(struct prof_host *h);
 void	 memagg_stop(void);
 /* Drain slot's event ring into tabs[0] (the window) and the rest (on-demand
  * captures). */
-void	 memagg_drain_slot(struct master *m, uint32_t slot,
+void	 memagg_drain_slot(struct prof_host *h, uint32_t slot,
 	    struct stacktab *const *tabs, int ntabs);
 /* Add a timeline point when one is due. */
-void	 memagg_tick(struct master *m, double now);
+void	 memagg_tick(struct prof_host *h, double now);
 /* Any memory record drained in this run. */
 int	 memagg_has_data(void);
 /* Records the window has: memory events, or timeline points. */
 uint64_t memagg_window_events(void);
 /* Move the window's memory table and timeline into job, with a snapshot of
  * the sites; a new window starts. */
-void	 memagg_close_window(struct master *m, struct report_job *job);
+void	 memagg_close_window(struct prof_host *h, struct report_job *job);
 /* A snapshot of the sites for an on-demand job. */
 void	 memagg_snapshot(struct report_job *job);
 /* Per slot: sampled heap in use, sampled bytes allocated ever. */

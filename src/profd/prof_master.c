@@ -7,9 +7,7 @@
  */
 #include "autoconf.h"
 
-#include <event2/buffer.h>
 #include <event2/event.h>
-#include <event2/http.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,8 +15,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "admin/admin.h"
-#include "cycle/master.h"
+#include "core/config.h"
+#include "core/shm.h"
 #include "prof/prof.h"
 #include "profd/memagg.h"
 #include "profd/reporter.h"
@@ -54,7 +52,9 @@ struct prof_capture {
 	struct stacktab		 mem;
 	struct prof_base	 base;
 	struct event		*timer;
-	struct evhttp_request	*req;
+	struct prof_host		*h;
+	prof_answer_cb		*answer;	/* NULL: the requester left */
+	void			*arg;
 	double			 start;
 	int			 folded;
 	int			 reduced;
@@ -71,6 +71,7 @@ static struct {
 	struct event		*fast_drain;	/* one-shot, when rings fill */
 	struct event		*window_timer;
 	struct event		*done_event;
+	struct prof_host	 host;		/* the master's, copied */
 	struct prof_base	 base;		/* of the current window */
 	struct prof_capture	*captures;
 	struct report_job	*inflight[16];	/* on demand, at the reporter */
@@ -124,43 +125,43 @@ prof_proc_cpu(int pid, double *ut, double *st)
 }
 
 static uint64_t
-slot_drops(struct master *m, uint32_t i)
+slot_drops(struct prof_host *h, uint32_t i)
 {
 	struct ring_stats st;
 
-	ring_stats(shm_cpu_ring(&m->shm, i), &st);
+	ring_stats(shm_cpu_ring(h->shm, i), &st);
 	return st.drops;
 }
 
 static uint64_t
-slot_mem_drops(struct master *m, uint32_t i)
+slot_mem_drops(struct prof_host *h, uint32_t i)
 {
 	struct ring_stats st;
 
-	ring_stats(shm_event_ring(&m->shm, i), &st);
+	ring_stats(shm_event_ring(h->shm, i), &st);
 	return st.drops;
 }
 
 /* Start a slot's numbers from now. */
 static void
-prof_slot_mark(struct master *m, struct prof_base *b, uint32_t i)
+prof_slot_mark(struct prof_host *h, struct prof_base *b, uint32_t i)
 {
 	struct prof_slot *ps = &b->slots[i];
-	struct shm_slot *s = shm_slot(&m->shm, i);
+	struct shm_slot *s = shm_slot(h->shm, i);
 
 	ps->pid = s->pid;
 	ps->samples = 0;
-	ps->drops_start = slot_drops(m, i);
+	ps->drops_start = slot_drops(h, i);
 	ps->handler_start = shm_read(&s->counters.prof_handler_ns);
 	ps->alloc_start = memagg_slot_alloc(i);
-	ps->mem_drops_start = slot_mem_drops(m, i);
+	ps->mem_drops_start = slot_mem_drops(h, i);
 	ps->hook_start = shm_read(&s->counters.mem_hook_ns);
 	if (prof_proc_cpu(ps->pid, &ps->utime_start, &ps->stime_start) == -1)
 		ps->utime_start = ps->stime_start = 0;
 }
 
 struct drain_ctx {
-	struct master	*m;
+	struct prof_host	*h;
 	uint32_t	 slot;
 };
 
@@ -189,7 +190,7 @@ prof_record_cb(const void *rec, size_t len, void *arg)
 
 /* The event ring: memory records, into the window and every capture. */
 static void
-prof_drain_events(struct master *m, uint32_t i)
+prof_drain_events(struct prof_host *h, uint32_t i)
 {
 	struct stacktab *tabs[PROF_MAX_CAPTURES];
 	struct prof_capture *c;
@@ -198,43 +199,43 @@ prof_drain_events(struct master *m, uint32_t i)
 	for (c = prof.captures; c != NULL && n < PROF_MAX_CAPTURES;
 	    c = c->next)
 		tabs[n++] = &c->mem;
-	memagg_drain_slot(m, i, tabs, n);
+	memagg_drain_slot(h, i, tabs, n);
 }
 
 static void
-prof_drain_slot(struct master *m, uint32_t i)
+prof_drain_slot(struct prof_host *h, uint32_t i)
 {
-	struct drain_ctx ctx = { m, i };
-	int pid = shm_slot(&m->shm, i)->pid;
+	struct drain_ctx ctx = { h, i };
+	int pid = shm_slot(h->shm, i)->pid;
 	struct prof_capture *c;
 
 	/* A new worker in the slot: its numbers start now. */
 	if (pid != 0 && prof.base.slots[i].pid != pid)
-		prof_slot_mark(m, &prof.base, i);
+		prof_slot_mark(h, &prof.base, i);
 	for (c = prof.captures; c != NULL; c = c->next)
 		if (pid != 0 && c->base.slots[i].pid != pid)
-			prof_slot_mark(m, &c->base, i);
-	ring_drain(shm_cpu_ring(&m->shm, i), 0, prof_record_cb, &ctx);
-	prof_drain_events(m, i);
+			prof_slot_mark(h, &c->base, i);
+	ring_drain(shm_cpu_ring(h->shm, i), 0, prof_record_cb, &ctx);
+	prof_drain_events(h, i);
 }
 
 static void
 prof_drain_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct timeval soon = { 0, PROF_DRAIN_FAST_MS * 1000 };
-	struct master *m = arg;
+	struct prof_host *h = arg;
 	struct ring_stats st;
 	int busy = 0;
 	uint32_t i;
 
-	for (i = 0; i < m->shm.hdr->nslots; i++) {
-		if (shm_slot(&m->shm, i)->pid == 0)
+	for (i = 0; i < h->shm->hdr->nslots; i++) {
+		if (shm_slot(h->shm, i)->pid == 0)
 			continue;
-		ring_stats(shm_event_ring(&m->shm, i), &st);
+		ring_stats(shm_event_ring(h->shm, i), &st);
 		busy |= st.lag_bytes > st.capacity / 4;
-		prof_drain_slot(m, i);
+		prof_drain_slot(h, i);
 	}
-	memagg_tick(m, now_epoch());
+	memagg_tick(h, now_epoch());
 	/* A ring a quarter full between drains: come back sooner, so a burst
 	 * of allocations is drained before it fills the ring. */
 	if (busy && prof.fast_drain != NULL)
@@ -244,16 +245,16 @@ prof_drain_cb(evutil_socket_t fd, short what, void *arg)
 
 /* Per-worker figures since base, for every slot that sampled. */
 static struct report_worker *
-prof_workers(struct master *m, const struct prof_base *b, int *n)
+prof_workers(struct prof_host *h, const struct prof_base *b, int *n)
 {
-	struct report_worker *w = xcalloc(m->shm.hdr->nslots, sizeof *w);
+	struct report_worker *w = xcalloc(h->shm->hdr->nslots, sizeof *w);
 	double ut, st;
 	uint32_t i;
 
 	*n = 0;
-	for (i = 0; i < m->shm.hdr->nslots; i++) {
+	for (i = 0; i < h->shm->hdr->nslots; i++) {
 		const struct prof_slot *ps = &b->slots[i];
-		struct shm_slot *s = shm_slot(&m->shm, i);
+		struct shm_slot *s = shm_slot(h->shm, i);
 
 		if (ps->pid == 0)
 			continue;
@@ -262,7 +263,7 @@ prof_workers(struct master *m, const struct prof_base *b, int *n)
 		w[*n] = (struct report_worker){
 			.slot = (int)i, .index = s->index, .pid = ps->pid,
 			.samples = ps->samples,
-			.dropped = slot_drops(m, i) - ps->drops_start,
+			.dropped = slot_drops(h, i) - ps->drops_start,
 			.handler_ns = shm_read(&s->counters.prof_handler_ns) -
 			    ps->handler_start,
 			.delivery_ns = ps->samples *
@@ -274,7 +275,7 @@ prof_workers(struct master *m, const struct prof_base *b, int *n)
 			.rss_bytes = memagg_rss(ps->pid),
 			.heap_bytes = memagg_slot_heap(i),
 			.alloc_bytes = memagg_slot_alloc(i) - ps->alloc_start,
-			.mem_dropped = slot_mem_drops(m, i) -
+			.mem_dropped = slot_mem_drops(h, i) -
 			    ps->mem_drops_start,
 		};
 		(*n)++;
@@ -284,53 +285,53 @@ prof_workers(struct master *m, const struct prof_base *b, int *n)
 
 /* Calls per handler since base, from the latency histograms. */
 static uint64_t
-prof_route_calls(struct master *m, const struct route *rt)
+prof_route_calls(struct prof_host *h, const struct route *rt)
 {
 	uint64_t calls = 0;
 	uint32_t i;
 
 	if (rt->index < 0)
 		return 0;
-	for (i = 0; i < m->shm.hdr->nslots; i++)
-		calls += shm_read(&shm_slot(&m->shm, i)->hist[rt->index].count);
-	return calls + m->retired.hist[rt->index].count;
+	for (i = 0; i < h->shm->hdr->nslots; i++)
+		calls += shm_read(&shm_slot(h->shm, i)->hist[rt->index].count);
+	return calls + h->retired->hist[rt->index].count;
 }
 
 static struct report_handler *
-prof_handlers(struct master *m, const struct prof_base *b, int *n)
+prof_handlers(struct prof_host *h, const struct prof_base *b, int *n)
 {
 	size_t nr = router_count(), r;
-	struct report_handler *h = xcalloc(nr + 1, sizeof *h);
+	struct report_handler *rh = xcalloc(nr + 1, sizeof *rh);
 
 	for (r = 0; r < nr; r++) {
 		const struct route *rt = router_at(r);
 
-		h[r] = (struct report_handler){ rt->pkg_id, xstrdup(rt->name),
-		    prof_route_calls(m, rt) - b->calls[r] };
+		rh[r] = (struct report_handler){ rt->pkg_id, xstrdup(rt->name),
+		    prof_route_calls(h, rt) - b->calls[r] };
 	}
 	*n = (int)nr;
-	return h;
+	return rh;
 }
 
 /* Take a baseline of every slot and route now. */
 static void
-prof_base_mark(struct master *m, struct prof_base *b)
+prof_base_mark(struct prof_host *h, struct prof_base *b)
 {
 	size_t r;
 	uint32_t i;
 
 	if (b->slots == NULL) {
-		b->slots = xcalloc(m->shm.hdr->nslots, sizeof *b->slots);
+		b->slots = xcalloc(h->shm->hdr->nslots, sizeof *b->slots);
 		b->calls = xcalloc(router_count() + 1, sizeof *b->calls);
 	}
-	for (i = 0; i < m->shm.hdr->nslots; i++) {
-		if (shm_slot(&m->shm, i)->pid != 0)
-			prof_slot_mark(m, b, i);
+	for (i = 0; i < h->shm->hdr->nslots; i++) {
+		if (shm_slot(h->shm, i)->pid != 0)
+			prof_slot_mark(h, b, i);
 		else
 			memset(&b->slots[i], 0, sizeof b->slots[i]);
 	}
 	for (r = 0; r < router_count(); r++)
-		b->calls[r] = prof_route_calls(m, router_at(r));
+		b->calls[r] = prof_route_calls(h, router_at(r));
 }
 
 static void
@@ -344,15 +345,15 @@ prof_base_free(struct prof_base *b)
 
 /* What drives the workers' CPU samples, from the first that says. */
 static const char *
-prof_timer_name(struct master *m)
+prof_timer_name(struct prof_host *h)
 {
 	static const char *const names[] = { "none", "posix", "perf",
 	    "perf-user" };
 	static uint64_t last;	/* the final report comes after the workers */
 	uint32_t i;
 
-	for (i = 0; i < m->shm.hdr->nslots; i++) {
-		struct shm_slot *s = shm_slot(&m->shm, i);
+	for (i = 0; i < h->shm->hdr->nslots; i++) {
+		struct shm_slot *s = shm_slot(h->shm, i);
 		uint64_t t = shm_read(&s->counters.prof_timer);
 
 		if (s->pid != 0 && t > 0 && t < HL_ARRAY_LEN(names))
@@ -363,97 +364,110 @@ prof_timer_name(struct master *m)
 
 /* Memory is sampled unless profiling_cpu_only. */
 static int
-prof_memory_on(const struct master *m)
+prof_memory_on(const struct prof_host *h)
 {
-	return m->cf.profiling_enabled && !m->cf.profiling_cpu_only;
+	return h->cf->profiling_enabled && !h->cf->profiling_cpu_only;
 }
 
 /* The report input of a job whose tables, workers, handlers and filters
  * are in place. */
 static void
-prof_job_input(struct master *m, struct report_job *job, const char *kind,
+prof_job_input(struct prof_host *h, struct report_job *job, const char *kind,
     double start, int reduced, int threshold_pct)
 {
 	job->in = (struct report_input){
 		.tab = &job->tab, .kind = kind, .start = start,
-		.end = now_epoch(), .wall = m->cf.profiling_clock == 1,
-		.sample_interval_ms = m->cf.profiling_sample_interval_ms,
-		.timer = prof_timer_name(m),
+		.end = now_epoch(), .wall = h->cf->profiling_clock == 1,
+		.sample_interval_ms = h->cf->profiling_sample_interval_ms,
+		.timer = prof_timer_name(h),
 		.workers = job->workers, .nworkers = job->in.nworkers,
 		.handlers = job->handlers, .nhandlers = job->in.nhandlers,
 		.only = job->only, .exclude = job->exclude,
 		.reduced = reduced, .threshold_pct = threshold_pct,
-		.mem = prof_memory_on(m) ? &job->mem : NULL,
+		.mem = prof_memory_on(h) ? &job->mem : NULL,
 		.snap = &job->snap,
 #ifdef HL_MEMHOOKS
 		.memory_hooks = 1,
 #endif
-		.copy = m->cf.profiling_copy,
-		.memory_sample_bytes = m->cf.profiling_memory_sample_bytes,
-		.leak_min_growth = (double)m->cf.profiling_leak_min_growth,
+		.copy = h->cf->profiling_copy,
+		.memory_sample_bytes = h->cf->profiling_memory_sample_bytes,
+		.leak_min_growth = (double)h->cf->profiling_leak_min_growth,
 	};
 }
 
 /* A job for the window that ends now; the window starts afresh. */
 static struct report_job *
-prof_close_window(struct master *m, enum report_kind kind)
+prof_close_window(struct prof_host *h, enum report_kind kind)
 {
 	struct report_job *job = xcalloc(1, sizeof *job);
 
-	prof_drain_cb(-1, 0, m);
+	prof_drain_cb(-1, 0, h);
 	job->kind = kind;
 	job->tab = prof.window;
 	stacktab_init(&prof.window, PROF_MAX_STACKS);
-	job->workers = prof_workers(m, &prof.base, &job->in.nworkers);
-	job->handlers = prof_handlers(m, &prof.base, &job->in.nhandlers);
-	job->source_root = xstrdup(m->cf.profiling_source_root);
-	job->only = xstrdup(m->cf.profiling_only);
-	job->exclude = xstrdup(m->cf.profiling_exclude);
-	memagg_close_window(m, job);
-	prof_job_input(m, job, kind == REPORT_FINAL ? "final" : "interval",
-	    prof.window_start, m->cf.profiling_reduced_profile,
-	    m->cf.profiling_cpu_percent_threshold);
+	job->workers = prof_workers(h, &prof.base, &job->in.nworkers);
+	job->handlers = prof_handlers(h, &prof.base, &job->in.nhandlers);
+	job->source_root = xstrdup(h->cf->profiling_source_root);
+	job->only = xstrdup(h->cf->profiling_only);
+	job->exclude = xstrdup(h->cf->profiling_exclude);
+	memagg_close_window(h, job);
+	prof_job_input(h, job, kind == REPORT_FINAL ? "final" : "interval",
+	    prof.window_start, h->cf->profiling_reduced_profile,
+	    h->cf->profiling_cpu_percent_threshold);
 	job->in.timeline = &job->tl;
 	prof.window_start = job->in.end;
-	prof_base_mark(m, &prof.base);
+	prof_base_mark(h, &prof.base);
 	return job;
 }
 
 static void
 prof_window_cb(evutil_socket_t fd, short what, void *arg)
 {
-	struct master *m = arg;
+	struct prof_host *h = arg;
 
 	if (prof.window.samples == 0 && prof.window.overflow == 0 &&
 	    memagg_window_events() == 0) {
 		/* Nothing sampled (profiling off, or idle on the CPU clock). */
-		report_job_free(prof_close_window(m, REPORT_INTERVAL));
+		report_job_free(prof_close_window(h, REPORT_INTERVAL));
 		return;
 	}
-	reporter_submit(prof_close_window(m, REPORT_INTERVAL));
+	reporter_submit(prof_close_window(h, REPORT_INTERVAL));
 }
 
-/* Track an on-demand job while the reporter has it, so a client that
- * leaves meanwhile is forgotten (its request is freed by evhttp). */
+/* Answer an on-demand profile's requester, at most once. */
+static void
+prof_answer(prof_answer_cb **answer, void *arg, int status,
+    const char *type, const char *body)
+{
+	prof_answer_cb *cb = *answer;
+
+	*answer = NULL;
+	if (cb != NULL)
+		cb(arg, status, type, body);
+}
+
+/* Track an on-demand job while the reporter has it, so a requester that
+ * leaves meanwhile is forgotten (prof_master_forget). */
 static void
 prof_submit_on_demand(struct report_job *job)
 {
-	struct evhttp_request *req = job->req;
+	prof_answer_cb *answer = job->answer;
+	void *arg = job->answer_arg;
 	size_t i;
 
 	for (i = 0; i < HL_ARRAY_LEN(prof.inflight) &&
 	    prof.inflight[i] != NULL; i++)
 		;
-	if (req == NULL || i == HL_ARRAY_LEN(prof.inflight)) {
-		if (req != NULL)
-			admin_reply_error(req, 503, "too many profiles at once");
+	if (answer == NULL || i == HL_ARRAY_LEN(prof.inflight)) {
+		prof_answer(&answer, arg, 503, NULL,
+		    "too many profiles at once");
 		report_job_free(job);
 		return;
 	}
 	prof.inflight[i] = job;
-	if (reporter_submit(job) == -1) {
+	if (reporter_submit(job) == -1) {	/* it freed the job */
 		prof.inflight[i] = NULL;
-		admin_reply_error(req, 503, "the reporter is busy");
+		prof_answer(&answer, arg, 503, NULL, "the reporter is busy");
 	}
 }
 
@@ -462,24 +476,25 @@ static void
 prof_capture_done_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct prof_capture *c = arg, **pp;
-	struct master *m = master_get();
+	struct prof_host *h = c->h;
 	struct report_job *job = xcalloc(1, sizeof *job);
 
-	prof_drain_cb(-1, 0, m);
+	prof_drain_cb(-1, 0, h);
 	for (pp = &prof.captures; *pp != c; pp = &(*pp)->next)
 		;
 	*pp = c->next;
 	job->kind = REPORT_ON_DEMAND;
 	job->tab = c->tab;
-	job->req = c->req;
+	job->answer = c->answer;
+	job->answer_arg = c->arg;
 	job->folded = c->folded;
 	job->only = c->only;
 	job->exclude = c->exclude;
-	job->workers = prof_workers(m, &c->base, &job->in.nworkers);
-	job->handlers = prof_handlers(m, &c->base, &job->in.nhandlers);
+	job->workers = prof_workers(h, &c->base, &job->in.nworkers);
+	job->handlers = prof_handlers(h, &c->base, &job->in.nhandlers);
 	job->mem = c->mem;
 	memagg_snapshot(job);
-	prof_job_input(m, job, "on_demand", c->start, c->reduced,
+	prof_job_input(h, job, "on_demand", c->start, c->reduced,
 	    c->threshold_pct);
 	event_free(c->timer);
 	prof_base_free(&c->base);
@@ -487,61 +502,59 @@ prof_capture_done_cb(evutil_socket_t fd, short what, void *arg)
 	prof_submit_on_demand(job);
 }
 
-/* The admin client went away before its profile was ready. */
-static void
-prof_capture_gone_cb(struct evhttp_connection *conn, void *arg)
+void
+prof_master_forget(void *arg)
 {
 	struct prof_capture *c;
 	size_t i;
 
-	for (c = prof.captures; c != NULL; c = c->next) {
-		if (c->req != NULL &&
-		    evhttp_request_get_connection(c->req) == conn)
-			c->req = NULL;
-	}
+	for (c = prof.captures; c != NULL; c = c->next)
+		if (c->arg == arg)
+			c->answer = NULL;
 	for (i = 0; i < HL_ARRAY_LEN(prof.inflight); i++) {
 		struct report_job *job = prof.inflight[i];
 
-		if (job != NULL && job->req != NULL &&
-		    evhttp_request_get_connection(job->req) == conn)
-			job->req = NULL;
+		if (job != NULL && job->answer_arg == arg)
+			job->answer = NULL;
 	}
 }
 
 void
-prof_master_profile(struct master *m, struct evhttp_request *req,
-    const struct prof_request *pr)
+prof_master_profile(const struct prof_request *pr)
 {
+	struct prof_host *h = &prof.host;
 	struct timeval tv = { pr->seconds, 0 };
 	struct prof_capture *c;
+	char why[80];
 	int n = 0;
 
 	for (c = prof.captures; c != NULL; c = c->next)
 		n++;
 	if (n >= PROF_MAX_CAPTURES) {
-		admin_reply_error(req, 503, "%d profiles are being captured "
+		snprintf(why, sizeof why, "%d profiles are being captured "
 		    "already; try again later", n);
+		pr->answer(pr->arg, 503, NULL, why);
 		return;
 	}
 	c = xcalloc(1, sizeof *c);
 
 	stacktab_init(&c->tab, PROF_MAX_STACKS);
 	stacktab_init(&c->mem, PROF_MAX_STACKS);
-	prof_drain_cb(-1, 0, m);	/* samples from before are not its */
-	prof_base_mark(m, &c->base);
-	c->req = req;
+	prof_drain_cb(-1, 0, h);	/* samples from before are not its */
+	prof_base_mark(h, &c->base);
+	c->h = h;
+	c->answer = pr->answer;
+	c->arg = pr->arg;
 	c->folded = pr->folded;
 	c->reduced = pr->reduced;
 	c->threshold_pct = pr->threshold_pct;
-	c->only = xstrdup(pr->only != NULL ? pr->only : m->cf.profiling_only);
+	c->only = xstrdup(pr->only != NULL ? pr->only : h->cf->profiling_only);
 	c->exclude = xstrdup(pr->exclude != NULL ? pr->exclude :
-	    m->cf.profiling_exclude);
+	    h->cf->profiling_exclude);
 	c->start = now_epoch();
-	c->timer = evtimer_new(m->base, prof_capture_done_cb, c);
+	c->timer = evtimer_new(h->base, prof_capture_done_cb, c);
 	c->next = prof.captures;
 	prof.captures = c;
-	evhttp_connection_set_closecb(evhttp_request_get_connection(req),
-	    prof_capture_gone_cb, NULL);
 	evtimer_add(c->timer, &tv);
 }
 
@@ -557,15 +570,13 @@ prof_done_cb(evutil_socket_t fd, short what, void *arg)
 		for (i = 0; i < HL_ARRAY_LEN(prof.inflight); i++)
 			if (prof.inflight[i] == job)
 				prof.inflight[i] = NULL;
-		if (job->req == NULL)
-			;	/* the client left */
-		else if (job->failed)
-			admin_reply_error(job->req, 500,
+		if (job->failed)
+			prof_answer(&job->answer, job->answer_arg, 500, NULL,
 			    "the profile could not be built");
 		else
-			admin_reply_text(job->req, 200, job->folded ?
-			    "text/plain; charset=utf-8" : "application/json",
-			    job->result, strlen(job->result));
+			prof_answer(&job->answer, job->answer_arg, 200,
+			    job->folded ? "text/plain; charset=utf-8" :
+			    "application/json", job->result);
 		report_job_free(job);
 	}
 }
@@ -573,102 +584,105 @@ prof_done_cb(evutil_socket_t fd, short what, void *arg)
 /* The workers' switches: CPU sampling unless memory_only, memory (and
  * copy) sampling unless cpu_only, both off when not enabled. */
 static void
-prof_set_switch(struct master *m, int enabled)
+prof_set_switch(struct prof_host *h, int enabled)
 {
-	int on = enabled && !m->cf.profiling_memory_only;
+	int on = enabled && !h->cf->profiling_memory_only;
 	uint32_t mem = 0;
 
-	if (enabled && !m->cf.profiling_cpu_only)
+	if (enabled && !h->cf->profiling_cpu_only)
 		mem = SHM_MEMORY_ALLOC |
-		    (m->cf.profiling_copy ? SHM_MEMORY_COPY : 0);
-	__atomic_store_n(&m->shm.hdr->profiling_on, (uint32_t)on,
+		    (h->cf->profiling_copy ? SHM_MEMORY_COPY : 0);
+	__atomic_store_n(&h->shm->hdr->profiling_on, (uint32_t)on,
 	    __ATOMIC_RELEASE);
-	__atomic_store_n(&m->shm.hdr->memory_on, mem, __ATOMIC_RELEASE);
+	__atomic_store_n(&h->shm->hdr->memory_on, mem, __ATOMIC_RELEASE);
 }
 
 static void
-prof_apply_switch(struct master *m)
+prof_apply_switch(struct prof_host *h)
 {
-	prof_set_switch(m, m->cf.profiling_enabled);
+	prof_set_switch(h, h->cf->profiling_enabled);
 }
 
 static void
-prof_schedule_window(struct master *m)
+prof_schedule_window(struct prof_host *h)
 {
-	struct timeval tv = { m->cf.profiling_interval_seconds, 0 };
+	struct timeval tv = { h->cf->profiling_interval_seconds, 0 };
 
 	event_del(prof.window_timer);
 	event_add(prof.window_timer, &tv);
 }
 
 int
-prof_master_start(struct master *m, char *err, size_t errsize)
+prof_master_start(const struct prof_host *host, char *err, size_t errsize)
 {
+	struct prof_host *h = &prof.host;
 	struct timeval drain = { 0, PROF_DRAIN_MS * 1000 };
 	uint32_t i;
 
-	for (i = 0; i < m->shm.hdr->nslots; i++) {
-		if (ring_init(shm_cpu_ring(&m->shm, i), PROF_CPU_RING_BYTES) ==
-		    NULL || ring_init(shm_event_ring(&m->shm, i),
+	*h = *host;
+	for (i = 0; i < h->shm->hdr->nslots; i++) {
+		if (ring_init(shm_cpu_ring(h->shm, i), PROF_CPU_RING_BYTES) ==
+		    NULL || ring_init(shm_event_ring(h->shm, i),
 		    PROF_EVENT_RING_BYTES) == NULL) {
 			snprintf(err, errsize, "profiler: cannot format rings");
 			return -1;
 		}
 	}
 	stacktab_init(&prof.window, PROF_MAX_STACKS);
-	memagg_start(m);
-	prof_base_mark(m, &prof.base);
+	memagg_start(h);
+	prof_base_mark(h, &prof.base);
 	prof.window_start = now_epoch();
-	if (reporter_start(&m->reports, err, errsize) == -1)
+	if (reporter_start(h->reports, err, errsize) == -1)
 		return -1;
-	prof.drain_timer = event_new(m->base, -1, EV_PERSIST, prof_drain_cb, m);
-	prof.fast_drain = evtimer_new(m->base, prof_drain_cb, m);
-	prof.window_timer = event_new(m->base, -1, EV_PERSIST, prof_window_cb,
-	    m);
-	prof.done_event = event_new(m->base, reporter_done_fd(),
-	    EV_READ | EV_PERSIST, prof_done_cb, m);
+	prof.drain_timer = event_new(h->base, -1, EV_PERSIST, prof_drain_cb, h);
+	prof.fast_drain = evtimer_new(h->base, prof_drain_cb, h);
+	prof.window_timer = event_new(h->base, -1, EV_PERSIST, prof_window_cb,
+	    h);
+	prof.done_event = event_new(h->base, reporter_done_fd(),
+	    EV_READ | EV_PERSIST, prof_done_cb, h);
 	event_add(prof.drain_timer, &drain);
 	event_add(prof.done_event, NULL);
-	prof_schedule_window(m);
-	prof_apply_switch(m);
+	prof_schedule_window(h);
+	prof_apply_switch(h);
 	prof.started = 1;
 	return 0;
 }
 
 void
-prof_master_reload(struct master *m)
+prof_master_reload(void)
 {
 	if (!prof.started)
 		return;
-	prof_apply_switch(m);
-	prof_schedule_window(m);
+	prof_apply_switch(&prof.host);
+	prof_schedule_window(&prof.host);
 }
 
 void
-prof_master_switch(struct master *m, int on)
+prof_master_switch(int on)
 {
-	prof_set_switch(m, on);
+	prof_set_switch(&prof.host, on);
 }
 
 void
-prof_master_reaped(struct master *m, int slot)
+prof_master_reaped(int slot)
 {
+	struct prof_host *h = &prof.host;
 	struct prof_capture *c;
 
 	if (!prof.started)
 		return;
-	prof_drain_slot(m, (uint32_t)slot);
+	prof_drain_slot(h, (uint32_t)slot);
 	memagg_slot_gone((uint32_t)slot);
-	ring_reset(shm_cpu_ring(&m->shm, (uint32_t)slot));
-	ring_reset(shm_event_ring(&m->shm, (uint32_t)slot));
+	ring_reset(shm_cpu_ring(h->shm, (uint32_t)slot));
+	ring_reset(shm_event_ring(h->shm, (uint32_t)slot));
 	/* Its counters are gone with it: its row leaves the tables. */
 	memset(&prof.base.slots[slot], 0, sizeof prof.base.slots[slot]);
 	for (c = prof.captures; c != NULL; c = c->next)
 		memset(&c->base.slots[slot], 0, sizeof c->base.slots[slot]);
 }
 
-/* Answer every on-demand request still pending and detach it from its
- * connection, so nothing calls back into freed jobs during teardown. */
+/* Answer every on-demand request still pending, so nothing calls back
+ * into freed jobs during teardown. */
 static void
 prof_answer_pending(void)
 {
@@ -678,38 +692,31 @@ prof_answer_pending(void)
 	for (i = 0; i < HL_ARRAY_LEN(prof.inflight); i++) {
 		struct report_job *job = prof.inflight[i];
 
-		if (job != NULL && job->req != NULL) {
-			evhttp_connection_set_closecb(
-			    evhttp_request_get_connection(job->req), NULL, NULL);
-			admin_reply_error(job->req, 503, "hotlined is stopping");
-			job->req = NULL;
-		}
+		if (job != NULL)
+			prof_answer(&job->answer, job->answer_arg, 503, NULL,
+			    "hotlined is stopping");
 		prof.inflight[i] = NULL;
 	}
-	for (c = prof.captures; c != NULL; c = c->next) {
-		if (c->req == NULL)
-			continue;
-		evhttp_connection_set_closecb(
-		    evhttp_request_get_connection(c->req), NULL, NULL);
-		admin_reply_error(c->req, 503, "hotlined is stopping");
-		c->req = NULL;
-	}
+	for (c = prof.captures; c != NULL; c = c->next)
+		prof_answer(&c->answer, c->arg, 503, NULL,
+		    "hotlined is stopping");
 }
 
 void
-prof_master_stop(struct master *m)
+prof_master_stop(int graceful)
 {
+	struct prof_host *h = &prof.host;
 	struct prof_capture *c;
 
 	if (!prof.started)
 		return;
 	prof_answer_pending();
-	prof_drain_cb(-1, 0, m);
+	prof_drain_cb(-1, 0, h);
 	/* A run that sampled nothing has nothing to report. */
-	if (m->cf.profiling_enabled && (prof.samples_total > 0 ||
+	if (h->cf->profiling_enabled && (prof.samples_total > 0 ||
 	    memagg_has_data()))
-		reporter_submit(prof_close_window(m, REPORT_FINAL));
-	reporter_stop(m->stop == MASTER_STOP_GRACEFUL ? PROF_FINAL_QUIT_MS :
+		reporter_submit(prof_close_window(h, REPORT_FINAL));
+	reporter_stop(graceful ? PROF_FINAL_QUIT_MS :
 	    PROF_FINAL_BUDGET_MS);
 	while ((c = prof.captures) != NULL) {
 		prof.captures = c->next;
@@ -734,13 +741,13 @@ prof_master_stop(struct master *m)
 
 /* Sampler time over the workers' CPU time since they started. */
 static double
-prof_overhead(struct master *m)
+prof_overhead(struct prof_host *h)
 {
 	double ut, st, cpu = 0, handler = 0;
 	uint32_t i;
 
-	for (i = 0; i < m->shm.hdr->nslots; i++) {
-		struct shm_slot *s = shm_slot(&m->shm, i);
+	for (i = 0; i < h->shm->hdr->nslots; i++) {
+		struct shm_slot *s = shm_slot(h->shm, i);
 
 		if (s->pid == 0 || prof_proc_cpu(s->pid, &ut, &st) == -1)
 			continue;
@@ -751,24 +758,25 @@ prof_overhead(struct master *m)
 }
 
 void
-prof_master_totals(struct master *m, unsigned long long *samples,
+prof_master_totals(unsigned long long *samples,
     unsigned long long *dropped, double *overhead,
     unsigned long long *written)
 {
+	struct prof_host *h = &prof.host;
 	struct reporter_status rs;
 	uint32_t i;
 
 	*dropped = 0;
-	for (i = 0; i < m->shm.hdr->nslots && prof.started; i++)
-		*dropped += slot_drops(m, i);
+	for (i = 0; prof.started && i < h->shm->hdr->nslots; i++)
+		*dropped += slot_drops(h, i);
 	*samples = prof.samples_total;
-	*overhead = prof.started ? prof_overhead(m) : 0;
+	*overhead = prof.started ? prof_overhead(h) : 0;
 	reporter_get_status(&rs);
 	*written = rs.written;
 }
 
 static json_t *
-prof_memory_status(struct master *m)
+prof_memory_status(struct prof_host *h)
 {
 	struct memagg_totals t;
 	int hooks = 0;
@@ -778,44 +786,45 @@ prof_memory_status(struct master *m)
 #endif
 	memagg_get_totals(&t);
 	return json_pack("{s:b, s:b, s:I, s:b, s:I, s:I, s:I, s:I, s:I, s:I}",
-	    "enabled", __atomic_load_n(&m->shm.hdr->memory_on,
+	    "enabled", __atomic_load_n(&h->shm->hdr->memory_on,
 	    __ATOMIC_ACQUIRE) != 0, "hooks", hooks, "sample_bytes",
-	    (json_int_t)m->cf.profiling_memory_sample_bytes, "copy",
-	    m->cf.profiling_copy, "allocations", (json_int_t)t.allocs,
+	    (json_int_t)h->cf->profiling_memory_sample_bytes, "copy",
+	    h->cf->profiling_copy, "allocations", (json_int_t)t.allocs,
 	    "frees", (json_int_t)t.frees, "copies", (json_int_t)t.copies,
 	    "unmatched_frees", (json_int_t)t.unmatched, "sites",
 	    (json_int_t)t.sites, "live_blocks", (json_int_t)t.live_blocks);
 }
 
 json_t *
-prof_master_status(struct master *m)
+prof_master_status(void)
 {
+	struct prof_host *h = &prof.host;
 	unsigned long long samples, dropped, written;
 	struct reporter_status rs;
 	double overhead;
-	int mean = m->cf.profiling_sample_interval_ms;
-	const char *timer = prof_timer_name(m);
+	int mean = h->cf->profiling_sample_interval_ms;
+	const char *timer = prof_timer_name(h);
 	int floor = strncmp(timer, "perf", 4) == 0 ? 1 : 4;
 
-	prof_master_totals(m, &samples, &dropped, &overhead, &written);
+	prof_master_totals(&samples, &dropped, &overhead, &written);
 	reporter_get_status(&rs);
 	json_t *st;
 
 	st = json_pack("{s:b, s:b, s:s, s:i, s:s, s:i, s:i, s:b, s:i, s:b,"
 	    " s:b, s:I, s:I, s:f, s:s, s:{s:I, s:I, s:I, s:s?, s:I, s:f}}",
-	    "enabled", __atomic_load_n(&m->shm.hdr->profiling_on,
-	    __ATOMIC_ACQUIRE) != 0 || __atomic_load_n(&m->shm.hdr->memory_on,
+	    "enabled", __atomic_load_n(&h->shm->hdr->profiling_on,
+	    __ATOMIC_ACQUIRE) != 0 || __atomic_load_n(&h->shm->hdr->memory_on,
 	    __ATOMIC_ACQUIRE) != 0,
 	    "scalene_installed", 1,
-	    "output_directory", m->cf.profiling_output_dir,
-	    "interval_seconds", m->cf.profiling_interval_seconds,
-	    "clock", m->cf.profiling_clock == 1 ? "wall" : "cpu",
+	    "output_directory", h->cf->profiling_output_dir,
+	    "interval_seconds", h->cf->profiling_interval_seconds,
+	    "clock", h->cf->profiling_clock == 1 ? "wall" : "cpu",
 	    "sample_interval_ms", mean < floor ? floor : mean,
 	    "requested_sample_interval_ms", mean,
 	    "sample_interval_clamped", mean < floor,
-	    "stack_depth", m->cf.profiling_stack_depth,
-	    "cpu_only", m->cf.profiling_cpu_only,
-	    "memory_only", m->cf.profiling_memory_only,
+	    "stack_depth", h->cf->profiling_stack_depth,
+	    "cpu_only", h->cf->profiling_cpu_only,
+	    "memory_only", h->cf->profiling_memory_only,
 	    "samples", (json_int_t)samples, "dropped", (json_int_t)dropped,
 	    "overhead_ratio", overhead,
 	    "debug_info", rs.debug_lines ? "lines" : "functions only",
@@ -824,7 +833,7 @@ prof_master_status(struct master *m)
 	    "last", rs.last_name[0] != '\0' ? rs.last_name : NULL,
 	    "last_at", (json_int_t)rs.last_at, "last_build_seconds",
 	    rs.last_seconds);
-	json_object_set_new(st, "memory", prof_memory_status(m));
+	json_object_set_new(st, "memory", prof_memory_status(h));
 	json_object_set_new(st, "timer", json_string(timer));
 	return st;
 }

@@ -114,17 +114,21 @@ reporter_store_job(struct report_job *job, const struct stacktab *tab)
 	time_t stamp = (time_t)job->in.end;
 	char name[REPORT_STORE_NAME_MAX], other[REPORT_STORE_NAME_MAX];
 	double t0 = now_seconds();
+	struct report_folded *stacks = report_folded_collect(rep.sym, tab);
 	json_t *doc;
 	char *text, *html, *folded;
 	int rc;
 
 	job->in.tab = tab;
+	job->in.folded = stacks;
 	doc = report_build(rep.sym, &job->in);
+	job->in.folded = NULL;
 	text = json_dumps(doc, JSON_COMPACT);
 	html = report_html_render(doc, &(struct report_html_opts){
 	    job->source_root, 0 });
 	json_decref(doc);
-	folded = report_folded(rep.sym, tab);
+	folded = report_folded_text(stacks);
+	report_folded_free(stacks);
 	rc = text == NULL ? -1 : reporter_write(stamp, "json", text, name);
 	if (rc == 0 && html != NULL)
 		rc = reporter_write(stamp, "html", html, other);
@@ -153,7 +157,11 @@ reporter_answer(struct report_job *job)
 	json_t *doc;
 
 	if (job->folded) {
-		job->result = report_folded(rep.sym, &job->tab);
+		struct report_folded *stacks = report_folded_collect(rep.sym,
+		    &job->tab);
+
+		job->result = report_folded_text(stacks);
+		report_folded_free(stacks);
 	} else {
 		doc = report_build(rep.sym, &job->in);
 		job->result = json_dumps(doc, JSON_COMPACT);

@@ -9,13 +9,13 @@
 
 #include <stdint.h>
 
+#include "prof/prof.h"
 #include "profd/memsite.h"
 #include "report/report_json.h"
 #include "profd/stacktab.h"
 #include "profd/timeline.h"
 
 struct report_store;
-struct evhttp_request;
 
 enum report_kind {
 	REPORT_INTERVAL,	/* a window: written, merged into the run */
@@ -36,7 +36,8 @@ struct report_job {
 	char			*exclude;
 	char			*source_root;	/* owned; for the HTML page */
 	int			 folded;	/* on demand: folded, not JSON */
-	struct evhttp_request	*req;		/* on demand */
+	prof_answer_cb		*answer;	/* on demand; NULL: gone */
+	void			*answer_arg;
 	char			*result;	/* on demand: the body */
 	int			 failed;
 	struct report_job	*next;

@@ -1,7 +1,9 @@
 /*
  * Folded stacks ("root;...;leaf count"), for flamegraph.pl and speedscope
  * and for the report's "stacks": every stack of a table resolved to
- * function names, inlined scopes included, and merged by text.
+ * function names, inlined scopes included, and merged by text. A window's
+ * stacks are collected once and give both the .folded file and the
+ * document's "stacks".
  */
 #include "autoconf.h"
 
@@ -20,7 +22,7 @@ struct folded {
 	uint64_t	 weight_ns;
 };
 
-struct folded_set {
+struct report_folded {
 	struct folded	*items;
 	size_t		 n, cap;
 	size_t		*slots;		/* item + 1, by hash of the text */
@@ -38,7 +40,7 @@ text_hash(const char *s)
 }
 
 static void
-folded_insert_slot(struct folded_set *fs, size_t item)
+folded_insert_slot(struct report_folded *fs, size_t item)
 {
 	size_t i = text_hash(fs->items[item].stack) & (fs->nslots - 1);
 
@@ -48,7 +50,7 @@ folded_insert_slot(struct folded_set *fs, size_t item)
 }
 
 static void
-folded_add(struct folded_set *fs, const char *stack, uint64_t samples,
+folded_add(struct report_folded *fs, const char *stack, uint64_t samples,
     uint64_t weight)
 {
 	size_t i = text_hash(stack) & (fs->nslots - 1), k;
@@ -104,15 +106,14 @@ folded_order(const void *a, const void *b)
 	return (x->samples < y->samples) - (x->samples > y->samples);
 }
 
-static void
-folded_collect(struct folded_set *fs, struct symbolizer *sym,
-    const struct stacktab *tab)
+struct report_folded *
+report_folded_collect(struct symbolizer *sym, const struct stacktab *tab)
 {
+	struct report_folded *fs = xcalloc(1, sizeof *fs);
 	const struct stack_entry *e;
 	char buf[8192];
 	size_t i = 0;
 
-	memset(fs, 0, sizeof *fs);
 	fs->nslots = 1024;
 	fs->slots = xcalloc(fs->nslots, sizeof *fs->slots);
 	while ((e = stacktab_next(tab, &i)) != NULL) {
@@ -123,52 +124,50 @@ folded_collect(struct folded_set *fs, struct symbolizer *sym,
 	}
 	if (fs->n > 0)
 		qsort(fs->items, fs->n, sizeof *fs->items, folded_order);
+	return fs;
 }
 
-static void
-folded_free(struct folded_set *fs)
+void
+report_folded_free(struct report_folded *fs)
 {
 	size_t i;
 
+	if (fs == NULL)
+		return;
 	for (i = 0; i < fs->n; i++)
 		free(fs->items[i].stack);
 	free(fs->items);
 	free(fs->slots);
+	free(fs);
 }
 
 char *
-report_folded(struct symbolizer *sym, const struct stacktab *tab)
+report_folded_text(const struct report_folded *fs)
 {
-	struct folded_set fs;
 	char *text = NULL;
 	size_t len = 0, i;
 	FILE *fp = open_memstream(&text, &len);
 
 	if (fp == NULL)
 		fatal("open_memstream");
-	folded_collect(&fs, sym, tab);
-	for (i = 0; i < fs.n; i++)
-		fprintf(fp, "%s %llu\n", fs.items[i].stack,
-		    (unsigned long long)fs.items[i].samples);
+	for (i = 0; i < fs->n; i++)
+		fprintf(fp, "%s %llu\n", fs->items[i].stack,
+		    (unsigned long long)fs->items[i].samples);
 	fclose(fp);
-	folded_free(&fs);
 	return text;
 }
 
 /* The heaviest stacks, for the HTML flame graph. */
 json_t *
-report_stacks_json(struct symbolizer *sym, const struct stacktab *tab)
+report_folded_json(const struct report_folded *fs)
 {
-	struct folded_set fs;
 	json_t *arr = json_array();
 	size_t i;
 
-	folded_collect(&fs, sym, tab);
-	for (i = 0; i < fs.n && i < REPORT_MAX_STACKS; i++)
+	for (i = 0; i < fs->n && i < REPORT_MAX_STACKS; i++)
 		json_array_append_new(arr, json_pack("{s:s, s:I, s:f}",
-		    "stack", fs.items[i].stack, "samples",
-		    (json_int_t)fs.items[i].samples, "weight_ms",
-		    fs.items[i].weight_ns / 1e6));
-	folded_free(&fs);
+		    "stack", fs->items[i].stack, "samples",
+		    (json_int_t)fs->items[i].samples, "weight_ms",
+		    fs->items[i].weight_ns / 1e6));
 	return arr;
 }

@@ -596,6 +596,21 @@ reconcile_json(const struct builder *b, json_t *wt)
 	    sys_proc);
 }
 
+/* The document's "stacks", from the caller's collection when it has one. */
+static json_t *
+report_stacks(struct symbolizer *sym, const struct report_input *in)
+{
+	struct report_folded *own;
+	json_t *arr;
+
+	if (in->folded != NULL)
+		return report_folded_json(in->folded);
+	own = report_folded_collect(sym, in->tab);
+	arr = report_folded_json(own);
+	report_folded_free(own);
+	return arr;
+}
+
 json_t *
 report_build(struct symbolizer *sym, const struct report_input *in)
 {
@@ -636,7 +651,7 @@ report_build(struct symbolizer *sym, const struct report_input *in)
 	json_object_set_new(doc, "files", files_json(&b, whole));
 	json_object_set_new(doc, "functions", functions_json(&b, whole));
 	json_object_set_new(doc, "handlers", handlers_json(&b, whole));
-	json_object_set_new(doc, "stacks", report_stacks_json(sym, in->tab));
+	json_object_set_new(doc, "stacks", report_stacks(sym, in));
 	report_mem_doc(&b, doc);
 	free(b.site_file);
 	free(b.site_lineno);

@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 struct leaktrack;
+struct report_folded;
 struct memsnap;
 struct stacktab;
 struct symbolizer;
@@ -76,14 +77,23 @@ struct report_input {
 	int				 copy;	/* copy sampling on */
 	uint64_t			 memory_sample_bytes;
 	double				 leak_min_growth; /* bytes/s */
+	/* tab's folded stacks when the caller collected them; NULL:
+	 * report_build collects (and frees) its own. */
+	const struct report_folded	*folded;
 };
 
 /* The report document (a new reference). */
 json_t	*report_build(struct symbolizer *sym, const struct report_input *in);
+/* A table's stacks resolved to "root;...;leaf" text and merged by it,
+ * heaviest first: collected once per window, it gives both the .folded
+ * file and the document's "stacks". */
+struct report_folded *report_folded_collect(struct symbolizer *sym,
+	    const struct stacktab *tab);
+void	 report_folded_free(struct report_folded *rf);
 /* Folded stacks ("a;b;c 12\n", root first, weights in samples) for
  * flamegraph.pl and speedscope; a malloc'd string. */
-char	*report_folded(struct symbolizer *sym, const struct stacktab *tab);
-/* The heaviest REPORT_MAX_STACKS folded stacks as a JSON array. */
-json_t	*report_stacks_json(struct symbolizer *sym, const struct stacktab *tab);
+char	*report_folded_text(const struct report_folded *rf);
+/* The heaviest REPORT_MAX_STACKS of them as a JSON array. */
+json_t	*report_folded_json(const struct report_folded *rf);
 
 #endif
