@@ -38,6 +38,13 @@ struct config_list {
 #define CONFIG_SECRET		0x02	/* never printed */
 #define CONFIG_URL_SECRET	0x04	/* a URL printed without its password */
 
+/* The `workloads` key: which limits the demonstration handlers get. */
+enum workload_mode {
+	WORKLOADS_OFF,
+	WORKLOADS_DEMO,
+	WORKLOADS_FULL,
+};
+
 enum config_origin {
 	CONFIG_FROM_DEFAULT,
 	CONFIG_FROM_FILE,
@@ -85,6 +92,7 @@ struct config {
 	struct config_list module;
 	int		 pkg_id_echo;
 	int		 pkg_id_time;
+	int		 workloads;	/* enum workload_mode */
 	int		 pkg_id_work;
 	int		 pkg_id_json;
 	int		 pkg_id_hash;

@@ -26,6 +26,8 @@ static const char *const fail_modes[] = { "open", "closed", NULL };
 
 static const char *const rate_actions[] = { "close", "error", NULL };
 
+static const char *const workload_modes[] = { "off", "demo", "full", NULL };
+
 static const char *const log_levels[] = {
 	"debug", "info", "notice", "warn", "error", NULL,
 };
@@ -139,6 +141,11 @@ const struct config_key config_keys[] = {
 	{ "module", NULL, CONFIG_LIST, 0, 0, "",
 	  OFF(module), FIXED, NULL,
 	  "a handler module (shared object) to load; one line each" },
+	{ "workloads", NULL, CONFIG_ENUM, 0, 0, "off",
+	  OFF(workloads), FIXED, workload_modes,
+	  "the demonstration workloads (work, json, hash, alloc, delay): off; "
+	  "demo, each request bounded to a few ms of CPU and 4 MiB; full, "
+	  "the stress limits (seconds of CPU, 16 MiB), for tests on loopback" },
 	{ "pkg_id_echo", NULL, CONFIG_INT, INT32_MIN, INT32_MAX, "1",
 	  OFF(pkg_id_echo), FIXED, NULL,
 	  "pkg_id of the built-in echo handler; 0 disables it" },
@@ -160,7 +167,7 @@ const struct config_key config_keys[] = {
 	{ "pkg_id_delay", NULL, CONFIG_INT, INT32_MIN, INT32_MAX, "7",
 	  OFF(pkg_id_delay), FIXED, NULL,
 	  "pkg_id of the delayed-reply handler; 0 disables it" },
-	{ "alloc_keep_bytes", NULL, CONFIG_SIZE, 0, 1LL << 40, "256m",
+	{ "alloc_keep_bytes", NULL, CONFIG_SIZE, 0, 1LL << 40, "16m",
 	  OFF(alloc_keep_bytes), FIXED, NULL,
 	  "what the alloc handler's kept blocks may cost per worker, "
 	  "allocator overhead included; a keep past it gets an error envelope" },

@@ -55,7 +55,7 @@ start_hotlined() {
 	local name=$1; shift
 	HL_LOG=$T/$name.log
 	"$HOTLINED" -f -o listen=127.0.0.1:0 -o admin_listen=127.0.0.1:0 \
-	    -o "profiling_output_dir=$T/reports-$name" "$@" >"$HL_LOG" 2>&1 &
+	    -o workloads=full -o "profiling_output_dir=$T/reports-$name" "$@" >"$HL_LOG" 2>&1 &
 	HL_PID=$!
 	HL_PIDS="$HL_PIDS $HL_PID"
 	local watch=${HL_READY_LOG:-$HL_LOG}
