@@ -70,6 +70,7 @@ struct config {
 	/* admin port */
 	char		*admin_listen;
 	char		*admin_token;
+	char		*admin_read_token;
 	int		 admin_request_timeout;
 	int		 admin_max_connections;
 	/* WebSocket */

@@ -78,7 +78,12 @@ const struct config_key config_keys[] = {
 	  "admin HTTP address (health, metrics, scoreboard, reports)" },
 	{ "admin_token", NULL, CONFIG_STRING, 0, 0, "",
 	  OFF(admin_token), RELOAD | CONFIG_SECRET, NULL,
-	  "when set, admin requests need Authorization: Bearer <token>" },
+	  "when set, admin requests need Authorization: Bearer <token>; "
+	  "required when admin_listen is not a loopback address" },
+	{ "admin_read_token", NULL, CONFIG_STRING, 0, 0, "",
+	  OFF(admin_read_token), RELOAD | CONFIG_SECRET, NULL,
+	  "a second bearer token good for reading only (health, metrics, "
+	  "workers, report list and get); needs admin_token" },
 	{ "admin_request_timeout", NULL, CONFIG_INT, 1, 3600, "10",
 	  OFF(admin_request_timeout), RELOAD, NULL,
 	  "seconds an admin connection has for each request, in total (not "

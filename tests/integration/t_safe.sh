@@ -14,3 +14,60 @@ start_hotlined demo -w 1 -o workloads=demo || exit 1
 run_cases "workloads demo" $SAFE workloads "$HL_WS" demo
 check "the worker survived the demo limits" health_ok
 stop_hotlined "$HL_PID" TERM
+
+# The admin port: a non-loopback address needs admin_token.
+printf '# admin reachable from elsewhere\nadmin_listen 0.0.0.0:9000\n' >"$T/open.conf"
+"$HOTLINED" -t -c "$T/open.conf" >"$T/open.out" 2>&1
+check "-t refuses a non-loopback admin port without a token" test $? = 1
+check "... naming file:line and the key" grep -q \
+    "$T/open.conf:2: admin_listen: 0.0.0.0:9000 is not a loopback address and admin_token is empty" \
+    "$T/open.out"
+"$HOTLINED" -t -o 'admin_listen=[::]:9000' >"$T/open6.out" 2>&1
+check "... and so does [::]" grep -q "admin_listen: \[::\]:9000 is not a loopback" "$T/open6.out"
+"$HOTLINED" -t -c "$T/open.conf" -o admin_token=tk-full-7q >/dev/null 2>&1
+check "with admin_token it is accepted" test $? = 0
+"$HOTLINED" -t -o 'admin_listen=[::1]:9000' >/dev/null 2>&1
+check "[::1] needs no token" test $? = 0
+printf 'admin_read_token tk-read-9z\n' >"$T/ro.conf"
+"$HOTLINED" -t -c "$T/ro.conf" >"$T/ro.out" 2>&1
+check "admin_read_token without admin_token is refused" test $? = 1
+check "... naming file:line and the key" grep -q \
+    "$T/ro.conf:1: admin_read_token: set without admin_token" "$T/ro.out"
+
+# Two tokens: the read-only one reads, only the admin one changes state.
+HL_TOKEN=tk-read-9z	# start_hotlined's health check reads with it
+start_hotlined tokens -w 1 -o admin_token=tk-full-7q \
+    -o admin_read_token=tk-read-9z || exit 1
+status() { curl -s -o /dev/null -w '%{http_code}' -m 5 "$@"; }
+RO='Authorization: Bearer tk-read-9z'
+RW='Authorization: Bearer tk-full-7q'
+check "read token: GET /metrics 200" test "$(status -H "$RO" "http://$HL_ADMIN/metrics")" = 200
+check "read token: GET report list 200" \
+    test "$(status -H "$RO" "http://$HL_ADMIN/api/profiling/reports")" = 200
+check "read token: DELETE of a report 403" \
+    test "$(status -X DELETE -H "$RO" "http://$HL_ADMIN/api/profiling/reports/r1")" = 403
+check "read token: POST /api/broadcast 403" test "$(status -X POST -H "$RO" \
+    -d '{"topic":"t","data":{}}' "http://$HL_ADMIN/api/broadcast")" = 403
+check "read token: on-demand profile 403" \
+    test "$(status -H "$RO" "http://$HL_ADMIN/api/profiling/profile?seconds=1")" = 403
+code=$(status -X DELETE -H "$RW" "http://$HL_ADMIN/api/profiling/reports/r1")
+check "admin token: DELETE reaches the handler ($code: no such report)" \
+    test "$code" != 401 -a "$code" != 403
+check "no token: 401" test "$(status "http://$HL_ADMIN/metrics")" = 401
+for i in $(seq 50); do status -H 'Authorization: Bearer tk-bad-3x' "http://$HL_ADMIN/health" >/dev/null; done
+curl -s -m 5 -H "$RW" "http://$HL_ADMIN/metrics" >"$T/metrics"
+check "the 401s are counted" grep -q '^hotline_admin_unauthorized_total 51$' "$T/metrics"
+check "the 403s are counted" grep -q '^hotline_admin_forbidden_total 3$' "$T/metrics"
+check "the state change is logged with the peer" \
+    grep -q "admin: DELETE /api/profiling/reports/r1 from 127.0.0.1:[0-9]" "$HL_LOG"
+check "a 403 is logged with the peer" \
+    grep -q "admin: 403 for DELETE /api/profiling/reports/r1 from 127.0.0.1:" "$HL_LOG"
+sleep 1.2	# past the one-line-a-second limit: the next 401 is logged
+status "http://$HL_ADMIN/health" >/dev/null
+check "a 401 is logged with the peer and what was held back" wait_until 5 grep -qE \
+    "admin: 401 for GET /health from 127.0.0.1:[0-9]+: missing or wrong bearer token \(([4-9][0-9]) more held back\)" "$HL_LOG"
+n=$(grep -c "admin: 40[13] for" "$HL_LOG")
+note "55 refusals in $(grep -c . "$HL_LOG") log lines: $n of them about refusals"
+check "55 refusals are logged at most once a second ($n lines)" test "$n" -le 10
+check "no token reaches the log" sh -c "! grep -q 'tk-full-7q\|tk-read-9z\|tk-bad-3x' '$HL_LOG'"
+stop_hotlined "$HL_PID" TERM
