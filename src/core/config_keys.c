@@ -47,7 +47,8 @@ const struct config_key config_keys[] = {
 	  "most workers a reload may ask for; sizes shared memory" },
 	{ "user", NULL, CONFIG_STRING, 0, 0, "",
 	  OFF(user), FIXED, NULL,
-	  "when started as root, workers run as this user" },
+	  "when started as root, workers run as this user; empty: hotline "
+	  "if it exists, else nobody; root keeps them root" },
 	{ "pidfile", NULL, CONFIG_PATH, 0, 0, "",
 	  OFF(pidfile), FIXED, NULL,
 	  "file holding the master's pid; empty for none" },

@@ -65,9 +65,62 @@ check "a 403 is logged with the peer" \
 sleep 1.2	# past the one-line-a-second limit: the next 401 is logged
 status "http://$HL_ADMIN/health" >/dev/null
 check "a 401 is logged with the peer and what was held back" wait_until 5 grep -qE \
-    "admin: 401 for GET /health from 127.0.0.1:[0-9]+: missing or wrong bearer token \(([4-9][0-9]) more held back\)" "$HL_LOG"
+    "admin: 401 for GET /health from 127.0.0.1:[0-9]+: missing or wrong bearer token \([1-9][0-9]* more held back\)" "$HL_LOG"
 n=$(grep -c "admin: 40[13] for" "$HL_LOG")
 note "55 refusals in $(grep -c . "$HL_LOG") log lines: $n of them about refusals"
 check "55 refusals are logged at most once a second ($n lines)" test "$n" -le 10
 check "no token reaches the log" sh -c "! grep -q 'tk-full-7q\|tk-read-9z\|tk-bad-3x' '$HL_LOG'"
+stop_hotlined "$HL_PID" TERM
+
+# Workers never run as root by accident.
+if [ "$(id -u)" = 0 ] && id nobody >/dev/null 2>&1 && ! id hotline >/dev/null 2>&1; then
+	chmod 755 "$T"	# the workers' account reopens the log in it
+	HL_READY_LOG=$T/u.log start_hotlined unpriv -w 1 -o "log_file=$T/u.log" \
+	    -o profiling_interval_seconds=1 -o workloads=demo || exit 1
+	wpid=$(running_pids | head -1)
+	check "user empty, started as root: the worker runs as nobody" \
+	    test "$(ps -o user= -p "$wpid" | tr -d ' ')" = nobody
+	check "the master stays root" test "$(ps -o user= -p "$HL_PID" | tr -d ' ')" = root
+	check "... and the log says which account" grep -q \
+	    "user is empty and hotlined runs as root: workers run as nobody" "$T/u.log"
+	run_cases "unprivileged worker serves the workloads" $SAFE workloads "$HL_WS" demo
+	check "the profiler still writes reports" wait_until 10 sh -c \
+	    "ls '$T/reports-unpriv'/profile_*.json >/dev/null 2>&1"
+	check "... with samples from the worker" wait_until 10 sh -c \
+	    "grep -l '\"samples\": *[1-9]' '$T/reports-unpriv'/profile_*.json >/dev/null 2>&1 || grep -l 'handle_work' '$T/reports-unpriv'/profile_*.json >/dev/null 2>&1"
+	mv "$T/u.log" "$T/u.log.1"
+	kill -USR1 "$HL_PID"
+	check "USR1 reopens the log" wait_until 5 test -f "$T/u.log"
+	kill -HUP "$HL_PID"
+	check "... and new lines go to it" wait_until 10 grep -q "reloading" "$T/u.log"
+	check "the reloaded worker runs as nobody too" wait_until 10 sh -c \
+	    "ps -o user= -C hotlined --ppid $HL_PID | grep -q nobody"
+	stop_hotlined "$HL_PID" TERM
+
+	start_hotlined asroot -w 1 -o user=root || exit 1
+	wpid=$(running_pids | head -1)
+	check "user root keeps the worker root" \
+	    test "$(ps -o user= -p "$wpid" | tr -d ' ')" = root
+	check "... and says so in the log" grep -q "user root: workers run as root" "$HL_LOG"
+	stop_hotlined "$HL_PID" TERM
+else
+	ok "# SKIP the default account needs root, a 'nobody' and no 'hotline' user"
+fi
+
+# Refused authentications are logged with the peer, never the token.
+printf 'safe-test-secret-0123456789abcdef\n' >"$T/jwt.secret"
+chmod 600 "$T/jwt.secret"
+start_hotlined auth -w 1 -o auth=jwt -o "jwt_secret_file=$T/jwt.secret" || exit 1
+upgrade() {
+	curl -s -o /dev/null -w '%{http_code}' -m 5 -H 'Connection: Upgrade' \
+	    -H 'Upgrade: websocket' -H 'Sec-WebSocket-Version: 13' \
+	    -H 'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==' "http://$HL_WS/web$1"
+}
+check "a bad token at the upgrade: 401" test "$(upgrade '?token=tk.jwt.bad7')" = 401
+check "... logged with the peer and the reason" wait_until 5 grep -qE \
+    "auth: refused 127.0.0.1:[0-9]+ at the upgrade: invalid token" "$HL_LOG"
+for i in $(seq 30); do upgrade '?token=tk.jwt.bad7' >/dev/null; done
+n=$(grep -c "auth: refused" "$HL_LOG")
+check "31 refusals are logged at most once a second ($n lines)" test "$n" -le 10
+check "the token never reaches the log" sh -c "! grep -q 'tk.jwt.bad7' '$HL_LOG'"
 stop_hotlined "$HL_PID" TERM
