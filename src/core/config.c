@@ -244,7 +244,7 @@ config_read_overrides(struct config *cf, const struct config_override *ov,
 	}
 }
 
-static const char *
+const char *
 config_where(const struct config *cf, const char *name)
 {
 	const struct config_key *k = config_find(name);

@@ -211,6 +211,8 @@ int	 config_load(struct config *cf, const char *path, int required,
 void	 config_free(struct config *cf);
 /* Print each error on its own line to fp. */
 void	 config_print_errors(const struct config *cf, FILE *fp);
+/* Where name's value came from: "file:line", the variable or the flag. */
+const char	*config_where(const struct config *cf, const char *name);
 /* Print the effective configuration with where each value came from. */
 void	 config_dump(const struct config *cf, FILE *fp);
 /* Keep old's values of keys that a reload may not change; log a warning for

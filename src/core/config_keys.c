@@ -346,7 +346,7 @@ const struct config_key config_keys[] = {
 	  OFF(profiling_enabled), RELOAD, NULL,
 	  "sample workers and write periodic reports" },
 	{ "profiling_output_dir", "PROFILING_OUTPUT_DIR", CONFIG_PATH, 0, 0,
-	  "profiling_reports",
+	  HL_REPORTDIR,
 	  OFF(profiling_output_dir), RELOAD, NULL,
 	  "directory for report files" },
 	{ "profiling_interval_seconds", "PROFILING_INTERVAL_SECONDS",

@@ -20,6 +20,11 @@ for v in $(env | sed -n 's/^\(HOTLINE_[A-Z_]*\)=.*/\1/p;s/^\(PROFILING_[A-Z_]*\)
 	unset "$v"
 done
 
+# Daemons started without profiling_output_dir keep their reports in the
+# test's directory, not configure's $localstatedir (the -o of
+# start_hotlined and of the tests still wins).
+export PROFILING_OUTPUT_DIR=$T/profiling_reports
+
 tap_n=0
 tap_failed=0
 HL_PIDS=""

@@ -124,3 +124,29 @@ n=$(grep -c "auth: refused" "$HL_LOG")
 check "31 refusals are logged at most once a second ($n lines)" test "$n" -le 10
 check "the token never reaches the log" sh -c "! grep -q 'tk.jwt.bad7' '$HL_LOG'"
 stop_hotlined "$HL_PID" TERM
+
+# Paths an installed daemon can live with: the report directory comes from
+# configure, and -t checks what the master will write.
+env -u PROFILING_OUTPUT_DIR "$HOTLINED" -T 2>/dev/null | grep '^profiling_output_dir ' >"$T/dir.out"
+check "the report directory defaults to \$localstatedir/lib/hotline/reports" \
+    grep -q '^profiling_output_dir /.*/lib/hotline/reports	# default' "$T/dir.out"
+: >"$T/afile"
+printf 'profiling_output_dir %s/afile/reports\nlog_file %s/afile/x.log\n' "$T" "$T" >"$T/paths.conf"
+env -u PROFILING_OUTPUT_DIR "$HOTLINED" -t -c "$T/paths.conf" >"$T/paths.out" 2>&1
+check "-t refuses a report directory that cannot be created" test $? = 1
+check "... naming file:line and the key" grep -q \
+    "$T/paths.conf:1: profiling_output_dir: $T/afile is not a directory" "$T/paths.out"
+check "... and a log file that cannot be created" grep -q \
+    "$T/paths.conf:2: log_file: cannot create it in $T/afile" "$T/paths.out"
+"$HOTLINED" -t -o "profiling_output_dir=$T/new/a/b" -o "log_file=$T/new.log" >/dev/null 2>&1
+check "-t accepts directories it can create" test $? = 0
+check "... without creating them" test ! -e "$T/new"
+if [ "$(id -u)" = 0 ] && id nobody >/dev/null 2>&1 && command -v runuser >/dev/null; then
+	chmod 755 "$T"; mkdir -p "$T/rootonly"
+	runuser -u nobody -- "$HOTLINED" -t -o "profiling_output_dir=$T/rootonly" \
+	    >"$T/ro.out" 2>&1
+	check "-t as another account: a directory it cannot write is refused" \
+	    grep -q "profiling_output_dir: cannot write in $T/rootonly" "$T/ro.out"
+else
+	ok "# SKIP writability as another account needs root, nobody and runuser"
+fi
