@@ -39,7 +39,9 @@ trap finish EXIT
 die() { echo "profile-regression: $*" >&2; [ -f "$work/hotlined.log" ] && tail -20 "$work/hotlined.log" >&2; exit 2; }
 
 # Windows of 2 s: the newest window during the load is all load.
-"$HOTLINED" -f -w 1 -o listen=127.0.0.1:0 -o admin_listen=127.0.0.1:0 \
+# The work handler is a demonstration workload, off by default; the
+# variable (not -o) leaves a baseline built before the key works too.
+HOTLINE_WORKLOADS=demo "$HOTLINED" -f -w 1 -o listen=127.0.0.1:0 -o admin_listen=127.0.0.1:0 \
     -o profiling_interval_seconds=2 -o "profiling_output_dir=$work/reports" \
     >"$work/hotlined.log" 2>&1 &
 pid=$!

@@ -8,15 +8,14 @@
 #include <event2/keyvalq_struct.h>
 #include <event2/listener.h>
 #include <jansson.h>
-#include <openssl/crypto.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
-#include <strings.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include "admin/admin.h"
+#include "admin/admin_auth.h"
 #include "admin/admin_conn.h"
 #include "cycle/master.h"
 #include "core/netaddr.h"
@@ -32,6 +31,7 @@ struct admin {
 	struct master			*master;
 	struct evhttp			*http;
 	struct admin_conns		*conns;		/* limits */
+	struct admin_auth_counts	 auth;		/* 401s and 403s */
 	struct {
 		const struct admin_route *routes;
 		size_t			 n;
@@ -108,23 +108,6 @@ admin_method_bit(struct evhttp_request *req)
 	return 0;
 }
 
-/* "Authorization: Bearer <token>", compared in constant time. */
-static int
-admin_authorized(const struct admin *a, struct evhttp_request *req)
-{
-	const char *token = a->master->cf.admin_token, *h;
-	size_t len = strlen(token);
-
-	if (len == 0)
-		return 1;
-	h = evhttp_find_header(evhttp_request_get_input_headers(req),
-	    "Authorization");
-	if (h == NULL || strncasecmp(h, "Bearer ", 7) != 0)
-		return 0;
-	h += 7;
-	return strlen(h) == len && CRYPTO_memcmp(h, token, len) == 0;
-}
-
 static int
 admin_path_matches(const struct admin_route *r, const char *path,
     const char **rest)
@@ -157,20 +140,39 @@ admin_reply_405(struct evhttp_request *req, unsigned allowed)
 	admin_reply_error(req, 405, "method not allowed; allowed: %s", allow);
 }
 
+/* Run r's handler if access allows it: a method other than GET or HEAD,
+ * or a route marked ADMIN_ROUTE_FULL, needs admin_token and is logged. */
+static void
+admin_run(struct admin *a, const struct admin_route *r,
+    struct evhttp_request *req, unsigned method, enum admin_access access,
+    const char *rest)
+{
+	int full = (method & ~(unsigned)(ADMIN_GET | ADMIN_HEAD)) != 0 ||
+	    (r->flags & ADMIN_ROUTE_FULL) != 0;
+
+	if (full && access != ADMIN_ACCESS_FULL) {
+		admin_auth_refuse(req, access, &a->auth);
+		return;
+	}
+	if (full)
+		admin_auth_audit(req);
+	r->handler(req, a->master, rest);
+}
+
 static void
 admin_dispatch_cb(struct evhttp_request *req, void *arg)
 {
 	struct admin *a = arg;
 	const char *path, *rest = "";
 	unsigned method = admin_method_bit(req), allowed = 0;
+	enum admin_access access;
 	size_t i;
 	int t;
 
 	admin_conns_dispatched(a->conns, req);
-	if (!admin_authorized(a, req)) {
-		evhttp_add_header(evhttp_request_get_output_headers(req),
-		    "WWW-Authenticate", "Bearer realm=\"hotline\"");
-		admin_reply_error(req, 401, "missing or wrong bearer token");
+	access = admin_auth_access(&a->master->cf, req);
+	if (access == ADMIN_ACCESS_NONE) {
+		admin_auth_refuse(req, access, &a->auth);
 		return;
 	}
 	path = evhttp_uri_get_path(evhttp_request_get_evhttp_uri(req));
@@ -185,7 +187,7 @@ admin_dispatch_cb(struct evhttp_request *req, void *arg)
 			if (!admin_path_matches(r, path, &rest))
 				continue;
 			if (m & method) {
-				r->handler(req, a->master, rest);
+				admin_run(a, r, req, method, access, rest);
 				return;
 			}
 			allowed |= r->methods;
@@ -294,6 +296,7 @@ void
 admin_limits_metrics(struct evbuffer *out, const struct admin *a)
 {
 	admin_conns_metrics(out, a->conns);
+	admin_auth_metrics(out, &a->auth);
 }
 
 const char *

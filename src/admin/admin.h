@@ -19,11 +19,16 @@ typedef struct json_t json_t;
 #define ADMIN_PUT	0x08
 #define ADMIN_DELETE	0x10
 
+/* A route's flags. Any method but GET and HEAD needs admin_token (the
+ * read-only admin_read_token gets 403) and is logged with the peer. */
+#define ADMIN_ROUTE_FULL	0x01	/* so does GET: it changes state */
+
 struct admin_route {
 	unsigned	  methods;	/* ADMIN_GET... (GET implies HEAD) */
 	const char	 *path;		/* exact, or a prefix ending in '/' */
 	void		(*handler)(struct evhttp_request *, struct master *,
 			    const char *rest);
+	unsigned	  flags;	/* ADMIN_ROUTE_FULL */
 };
 
 struct admin;

@@ -146,7 +146,8 @@ const struct admin_route admin_prof_routes[] = {
 	{ ADMIN_GET, "/api/profiling/status", admin_prof_status },
 	{ ADMIN_POST, "/api/profiling/start", admin_prof_start },
 	{ ADMIN_POST, "/api/profiling/stop", admin_prof_stop },
-	{ ADMIN_GET, "/api/profiling/profile", admin_prof_profile },
+	{ ADMIN_GET, "/api/profiling/profile", admin_prof_profile,
+	  ADMIN_ROUTE_FULL },
 };
 
 const size_t admin_prof_nroutes =

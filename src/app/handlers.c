@@ -299,40 +299,69 @@ handle_delay(struct hl_request *req, void *arg)
 
 /* subscribe and unsubscribe are broadcast's own (bcast_conn.c registers
  * them the same way). */
+
+/* Schemas of the demonstration workloads. FULL_* are the stress limits
+ * (workloads full: one hash request may take seconds of CPU); DEMO_* bound
+ * a request to a few milliseconds of CPU and 4 MiB (workloads demo). */
+#define WORK_SCHEMA(ab, sys) "{\"type\":\"object\",\"properties\":{" \
+	"\"a\":{\"type\":\"integer\",\"minimum\":0,\"maximum\":" ab "}," \
+	"\"b\":{\"type\":\"integer\",\"minimum\":0,\"maximum\":" ab "}," \
+	"\"iterations\":{\"type\":\"integer\",\"minimum\":0," \
+	"\"maximum\":" ab "}," \
+	"\"syscalls\":{\"type\":\"integer\",\"minimum\":0," \
+	"\"maximum\":" sys "}},\"additionalProperties\":false}"
+#define JSON_SCHEMA(items) "{\"type\":\"object\",\"properties\":{" \
+	"\"items\":{\"type\":\"integer\",\"minimum\":0,\"maximum\":" \
+	items "}},\"additionalProperties\":false}"
+#define HASH_SCHEMA(bytes, rounds) "{\"type\":\"object\",\"properties\":{" \
+	"\"bytes\":{\"type\":\"integer\",\"minimum\":1,\"maximum\":" \
+	bytes "},\"rounds\":{\"type\":\"integer\",\"minimum\":1," \
+	"\"maximum\":" rounds "}},\"additionalProperties\":false}"
+#define ALLOC_SCHEMA(bytes, count) "{\"type\":\"object\",\"properties\":{" \
+	"\"bytes\":{\"type\":\"integer\",\"minimum\":1,\"maximum\":" \
+	bytes "},\"count\":{\"type\":\"integer\",\"minimum\":1," \
+	"\"maximum\":" count "},\"keep\":{\"type\":\"boolean\"}," \
+	"\"release\":{\"type\":\"boolean\"}},\"additionalProperties\":false}"
+#define DELAY_SCHEMA(ms) "{\"type\":\"object\",\"properties\":{" \
+	"\"ms\":{\"type\":\"integer\",\"minimum\":0,\"maximum\":" ms \
+	"}},\"additionalProperties\":false}"
+
 struct builtin {
 	const char	*key;		/* config key holding its pkg_id */
-	struct hl_handler h;
+	const char	*demo_schema;	/* a workload's schema under "demo";
+					   NULL: not a workload */
+	struct hl_handler h;		/* schema: the "full" limits */
 };
 
 static const struct builtin builtins[] = {
-	{ "pkg_id_echo", { 0, "echo", NULL, NULL, handle_echo, NULL,
+	{ "pkg_id_echo", NULL, { 0, "echo", NULL, NULL, handle_echo, NULL,
 	  HL_HANDLER_RAW } },
-	{ "pkg_id_time", { 0, "time", "{\"type\":[\"object\",\"null\"]}",
+	{ "pkg_id_time", NULL, { 0, "time", "{\"type\":[\"object\",\"null\"]}",
 	  NULL, handle_time, NULL, 0 } },
-	{ "pkg_id_work", { 0, "work", "{\"type\":\"object\",\"properties\":{"
-	  "\"a\":{\"type\":\"integer\",\"minimum\":0,\"maximum\":2000000000},"
-	  "\"b\":{\"type\":\"integer\",\"minimum\":0,\"maximum\":2000000000},"
-	  "\"iterations\":{\"type\":\"integer\",\"minimum\":0,"
-	  "\"maximum\":2000000000},"
-	  "\"syscalls\":{\"type\":\"integer\",\"minimum\":0,"
-	  "\"maximum\":100000000}},\"additionalProperties\":false}",
-	  NULL, handle_work, NULL, 0 } },
-	{ "pkg_id_json", { 0, "json", "{\"type\":\"object\",\"properties\":{"
-	  "\"items\":{\"type\":\"integer\",\"minimum\":0,\"maximum\":1000000}},"
-	  "\"additionalProperties\":false}", NULL, handle_json, NULL, 0 } },
-	{ "pkg_id_hash", { 0, "hash", "{\"type\":\"object\",\"properties\":{"
-	  "\"bytes\":{\"type\":\"integer\",\"minimum\":1,\"maximum\":16777216},"
-	  "\"rounds\":{\"type\":\"integer\",\"minimum\":1,\"maximum\":1000}},"
-	  "\"additionalProperties\":false}", NULL, handle_hash, NULL, 0 } },
-	{ "pkg_id_alloc", { 0, "alloc", "{\"type\":\"object\",\"properties\":{"
-	  "\"bytes\":{\"type\":\"integer\",\"minimum\":1,\"maximum\":16777216},"
-	  "\"count\":{\"type\":\"integer\",\"minimum\":1,\"maximum\":10000},"
-	  "\"keep\":{\"type\":\"boolean\"},\"release\":{\"type\":\"boolean\"}},"
-	  "\"additionalProperties\":false}", NULL, handle_alloc, NULL, 0 } },
-	{ "pkg_id_delay", { 0, "delay", "{\"type\":\"object\",\"properties\":{"
-	  "\"ms\":{\"type\":\"integer\",\"minimum\":0,\"maximum\":60000}},"
-	  "\"additionalProperties\":false}", NULL, handle_delay, NULL, 0 } },
+	{ "pkg_id_work", WORK_SCHEMA("5000000", "20000"), { 0, "work",
+	  WORK_SCHEMA("2000000000", "100000000"), NULL, handle_work, NULL, 0 } },
+	{ "pkg_id_json", JSON_SCHEMA("10000"), { 0, "json",
+	  JSON_SCHEMA("1000000"), NULL, handle_json, NULL, 0 } },
+	{ "pkg_id_hash", HASH_SCHEMA("1048576", "4"), { 0, "hash",
+	  HASH_SCHEMA("16777216", "1000"), NULL, handle_hash, NULL, 0 } },
+	{ "pkg_id_alloc", ALLOC_SCHEMA("65536", "64"), { 0, "alloc",
+	  ALLOC_SCHEMA("16777216", "10000"), NULL, handle_alloc, NULL, 0 } },
+	{ "pkg_id_delay", DELAY_SCHEMA("10000"), { 0, "delay",
+	  DELAY_SCHEMA("60000"), NULL, handle_delay, NULL, 0 } },
 };
+
+/* A builtin as `workloads` wants it: 0 if it stays unregistered. */
+static int
+builtin_wanted(const struct builtin *b, int mode, struct hl_handler *h)
+{
+	*h = b->h;
+	if (b->demo_schema == NULL || mode == WORKLOADS_FULL)
+		return 1;
+	if (mode == WORKLOADS_OFF)
+		return 0;
+	h->schema = b->demo_schema;
+	return 1;
+}
 
 int
 handlers_register(const struct config *cf, char *err, size_t errsize)
@@ -346,7 +375,8 @@ handlers_register(const struct config *cf, char *err, size_t errsize)
 	for (i = 0; i < HL_ARRAY_LEN(builtins); i++) {
 		k = config_find(builtins[i].key);
 		config_format(cf, k, value, sizeof value);
-		h = builtins[i].h;
+		if (!builtin_wanted(&builtins[i], cf->workloads, &h))
+			continue;
 		h.pkg_id = atoi(value);
 		if (h.pkg_id == 0)
 			continue;

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "auth/auth_audit.h"
 #include "auth/auth_int.h"
 #include "auth/auth_jwks.h"
 #include "auth/auth_message.h"
@@ -230,6 +231,8 @@ auth_session_done(struct conn *c, enum auth_session_verdict v)
 		auth_accepted(c, ca);
 	} else {
 		auth_count_failure(AUTH_FAIL_NO_SESSION);
+		auth_audit_refusal(c, "session", v == AUTH_SESSION_MISSING ?
+		    "no session" : "session store unavailable");
 		conn_fail(c, AUTH_CLOSE_INVALID, v == AUTH_SESSION_MISSING ?
 		    "no session" : "session store unavailable");
 	}
@@ -261,7 +264,7 @@ auth_session_begin(struct conn *c, struct conn_auth *ca)
 }
 
 static int
-auth_conn_upgrade(struct conn *c, const struct ws_handshake_request *req,
+auth_upgrade_token(struct conn *c, const struct ws_handshake_request *req,
     enum ws_handshake_refusal *why, const char **detail)
 {
 	static char buf[JWT_TOKEN_MAX + 1];
@@ -312,6 +315,18 @@ auth_conn_upgrade(struct conn *c, const struct ws_handshake_request *req,
 		auth_count_failure(AUTH_FAIL_NO_SESSION);
 		auth_conn_closed(c);
 		*detail = "session store unavailable";
+		return -1;
+	}
+	return 0;
+}
+
+/* The upgrade hook: the token, and an audit line when it is refused. */
+static int
+auth_conn_upgrade(struct conn *c, const struct ws_handshake_request *req,
+    enum ws_handshake_refusal *why, const char **detail)
+{
+	if (auth_upgrade_token(c, req, why, detail) == -1) {
+		auth_audit_refusal(c, "upgrade", *detail);
 		return -1;
 	}
 	return 0;
@@ -370,6 +385,7 @@ auth_timeout_cb(evutil_socket_t fd, short what, void *arg)
 	if (ca == NULL || !ca->pending)
 		return;
 	auth_count_failure(AUTH_FAIL_TIMEOUT);
+	auth_audit_refusal(c, "timeout", "authentication timeout");
 	conn_ref(c);
 	conn_fail(c, AUTH_CLOSE_TIMEOUT, "authentication timeout");
 	conn_flush_if_idle(c);
@@ -414,10 +430,12 @@ auth_first_message(struct conn *c, uint8_t opcode, const uint8_t *p,
 	if ((doc = auth_message_parse(opcode, p, len, &token, &toklen)) ==
 	    NULL) {
 		auth_count_failure(AUTH_FAIL_NOT_AUTH);
+		auth_audit_refusal(c, "message", "authentication required");
 		conn_fail(c, AUTH_CLOSE_INVALID, "authentication required");
 	} else if (auth_verify(ca, token, toklen, &res) == -1) {
 		snprintf(auth_detail, sizeof auth_detail, "invalid token: %s",
 		    res.message);
+		auth_audit_refusal(c, "message", auth_detail);
 		conn_fail(c, AUTH_CLOSE_INVALID, auth_detail);
 	} else if (!auth_admit(ca)) {
 		conn_fail(c, AUTH_CLOSE_POLICY, AUTH_TOO_MANY_CONNS);

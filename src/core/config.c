@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "core/config.h"
+#include "core/netaddr.h"
 #include "core/config_value.h"
 #include "core/util.h"
 
@@ -243,12 +244,34 @@ config_read_overrides(struct config *cf, const struct config_override *ov,
 	}
 }
 
-static const char *
+const char *
 config_where(const struct config *cf, const char *name)
 {
 	const struct config_key *k = config_find(name);
 
 	return cf->where[k - config_keys];
+}
+
+/* The admin port takes state-changing requests (DELETE of reports, POST
+ * /api/broadcast): reachable from other hosts, it must want a token. */
+static void
+config_check_admin(struct config *cf)
+{
+	struct netaddr na;
+	char err[256];
+
+	if (cf->admin_read_token[0] != '\0' && cf->admin_token[0] == '\0')
+		config_error(cf, "%s: admin_read_token: set without "
+		    "admin_token, which would leave the admin endpoints open",
+		    config_where(cf, "admin_read_token"));
+	if (cf->admin_token[0] != '\0' ||
+	    netaddr_parse(cf->admin_listen, &na, err, sizeof err) == -1 ||
+	    netaddr_is_loopback(&na))
+		return;
+	config_error(cf, "%s: admin_listen: %s is not a loopback address and "
+	    "admin_token is empty; set admin_token (and admin_read_token for "
+	    "read-only access) or listen on 127.0.0.1",
+	    config_where(cf, "admin_listen"), cf->admin_listen);
 }
 
 /* Checks across keys, once every source is read. */
@@ -267,6 +290,7 @@ config_check(struct config *cf)
 	if (cf->user[0] != '\0' && getpwnam(cf->user) == NULL)
 		config_error(cf, "%s: user: no such user \"%s\"",
 		    config_where(cf, "user"), cf->user);
+	config_check_admin(cf);
 }
 
 int

@@ -38,6 +38,13 @@ struct config_list {
 #define CONFIG_SECRET		0x02	/* never printed */
 #define CONFIG_URL_SECRET	0x04	/* a URL printed without its password */
 
+/* The `workloads` key: which limits the demonstration handlers get. */
+enum workload_mode {
+	WORKLOADS_OFF,
+	WORKLOADS_DEMO,
+	WORKLOADS_FULL,
+};
+
 enum config_origin {
 	CONFIG_FROM_DEFAULT,
 	CONFIG_FROM_FILE,
@@ -63,6 +70,7 @@ struct config {
 	/* admin port */
 	char		*admin_listen;
 	char		*admin_token;
+	char		*admin_read_token;
 	int		 admin_request_timeout;
 	int		 admin_max_connections;
 	/* WebSocket */
@@ -85,6 +93,7 @@ struct config {
 	struct config_list module;
 	int		 pkg_id_echo;
 	int		 pkg_id_time;
+	int		 workloads;	/* enum workload_mode */
 	int		 pkg_id_work;
 	int		 pkg_id_json;
 	int		 pkg_id_hash;
@@ -202,6 +211,8 @@ int	 config_load(struct config *cf, const char *path, int required,
 void	 config_free(struct config *cf);
 /* Print each error on its own line to fp. */
 void	 config_print_errors(const struct config *cf, FILE *fp);
+/* Where name's value came from: "file:line", the variable or the flag. */
+const char	*config_where(const struct config *cf, const char *name);
 /* Print the effective configuration with where each value came from. */
 void	 config_dump(const struct config *cf, FILE *fp);
 /* Keep old's values of keys that a reload may not change; log a warning for

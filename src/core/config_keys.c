@@ -26,6 +26,8 @@ static const char *const fail_modes[] = { "open", "closed", NULL };
 
 static const char *const rate_actions[] = { "close", "error", NULL };
 
+static const char *const workload_modes[] = { "off", "demo", "full", NULL };
+
 static const char *const log_levels[] = {
 	"debug", "info", "notice", "warn", "error", NULL,
 };
@@ -45,7 +47,8 @@ const struct config_key config_keys[] = {
 	  "most workers a reload may ask for; sizes shared memory" },
 	{ "user", NULL, CONFIG_STRING, 0, 0, "",
 	  OFF(user), FIXED, NULL,
-	  "when started as root, workers run as this user" },
+	  "when started as root, workers run as this user; empty: hotline "
+	  "if it exists, else nobody; root keeps them root" },
 	{ "pidfile", NULL, CONFIG_PATH, 0, 0, "",
 	  OFF(pidfile), FIXED, NULL,
 	  "file holding the master's pid; empty for none" },
@@ -76,7 +79,12 @@ const struct config_key config_keys[] = {
 	  "admin HTTP address (health, metrics, scoreboard, reports)" },
 	{ "admin_token", NULL, CONFIG_STRING, 0, 0, "",
 	  OFF(admin_token), RELOAD | CONFIG_SECRET, NULL,
-	  "when set, admin requests need Authorization: Bearer <token>" },
+	  "when set, admin requests need Authorization: Bearer <token>; "
+	  "required when admin_listen is not a loopback address" },
+	{ "admin_read_token", NULL, CONFIG_STRING, 0, 0, "",
+	  OFF(admin_read_token), RELOAD | CONFIG_SECRET, NULL,
+	  "a second bearer token good for reading only (health, metrics, "
+	  "workers, report list and get); needs admin_token" },
 	{ "admin_request_timeout", NULL, CONFIG_INT, 1, 3600, "10",
 	  OFF(admin_request_timeout), RELOAD, NULL,
 	  "seconds an admin connection has for each request, in total (not "
@@ -139,6 +147,11 @@ const struct config_key config_keys[] = {
 	{ "module", NULL, CONFIG_LIST, 0, 0, "",
 	  OFF(module), FIXED, NULL,
 	  "a handler module (shared object) to load; one line each" },
+	{ "workloads", NULL, CONFIG_ENUM, 0, 0, "off",
+	  OFF(workloads), FIXED, workload_modes,
+	  "the demonstration workloads (work, json, hash, alloc, delay): off; "
+	  "demo, each request bounded to a few ms of CPU and 4 MiB; full, "
+	  "the stress limits (seconds of CPU, 16 MiB), for tests on loopback" },
 	{ "pkg_id_echo", NULL, CONFIG_INT, INT32_MIN, INT32_MAX, "1",
 	  OFF(pkg_id_echo), FIXED, NULL,
 	  "pkg_id of the built-in echo handler; 0 disables it" },
@@ -160,7 +173,7 @@ const struct config_key config_keys[] = {
 	{ "pkg_id_delay", NULL, CONFIG_INT, INT32_MIN, INT32_MAX, "7",
 	  OFF(pkg_id_delay), FIXED, NULL,
 	  "pkg_id of the delayed-reply handler; 0 disables it" },
-	{ "alloc_keep_bytes", NULL, CONFIG_SIZE, 0, 1LL << 40, "256m",
+	{ "alloc_keep_bytes", NULL, CONFIG_SIZE, 0, 1LL << 40, "16m",
 	  OFF(alloc_keep_bytes), FIXED, NULL,
 	  "what the alloc handler's kept blocks may cost per worker, "
 	  "allocator overhead included; a keep past it gets an error envelope" },
@@ -333,7 +346,7 @@ const struct config_key config_keys[] = {
 	  OFF(profiling_enabled), RELOAD, NULL,
 	  "sample workers and write periodic reports" },
 	{ "profiling_output_dir", "PROFILING_OUTPUT_DIR", CONFIG_PATH, 0, 0,
-	  "profiling_reports",
+	  HL_REPORTDIR,
 	  OFF(profiling_output_dir), RELOAD, NULL,
 	  "directory for report files" },
 	{ "profiling_interval_seconds", "PROFILING_INTERVAL_SECONDS",

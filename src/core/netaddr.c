@@ -4,6 +4,7 @@
 #include <arpa/inet.h>
 #include <netdb.h>
 #include <netinet/in.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -106,4 +107,19 @@ netaddr_port(const struct netaddr *na)
 	if (na->ss.ss_family == AF_INET6)
 		return ntohs(((const struct sockaddr_in6 *)(const void *)&na->ss)->sin6_port);
 	return ntohs(((const struct sockaddr_in *)(const void *)&na->ss)->sin_port);
+}
+
+int
+netaddr_is_loopback(const struct netaddr *na)
+{
+	if (na->ss.ss_family == AF_INET6) {
+		const struct sockaddr_in6 *s6 = (const void *)&na->ss;
+		const uint8_t *b = s6->sin6_addr.s6_addr;
+
+		if (IN6_IS_ADDR_V4MAPPED(&s6->sin6_addr))
+			return b[12] == 127;
+		return IN6_IS_ADDR_LOOPBACK(&s6->sin6_addr);
+	}
+	return ((ntohl(((const struct sockaddr_in *)(const void *)&na->ss)->
+	    sin_addr.s_addr)) >> 24) == 127;
 }

@@ -9,6 +9,7 @@
 #include "auth/auth.h"
 #include "bcast/bcast.h"
 #include "core/config.h"
+#include "core/config_paths.h"
 #include "core/daemon.h"
 #include "core/log.h"
 #include "cycle/master.h"
@@ -143,6 +144,11 @@ main(int argc, char **argv)
 	if (auth_config_check(&cf, err, sizeof err) == -1 ||
 	    bcast_config_check(&cf, err, sizeof err) == -1) {
 		fprintf(stderr, "hotlined: %s\n", err);
+		config_free(&cf);
+		free(conf_abs);
+		return 1;
+	}
+	if (args.test && config_check_paths(&cf, stderr) > 0) {
 		config_free(&cf);
 		free(conf_abs);
 		return 1;

@@ -56,7 +56,27 @@ master_fail(const char *msg)
 	return 1;
 }
 
-/* Workers switch to cf.user when the master runs as root. */
+/* Accounts that run the workers of a master started as root with `user`
+ * empty: a dedicated one when the package made it, else nobody. */
+static const char *const master_default_users[] = { "hotline", "nobody" };
+
+/* The account for workers started by root with `user` empty, or NULL. */
+static struct passwd *
+master_default_user(void)
+{
+	struct passwd *pw;
+	size_t i;
+
+	for (i = 0; i < HL_ARRAY_LEN(master_default_users); i++) {
+		if ((pw = getpwnam(master_default_users[i])) != NULL)
+			return pw;
+	}
+	return NULL;
+}
+
+/* Workers parse untrusted input: when the master runs as root they switch
+ * to cf.user, to an unprivileged account when it is empty, and stay root
+ * only when it says "root". */
 static int
 master_resolve_user(struct master *m, char *err, size_t errsize)
 {
@@ -64,17 +84,33 @@ master_resolve_user(struct master *m, char *err, size_t errsize)
 
 	m->worker_uid = (uid_t)-1;
 	m->worker_gid = (gid_t)-1;
-	if (m->cf.user[0] == '\0')
-		return 0;
 	if (geteuid() != 0) {
-		log_warn("user %s: not running as root; workers keep uid %ld",
-		    m->cf.user, (long)geteuid());
+		if (m->cf.user[0] != '\0')
+			log_warn("user %s: not running as root; workers keep "
+			    "uid %ld", m->cf.user, (long)geteuid());
 		return 0;
 	}
-	if ((pw = getpwnam(m->cf.user)) == NULL) {
+	if (strcmp(m->cf.user, "root") == 0) {
+		log_warn("user root: workers run as root, parsing untrusted "
+		    "WebSocket, JSON and JWT input with every privilege");
+		return 0;
+	}
+	if (m->cf.user[0] != '\0')
+		pw = getpwnam(m->cf.user);
+	else if ((pw = master_default_user()) == NULL) {
+		snprintf(err, errsize, "user: empty, and neither \"hotline\" "
+		    "nor \"nobody\" exists to run the workers; name an "
+		    "account, or root to keep root workers");
+		return -1;
+	}
+	if (pw == NULL) {
 		snprintf(err, errsize, "user: no such user \"%s\"", m->cf.user);
 		return -1;
 	}
+	if (m->cf.user[0] == '\0')
+		log_notice("user is empty and hotlined runs as root: workers "
+		    "run as %s (uid %ld); set user root to keep them root",
+		    pw->pw_name, (long)pw->pw_uid);
 	m->worker_uid = pw->pw_uid;
 	m->worker_gid = pw->pw_gid;
 	log_set_owner(pw->pw_uid, pw->pw_gid);

@@ -20,6 +20,11 @@ for v in $(env | sed -n 's/^\(HOTLINE_[A-Z_]*\)=.*/\1/p;s/^\(PROFILING_[A-Z_]*\)
 	unset "$v"
 done
 
+# Daemons started without profiling_output_dir keep their reports in the
+# test's directory, not configure's $localstatedir (the -o of
+# start_hotlined and of the tests still wins).
+export PROFILING_OUTPUT_DIR=$T/profiling_reports
+
 tap_n=0
 tap_failed=0
 HL_PIDS=""
@@ -55,7 +60,7 @@ start_hotlined() {
 	local name=$1; shift
 	HL_LOG=$T/$name.log
 	"$HOTLINED" -f -o listen=127.0.0.1:0 -o admin_listen=127.0.0.1:0 \
-	    -o "profiling_output_dir=$T/reports-$name" "$@" >"$HL_LOG" 2>&1 &
+	    -o workloads=full -o "profiling_output_dir=$T/reports-$name" "$@" >"$HL_LOG" 2>&1 &
 	HL_PID=$!
 	HL_PIDS="$HL_PIDS $HL_PID"
 	local watch=${HL_READY_LOG:-$HL_LOG}

@@ -133,6 +133,9 @@ stop_hotlined "$HL_PID"
 # --- https: chain, host name, SNI ------------------------------------------------
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
     -keyout "$T/ca.key" -out "$T/ca.pem" -days 2 -subj /CN=hotline-test-ca 2>/dev/null
+# The workers fetch the keys as the unprivileged account hotlined picks as
+# root (user empty): they must be able to read the CA file.
+chmod 755 "$T"
 openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
     -keyout "$T/srv.key" -out "$T/srv.csr" -subj /CN=localhost 2>/dev/null
 printf 'subjectAltName=DNS:localhost\n' >"$T/ext.cnf"

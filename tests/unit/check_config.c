@@ -88,9 +88,9 @@ START_TEST(defaults_load)
 	ck_assert_int_eq(cf.profiling_interval_seconds, 30);
 	ck_assert_int_eq(cf.profiling_enabled, 1);
 	ck_assert_int_eq(cf.log_level, LOG_LEVEL_INFO);
-	/* Relative default path made absolute against the cwd. */
+	/* The default comes from configure: $localstatedir/lib/hotline/reports. */
 	ck_assert(cf.profiling_output_dir[0] == '/');
-	ck_assert(strstr(cf.profiling_output_dir, "/profiling_reports") != NULL);
+	ck_assert(strstr(cf.profiling_output_dir, "/lib/hotline/reports") != NULL);
 	config_free(&cf);
 }
 END_TEST
