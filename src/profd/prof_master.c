@@ -20,6 +20,7 @@
 #include "admin/admin.h"
 #include "cycle/master.h"
 #include "prof/prof.h"
+#include "profd/hookstrip.h"
 #include "profd/memagg.h"
 #include "profd/reporter.h"
 #include "prof/ring.h"
@@ -164,23 +165,34 @@ struct drain_ctx {
 	uint32_t	 slot;
 };
 
-/* One record from a worker's CPU ring into the window (and captures). */
+/* One record from a worker's CPU ring into the window (and captures),
+ * without the profiler's hooks: their own cost counts apart. */
 static void
 prof_record_cb(const void *rec, size_t len, void *arg)
 {
 	const struct drain_ctx *ctx = arg;
 	const struct sample_cpu *s = rec;
+	uint64_t pcs[SAMPLE_DEPTH_MAX];
 	struct prof_capture *c;
+	unsigned depth;
 	int cls;
 
 	if (sample_check(rec, len) != SAMPLE_CPU)
 		return;		/* memory records: a later issue's */
 	cls = s->hdr.flags & SAMPLE_CPU_CLASS_MASK;
-	stacktab_add(&prof.window, cls, s->pkg_id, s->pcs, s->hdr.depth, 1,
-	    s->weight_ns);
-	for (c = prof.captures; c != NULL; c = c->next)
-		stacktab_add(&c->tab, cls, s->pkg_id, s->pcs, s->hdr.depth, 1,
+	depth = HL_MIN(s->hdr.depth, SAMPLE_DEPTH_MAX);
+	memcpy(pcs, s->pcs, depth * sizeof *pcs);
+	if (depth > 0 && (depth = hookstrip(pcs, depth)) == 0) {
+		stacktab_add_hooks(&prof.window, 1, s->weight_ns);
+		for (c = prof.captures; c != NULL; c = c->next)
+			stacktab_add_hooks(&c->tab, 1, s->weight_ns);
+	} else {
+		stacktab_add(&prof.window, cls, s->pkg_id, pcs, depth, 1,
 		    s->weight_ns);
+		for (c = prof.captures; c != NULL; c = c->next)
+			stacktab_add(&c->tab, cls, s->pkg_id, pcs, depth, 1,
+			    s->weight_ns);
+	}
 	prof.base.slots[ctx->slot].samples++;
 	for (c = prof.captures; c != NULL; c = c->next)
 		c->base.slots[ctx->slot].samples++;

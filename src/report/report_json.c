@@ -579,13 +579,14 @@ workers_json(const struct builder *b, json_t **totals)
 	return arr;
 }
 
-/* Sampled CPU against what the kernel accounted: both, and the gap. */
+/* Sampled CPU against what the kernel accounted: both, and the gap. The
+ * samples taken in the profiler's hooks are CPU the workers spent too. */
 static json_t *
 reconcile_json(const struct builder *b, json_t *wt)
 {
 	double proc = json_real_value(json_object_get(wt, "utime_seconds")) +
 	    json_real_value(json_object_get(wt, "stime_seconds"));
-	double sampled = tally_cpu(&b->total) / 1e9;
+	double sampled = (tally_cpu(&b->total) + b->in->tab->hooks_ns) / 1e9;
 	double sys_proc = json_real_value(json_object_get(wt, "stime_seconds"));
 	double sys_sampled = b->total.weight[CLS_SYSTEM] / 1e9;
 
@@ -631,6 +632,10 @@ report_build(struct symbolizer *sym, const struct report_input *in)
 		report_mem_json(json_object_get(doc, "totals"), &b, &b.mtotal,
 		    MEM_KEYS_TOTALS);
 	json_object_set_new(doc, "reconciliation", reconcile_json(&b, wt));
+	json_object_set_new(wt, "hook_samples",
+	    json_integer((json_int_t)in->tab->hooks));
+	json_object_set_new(wt, "hook_sampled_seconds",
+	    json_real(in->tab->hooks_ns / 1e9));
 	json_object_set_new(doc, "overhead", wt);
 	json_object_set_new(doc, "workers", workers);
 	json_object_set_new(doc, "files", files_json(&b, whole));
