@@ -18,6 +18,8 @@
 #include <unistd.h>
 
 #include "admin/admin.h"
+#include "app/module.h"
+#include "app/module_lines.h"
 #include "cycle/master.h"
 #include "prof/prof.h"
 #include "profd/hookstrip.h"
@@ -799,6 +801,23 @@ prof_memory_status(struct master *m)
 	    (json_int_t)t.sites, "live_blocks", (json_int_t)t.live_blocks);
 }
 
+/* Own code the profiler can name only as object!function: the daemon
+ * when it has no line table, and modules built without -g. */
+static json_t *
+prof_objects_without_lines(int daemon_has_lines)
+{
+	json_t *arr = json_array();
+	size_t i;
+
+	if (!daemon_has_lines)
+		json_array_append_new(arr, json_string("hotlined"));
+	for (i = 0; i < module_count(); i++)
+		if (module_has_lines(module_path(i)) == 0)
+			json_array_append_new(arr,
+			    json_string(module_path(i)));
+	return arr;
+}
+
 json_t *
 prof_master_status(struct master *m)
 {
@@ -838,5 +857,7 @@ prof_master_status(struct master *m)
 	    rs.last_seconds);
 	json_object_set_new(st, "memory", prof_memory_status(m));
 	json_object_set_new(st, "timer", json_string(timer));
+	json_object_set_new(st, "objects_without_lines",
+	    prof_objects_without_lines(rs.debug_lines));
 	return st;
 }
