@@ -32,6 +32,8 @@ async def main(url, n, ms):
 asyncio.run(main(sys.argv[1], int(sys.argv[2]), int(sys.argv[3])))
 PY
 }
+# Stops are graceful (QUIT): the final report gets 30 s, not a fast
+# stop's 2 s, which an ASan build needs for ~40,000 samples.
 final_report() {
 	for f in $(ls -t "$1"/profile_*.json 2>/dev/null); do
 		if [ "$(jq "j['kind']" <"$f")" = final ]; then echo "$f"; return; fi
@@ -45,15 +47,17 @@ no_frames() {
 		return 1
 	fi
 }
-# no_hooks FILE...: no hook frame in reports and folded stacks (any name of
-# the hooks' files or functions) nor in HTML (whose embedded source of the
-# reported lines may mention memprof_count_copy: the hooks' file names).
+# The hooks' frames: memhook.c's, and memprof.c's sampled path (not its
+# setup and statistics, which the worker's tick calls as ordinary code).
+HOOKS='memhook|memprof_(alloc|free|copy)_slow|memprof_(unwind|write|reserve|table|draw|weight|filter|between|now)'
+# no_hooks FILE...: no hook frame in reports and folded stacks, nor in HTML
+# (whose embedded source of conn.c calls memprof_count_copy: not a frame).
 no_hooks() {
 	local f
 	for f in "$@"; do
 		case $f in
-		*.html)	no_frames 'memhook\.c|memprof\.c' "$f" || return 1 ;;
-		*)	no_frames 'memhook|memprof' "$f" || return 1 ;;
+		*.html)	no_frames "$HOOKS" "$f" || return 1 ;;
+		*)	no_frames "$HOOKS|memprof_count_copy" "$f" || return 1 ;;
 		esac
 	done
 }
@@ -78,7 +82,7 @@ for round in 1 2 3 4 5 6 7 8 9 10; do
 	[ "$need" = 0 ] && break
 done
 check "the module answered with its truth" test -n "$truth"
-stop_hotlined "$HL_PID" TERM
+stop_hotlined "$HL_PID" QUIT
 r=$(final_report "$T/reports-cpu")
 check "a final report was written" test -n "$r" || exit 1
 $PY - "$r" "$truth" "$COPY" "$ALLOC" "$LIBC" >"$T/shares.out" <<'PY'
@@ -127,7 +131,7 @@ curl -s -m 10 "http://$HL_ADMIN/api/profiling/profile?seconds=1&format=folded" \
     >"$T/ondemand.folded" & getter=$!
 split 1 1000 >/dev/null
 wait "$getter"
-stop_hotlined "$HL_PID" TERM
+stop_hotlined "$HL_PID" QUIT
 r=$(final_report "$T/reports-mem")
 check "a final report was written" test -n "$r" || exit 1
 check "the on-demand profile sampled" test "$(jq "j['totals']['samples'] > 100" <"$T/ondemand.json")" = True
@@ -157,7 +161,7 @@ check "the status lists it among the objects without lines" \
     test "$(admin_get /api/profiling/status | jq "'$nolines' in j['objects_without_lines']")" = True
 split 2 1000 >/dev/null
 check "the module without lines answered" test $? = 0
-stop_hotlined "$HL_PID" TERM
+stop_hotlined "$HL_PID" QUIT
 r=$(final_report "$T/reports-nolines")
 check "a final report was written" test -n "$r" || exit 1
 $PY - "$r" "$nolines" >"$T/nolines.out" <<'PY'
@@ -167,10 +171,11 @@ lines = [(f["file"], l) for f in rep["files"] for l in f["lines"]]
 total = sum(l["samples"] for _, l in lines)
 mine = sum(l["samples"] for f, l in lines if f == so)
 arith = sum(l["samples"] for f, l in lines if l["function"] == "truth-nolines.so!arith")
+named = all(l["function"].startswith("truth-nolines.so!") for f, l in lines if f == so)
 router = max([l["samples"] for f, l in lines if f.endswith("router.c")] or [0])
 print("# module %d of %d samples, arith %d, hottest router.c line %d"
       % (mine, total, arith, router))
-ok = (total > 500 and mine > 0.8 * total and arith > 0.5 * total and
+ok = (total > 500 and mine > 0.8 * total and arith > 0.05 * total and named and
       router < 0.05 * total and so in rep.get("objects_without_lines", []))
 print("OK" if ok else "FAIL")
 PY

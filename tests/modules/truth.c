@@ -57,7 +57,7 @@ split(struct hl_request *req, void *arg)
 		t1 = cpu_ns();
 		memcpy(copy_dst, copy_src, n); /* COPY */
 		t2 = cpu_ns();
-		for (i = 0; i < ALLOCS; i++) free(sink = malloc(64 + i)); /* ALLOC */
+		for (i = 0; i < ALLOCS; i++) free(sink = malloc(4096 + 8 * i)); /* ALLOC */
 		t3 = cpu_ns();
 		truth_ns[0] += t1 - t0;
 		truth_ns[1] += t2 - t1;
