@@ -1,6 +1,8 @@
 /*
  * An example handler module: what a module author writes. Build it with
- *   cc -shared -fPIC $(pkg-config --cflags hotline) -o example.so example.c
+ *   cc -g -O2 -fno-omit-frame-pointer -shared -fPIC \
+ *       $(pkg-config --cflags hotline) -o example.so example.c
+ * (-g: without a line table the profiler can name only example.so!function).
  * and load it with `module /path/to/example.so` in hotline.conf.
  *
  * pkg_id 100 "greet": {"name": string} -> {"greeting": "hello, <name>"},

@@ -2,6 +2,7 @@
 #include "autoconf.h"
 
 #include <dlfcn.h>
+#include <limits.h>
 #include <hotline/module.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -10,6 +11,7 @@
 #include "core/config.h"
 #include "core/log.h"
 #include "app/module.h"
+#include "app/module_lines.h"
 #include "core/util.h"
 
 #define MODULE_MAX	64
@@ -22,6 +24,18 @@ static struct {
 	struct event_base	*base;
 	int			 index;
 } modules = { .index = -1 };
+
+/* A module built without -g profiles as object!function: say so. */
+static void
+module_warn_lines(const char *path)
+{
+	char msg[PATH_MAX + 160];
+
+	if (module_has_lines(path) != 0)
+		return;
+	module_lines_warning(path, msg, sizeof msg);
+	log_warn("%s", msg);
+}
 
 static int
 module_load(const char *path, char *err, size_t errsize)
@@ -56,6 +70,7 @@ module_load(const char *path, char *err, size_t errsize)
 	}
 	log_info("module %s (%s) loaded", m->name != NULL ? m->name : "?",
 	    path);
+	module_warn_lines(path);
 	return 0;
 }
 

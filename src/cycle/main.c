@@ -2,10 +2,12 @@
 #include "autoconf.h"
 
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "app/module_lines.h"
 #include "auth/auth.h"
 #include "bcast/bcast.h"
 #include "core/config.h"
@@ -117,6 +119,22 @@ main_open_log(const struct config *cf)
 		fatal("log_file %s", cf->log_file);
 }
 
+/* -t: name the modules the profiler will see without lines (-t does not
+ * load them; it reads their ELF sections). */
+static void
+main_check_module_lines(const struct config *cf)
+{
+	char msg[PATH_MAX + 160];
+	int i;
+
+	for (i = 0; i < cf->module.n; i++) {
+		if (module_has_lines(cf->module.items[i]) != 0)
+			continue;
+		module_lines_warning(cf->module.items[i], msg, sizeof msg);
+		fprintf(stderr, "hotlined: warning: %s\n", msg);
+	}
+}
+
 int
 main(int argc, char **argv)
 {
@@ -156,6 +174,7 @@ main(int argc, char **argv)
 	if (args.test) {
 		if (args.test == 2)
 			config_dump(&cf, stdout);
+		main_check_module_lines(&cf);
 		fprintf(stderr, "hotlined: configuration %s is valid\n",
 		    cf.path != NULL ? cf.path : "(built-in defaults)");
 		config_free(&cf);

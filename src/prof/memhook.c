@@ -29,6 +29,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "prof/hooktext.h"
 #include "prof/memprof.h"
 #include "prof/sample.h"
 #include "prof/sampler.h"
@@ -47,7 +48,7 @@ void	*__memmove_chk(void *, const void *, size_t, size_t);
 
 #ifdef HL_ALLOC_GUARD
 /* Async-signal-safe: write(2) and abort(3) only. */
-static void
+static HL_HOOK_ENTRY void
 memhook_guard(void)
 {
 	static const char msg[] =
@@ -64,7 +65,7 @@ memhook_guard(void)
 #define memhook_guard()	do { } while (0)
 #endif
 
-void *
+HL_HOOK_ENTRY void *
 malloc(size_t n)
 {
 	void *p;
@@ -75,7 +76,7 @@ malloc(size_t n)
 	return p;
 }
 
-void *
+HL_HOOK_ENTRY void *
 calloc(size_t n, size_t size)
 {
 	size_t total;
@@ -91,7 +92,7 @@ calloc(size_t n, size_t size)
 /* The old block is gone when realloc succeeded (or freed it for size 0):
  * its free is reported first, then the new size counts as an allocation,
  * whether the block moved or not. */
-void *
+HL_HOOK_ENTRY void *
 realloc(void *p, size_t n)
 {
 	void *q;
@@ -104,7 +105,7 @@ realloc(void *p, size_t n)
 	return q;
 }
 
-void
+HL_HOOK_ENTRY void
 free(void *p)
 {
 	memhook_guard();
@@ -114,7 +115,7 @@ free(void *p)
 	__libc_free(p);
 }
 
-void *
+HL_HOOK_ENTRY void *
 memalign(size_t align, size_t n)
 {
 	void *p;
@@ -128,7 +129,7 @@ memalign(size_t align, size_t n)
 /* glibc 2.36 makes aligned_alloc an alias of memalign (no EINVAL for an
  * alignment that is not a power of two: it is rounded up). The unit test
  * compares this with the next object's aligned_alloc. */
-void *
+HL_HOOK_ENTRY void *
 aligned_alloc(size_t align, size_t n)
 {
 	void *p;
@@ -139,7 +140,7 @@ aligned_alloc(size_t align, size_t n)
 	return p;
 }
 
-void *
+HL_HOOK_ENTRY void *
 valloc(size_t n)
 {
 	void *p;
@@ -151,7 +152,7 @@ valloc(size_t n)
 }
 
 /* glibc's rules: a power of two that is a multiple of sizeof(void *). */
-int
+HL_HOOK_ENTRY int
 posix_memalign(void **out, size_t align, size_t n)
 {
 	void *p;
@@ -175,7 +176,7 @@ typedef void *(*memhook_chk_fn)(void *, const void *, size_t, size_t);
 /* Byte loops for copies made before the constructor ran. The volatile
  * destination keeps gcc from recognizing the loop as a memcpy (which would
  * call straight back here). */
-static void *
+static HL_HOOK_ENTRY void *
 memhook_bytes_forward(void *dst, const void *src, size_t n)
 {
 	volatile unsigned char *d = dst;
@@ -186,7 +187,7 @@ memhook_bytes_forward(void *dst, const void *src, size_t n)
 	return dst;
 }
 
-static void *
+static HL_HOOK_ENTRY void *
 memhook_bytes_move(void *dst, const void *src, size_t n)
 {
 	volatile unsigned char *d = dst;
@@ -220,7 +221,7 @@ memhook_resolve(void)
 		memhook_memmove_chk = (memhook_chk_fn)f;
 }
 
-void *
+HL_HOOK_ENTRY void *
 memcpy(void *restrict dst, const void *restrict src, size_t n)
 {
 	void *r = memhook_memcpy(dst, src, n);
@@ -229,7 +230,7 @@ memcpy(void *restrict dst, const void *restrict src, size_t n)
 	return r;
 }
 
-void *
+HL_HOOK_ENTRY void *
 memmove(void *dst, const void *src, size_t n)
 {
 	void *r = memhook_memmove(dst, src, n);
@@ -238,7 +239,7 @@ memmove(void *dst, const void *src, size_t n)
 	return r;
 }
 
-void *
+HL_HOOK_ENTRY void *
 __memcpy_chk(void *dst, const void *src, size_t n, size_t dstlen)
 {
 	void *r;
@@ -253,7 +254,7 @@ __memcpy_chk(void *dst, const void *src, size_t n, size_t dstlen)
 	return r;
 }
 
-void *
+HL_HOOK_ENTRY void *
 __memmove_chk(void *dst, const void *src, size_t n, size_t dstlen)
 {
 	void *r;

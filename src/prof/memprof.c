@@ -18,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "prof/hooktext.h"
 #include "prof/memprof.h"
 #include "prof/ring.h"
 #include "prof/sample.h"
@@ -50,7 +51,7 @@ static struct {
 	struct memprof_stats st;
 } mp;
 
-static uint64_t
+static HL_HOOK_WORK uint64_t
 memprof_now_ns(void)
 {
 	struct timespec ts;
@@ -63,7 +64,7 @@ memprof_now_ns(void)
 /* Bytes to the next sample: floor(X) + 1 with X exponential of mean
  * `mean`, so a call of n bytes is sampled with probability exactly
  * 1 - exp(-n/mean) and what is left stays exponential (memoryless). */
-static int64_t
+static HL_HOOK_WORK int64_t
 memprof_draw(void)
 {
 	double u = (double)(hl_xorshift64(&mp.rng) >> 11) * 0x1p-53;	/* [0, 1) */
@@ -72,7 +73,7 @@ memprof_draw(void)
 }
 
 /* What a sampled call of n bytes stands for: n / P(sampled). */
-static uint64_t
+static HL_HOOK_WORK uint64_t
 memprof_weight(size_t n)
 {
 	double p = -expm1(-(double)n / mp.mean);
@@ -82,7 +83,7 @@ memprof_weight(size_t n)
 
 /* --- the table of sampled blocks ----------------------------------------- */
 
-static void
+static HL_HOOK_WORK void
 memprof_filter_set(unsigned h, int on)
 {
 	if (on)
@@ -91,7 +92,7 @@ memprof_filter_set(unsigned h, int on)
 		memprof_filter[h / 64] &= ~(1ULL << (h % 64));
 }
 
-static int
+static HL_HOOK_WORK int
 memprof_table_slot(uintptr_t addr)
 {
 	unsigned i = memprof_home(addr);
@@ -104,7 +105,7 @@ memprof_table_slot(uintptr_t addr)
 	return -1;
 }
 
-int
+HL_HOOK_WORK int
 memprof_table_insert(uintptr_t addr, uint64_t size, uint64_t weight)
 {
 	unsigned i = memprof_home(addr), h = i;
@@ -127,7 +128,7 @@ memprof_table_insert(uintptr_t addr, uint64_t size, uint64_t weight)
 }
 
 /* i lies cyclically in (from, to]. */
-static int
+static HL_HOOK_WORK int
 memprof_between(unsigned from, unsigned i, unsigned to)
 {
 	return from <= to ? from < i && i <= to : from < i || i <= to;
@@ -137,7 +138,7 @@ memprof_between(unsigned from, unsigned i, unsigned to)
  * their home lies after the hole, so no tombstones are needed. Then the
  * filter bit of the removed block's home is cleared if no other block has
  * that home (they all sit in the cluster that starts at it). */
-static void
+static HL_HOOK_WORK void
 memprof_table_delete(unsigned i)
 {
 	unsigned h = memprof_home(memprof_table[i].addr), j = i, k;
@@ -161,7 +162,7 @@ memprof_table_delete(unsigned i)
 	memprof_filter_set(h, 0);
 }
 
-int
+HL_HOOK_WORK int
 memprof_table_find(uintptr_t addr, uint64_t *size, uint64_t *weight)
 {
 	int i = memprof_table_slot(addr);
@@ -173,7 +174,7 @@ memprof_table_find(uintptr_t addr, uint64_t *size, uint64_t *weight)
 	return 0;
 }
 
-int
+HL_HOOK_WORK int
 memprof_table_remove(uintptr_t addr, uint64_t *size, uint64_t *weight)
 {
 	int i = memprof_table_slot(addr);
@@ -186,13 +187,13 @@ memprof_table_remove(uintptr_t addr, uint64_t *size, uint64_t *weight)
 	return 0;
 }
 
-unsigned
+HL_HOOK_WORK unsigned
 memprof_table_count(void)
 {
 	return mp.tracked;
 }
 
-void
+HL_HOOK_WORK void
 memprof_table_clear(void)
 {
 	memset(memprof_table, 0, sizeof memprof_table);
@@ -208,7 +209,7 @@ memprof_table_clear(void)
  * hook's own frames are skipped. Returns the depth, or -1 when ra was not
  * met. Each step takes libunwind's global-cache lock, which masks every
  * signal around it: two system calls per frame. */
-static int
+static HL_HOOK_WORK int
 memprof_unwind_steps(uint64_t *pcs, unsigned max, const void *ra,
     int *truncated)
 {
@@ -244,7 +245,7 @@ memprof_unwind_steps(uint64_t *pcs, unsigned max, const void *ra,
  * setup (pthread_once, mmap, pthread_setspecific) is why the SIGPROF
  * handler must not use it; here we run in the main flow with SIGPROF
  * blocked and the gate cleared, where that is harmless. */
-static int
+static HL_HOOK_WORK int
 memprof_unwind_fast(uint64_t *pcs, unsigned max, const void *ra,
     int *truncated)
 {
@@ -266,7 +267,7 @@ memprof_unwind_fast(uint64_t *pcs, unsigned max, const void *ra,
 /* Unwind this thread into pcs from the caller's frame (pcs[0] = ra). When
  * neither unwinder meets ra, the record gets ra alone, flagged
  * truncated. */
-static unsigned
+static HL_HOOK_WORK unsigned
 memprof_unwind(uint64_t *pcs, unsigned max, const void *ra, int *truncated)
 {
 	int n;
@@ -284,7 +285,7 @@ memprof_unwind(uint64_t *pcs, unsigned max, const void *ra, int *truncated)
 
 /* Reserve a record of `type` at full depth, SIGPROF already blocked; NULL
  * (counted) when the ring is full. */
-static void *
+static HL_HOOK_WORK void *
 memprof_reserve(unsigned type)
 {
 	void *rec = ring_reserve(mp.ring, sample_bytes(type, mp.depth));
@@ -295,7 +296,7 @@ memprof_reserve(unsigned type)
 }
 
 /* Returns 0 when the record went into the ring. */
-static int
+static HL_HOOK_WORK int
 memprof_write_alloc(void *p, size_t n, uint64_t weight, unsigned fn,
     const void *ra, int untracked)
 {
@@ -326,7 +327,7 @@ out:
 	return rc;
 }
 
-static int
+static HL_HOOK_WORK int
 memprof_write_free(uintptr_t addr, uint64_t size, uint64_t weight)
 {
 	struct sample_free *s;
@@ -349,7 +350,7 @@ out:
 	return rc;
 }
 
-static int
+static HL_HOOK_WORK int
 memprof_write_copy(size_t n, uint64_t weight, unsigned fn, const void *ra)
 {
 	struct sample_copy *s;
@@ -380,7 +381,7 @@ out:
 
 /* The counter crossed zero: p (n bytes) is sampled. The gate is cleared
  * for the duration (the depth guard) and restored after. */
-void
+HL_HOOK_WORK void
 memprof_alloc_slow(void *p, size_t n, unsigned fn, const void *ra)
 {
 	unsigned gate = memprof_self.gate;
@@ -405,7 +406,7 @@ memprof_alloc_slow(void *p, size_t n, unsigned fn, const void *ra)
 }
 
 /* The filter says p may be tracked. */
-void
+HL_HOOK_WORK void
 memprof_free_slow(void *p)
 {
 	unsigned gate = memprof_self.gate;
@@ -422,7 +423,7 @@ memprof_free_slow(void *p)
 	memprof_self.gate = gate;
 }
 
-void
+HL_HOOK_WORK void
 memprof_copy_slow(size_t n, unsigned fn, const void *ra)
 {
 	unsigned gate = memprof_self.gate;
@@ -439,7 +440,7 @@ memprof_copy_slow(size_t n, unsigned fn, const void *ra)
 	memprof_self.gate = gate;
 }
 
-__attribute__((noinline)) void
+__attribute__((noinline)) HL_HOOK_WORK void
 memprof_count_copy(size_t bytes, unsigned fn)
 {
 	memprof_copy(bytes, fn, __builtin_return_address(0));

@@ -15,9 +15,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "app/module.h"
+#include "app/module_lines.h"
 #include "core/config.h"
 #include "core/shm.h"
 #include "prof/prof.h"
+#include "profd/hookstrip.h"
 #include "profd/memagg.h"
 #include "profd/reporter.h"
 #include "prof/ring.h"
@@ -165,23 +168,34 @@ struct drain_ctx {
 	uint32_t	 slot;
 };
 
-/* One record from a worker's CPU ring into the window (and captures). */
+/* One record from a worker's CPU ring into the window (and captures),
+ * without the profiler's hooks: their own cost counts apart. */
 static void
 prof_record_cb(const void *rec, size_t len, void *arg)
 {
 	const struct drain_ctx *ctx = arg;
 	const struct sample_cpu *s = rec;
+	uint64_t pcs[SAMPLE_DEPTH_MAX];
 	struct prof_capture *c;
+	unsigned depth;
 	int cls;
 
 	if (sample_check(rec, len) != SAMPLE_CPU)
 		return;		/* memory records: a later issue's */
 	cls = s->hdr.flags & SAMPLE_CPU_CLASS_MASK;
-	stacktab_add(&prof.window, cls, s->pkg_id, s->pcs, s->hdr.depth, 1,
-	    s->weight_ns);
-	for (c = prof.captures; c != NULL; c = c->next)
-		stacktab_add(&c->tab, cls, s->pkg_id, s->pcs, s->hdr.depth, 1,
+	depth = HL_MIN(s->hdr.depth, SAMPLE_DEPTH_MAX);
+	memcpy(pcs, s->pcs, depth * sizeof *pcs);
+	if (depth > 0 && (depth = hookstrip(pcs, depth)) == 0) {
+		stacktab_add_hooks(&prof.window, 1, s->weight_ns);
+		for (c = prof.captures; c != NULL; c = c->next)
+			stacktab_add_hooks(&c->tab, 1, s->weight_ns);
+	} else {
+		stacktab_add(&prof.window, cls, s->pkg_id, pcs, depth, 1,
 		    s->weight_ns);
+		for (c = prof.captures; c != NULL; c = c->next)
+			stacktab_add(&c->tab, cls, s->pkg_id, pcs, depth, 1,
+			    s->weight_ns);
+	}
 	prof.base.slots[ctx->slot].samples++;
 	for (c = prof.captures; c != NULL; c = c->next)
 		c->base.slots[ctx->slot].samples++;
@@ -795,6 +809,23 @@ prof_memory_status(struct prof_host *h)
 	    (json_int_t)t.sites, "live_blocks", (json_int_t)t.live_blocks);
 }
 
+/* Own code the profiler can name only as object!function: the daemon
+ * when it has no line table, and modules built without -g. */
+static json_t *
+prof_objects_without_lines(int daemon_has_lines)
+{
+	json_t *arr = json_array();
+	size_t i;
+
+	if (!daemon_has_lines)
+		json_array_append_new(arr, json_string("hotlined"));
+	for (i = 0; i < module_count(); i++)
+		if (module_has_lines(module_path(i)) == 0)
+			json_array_append_new(arr,
+			    json_string(module_path(i)));
+	return arr;
+}
+
 json_t *
 prof_master_status(void)
 {
@@ -835,5 +866,7 @@ prof_master_status(void)
 	    rs.last_seconds);
 	json_object_set_new(st, "memory", prof_memory_status(h));
 	json_object_set_new(st, "timer", json_string(timer));
+	json_object_set_new(st, "objects_without_lines",
+	    prof_objects_without_lines(rs.debug_lines));
 	return st;
 }

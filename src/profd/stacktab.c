@@ -126,6 +126,13 @@ stacktab_add(struct stacktab *t, int cls, int32_t pkg_id,
 }
 
 void
+stacktab_add_hooks(struct stacktab *t, uint64_t samples, uint64_t weight_ns)
+{
+	t->hooks += samples;
+	t->hooks_ns += weight_ns;
+}
+
+void
 stacktab_merge(struct stacktab *to, const struct stacktab *from)
 {
 	const struct stack_entry *e;
@@ -138,6 +145,8 @@ stacktab_merge(struct stacktab *to, const struct stacktab *from)
 	to->overflow_ns += from->overflow_ns;
 	to->samples += from->overflow;
 	to->weight_ns += from->overflow_ns;
+	to->hooks += from->hooks;
+	to->hooks_ns += from->hooks_ns;
 }
 
 void
@@ -147,6 +156,7 @@ stacktab_clear(struct stacktab *t)
 	t->count = 0;
 	t->arena_used = 0;
 	t->samples = t->weight_ns = t->overflow = t->overflow_ns = 0;
+	t->hooks = t->hooks_ns = 0;
 }
 
 const struct stack_entry *

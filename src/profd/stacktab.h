@@ -33,6 +33,9 @@ struct stacktab {
 	uint64_t		 weight_ns;
 	uint64_t		 overflow;	/* samples of stacks not stored */
 	uint64_t		 overflow_ns;
+	uint64_t		 hooks;		/* samples in the profiler's
+						 * hooks: overhead, no line */
+	uint64_t		 hooks_ns;
 };
 
 /* An entry's program counters; valid until the next add or clear. */
@@ -47,6 +50,10 @@ void	 stacktab_free(struct stacktab *t);
 /* Count one sample; its pcs are copied. */
 void	 stacktab_add(struct stacktab *t, int cls, int32_t pkg_id,
 	    const uint64_t *pcs, unsigned depth, uint64_t samples,
+	    uint64_t weight_ns);
+/* Count samples taken in the profiler's own hooks (src/profd/hookstrip.h):
+ * not stored as stacks, not in samples; reports show them as overhead. */
+void	 stacktab_add_hooks(struct stacktab *t, uint64_t samples,
 	    uint64_t weight_ns);
 /* Add every entry of from into to (a window into the run total). */
 void	 stacktab_merge(struct stacktab *to, const struct stacktab *from);

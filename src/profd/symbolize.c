@@ -582,6 +582,22 @@ sym_resolve_dwarf(struct symbolizer *sym, Dwfl_Module *mod, Dwarf_Addr addr,
 	return n;
 }
 
+/* Own code without a line table (a module built without -g) is named
+ * `object!function` in a "file" that is the object's path, line 0, so it
+ * is charged there and never to a caller's line (issue 16). */
+static void
+sym_name_by_object(struct symbolizer *sym, struct sym_frame *fr)
+{
+	const char *base = strrchr(fr->object, '/');
+	char name[512];
+
+	base = base != NULL ? base + 1 : fr->object;
+	snprintf(name, sizeof name, "%s!%s", base, fr->function);
+	fr->function = sym_intern(sym, name);
+	fr->file = fr->object;
+	fr->line = 0;
+}
+
 /* Frames for addr inside mod: DWARF scopes, else the symbol table. */
 static int
 sym_resolve_module(struct symbolizer *sym, Dwfl_Module *mod, uint64_t addr,
@@ -598,6 +614,8 @@ sym_resolve_module(struct symbolizer *sym, Dwfl_Module *mod, uint64_t addr,
 	 * that its DWARF has no subprogram for. */
 	name = dwfl_module_addrname(mod, addr);
 	fr[0].function = name != NULL ? sym_intern(sym, name) : sym->unknown;
+	if (fr[0].own && fr[0].object != NULL)
+		sym_name_by_object(sym, &fr[0]);
 	return 1;
 }
 

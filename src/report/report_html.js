@@ -155,7 +155,14 @@ function summary() {
 		card('Reconciliation', (num(r.gap_pct) > 0 ? '+' : '') + fx(r.gap_pct, 1) + '%',
 			'sampled ' + fx(r.sampled_cpu_seconds, 2) + ' s vs /proc ' + fx(r.proc_cpu_seconds, 2) + ' s', Math.abs(num(r.gap_pct)) > 25)
 	];
-	return '<div class="cards">' + split + cards.join('') + '</div>' + (MEM ? memoryCards() : '');
+	return '<div class="cards">' + split + cards.join('') + '</div>' + noLines() + (MEM ? memoryCards() : '');
+}
+
+/* Own code without a line table (schema 1.2): named object!function. */
+function noLines() {
+	var objs = arr(doc.objects_without_lines);
+	return objs.length ? '<div class="note nolines">No line table in ' + objs.map(esc).join(', ') +
+		': its code is shown as object!function, without lines; build with -g (-g -O2 -fno-omit-frame-pointer).</div>' : '';
 }
 
 /* The memory row of the summary: volumes, rate, heap, copies, sampling. */

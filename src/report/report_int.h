@@ -64,6 +64,9 @@ struct index {
 	size_t		 n;		/* power of two */
 };
 
+/* Own objects without line tables a report lists (more are not named). */
+#define REPORT_NOLINES_MAX 16
+
 struct builder {
 	struct symbolizer	*sym;
 	const struct report_input *in;
@@ -80,6 +83,9 @@ struct builder {
 	const char		**site_file;	/* memsnap site -> its line */
 	uint32_t		*site_lineno;
 	json_t			*leaks;		/* built with the lines */
+	const char		*nolines[REPORT_NOLINES_MAX]; /* objects
+						 * charged without a line table */
+	int			 nnolines;
 };
 
 /* The frame a stack is charged to: the innermost frame of own code with a

@@ -59,10 +59,20 @@ index_find(struct index *ix, const void *p, uint64_t k,
 	return &ix->slots[i];
 }
 
-static int
-line_eq(const struct builder *b, size_t r, const void *file, uint64_t line)
+/* A line's key within its file: the line number, or for code without a
+ * line table (line 0, `object!function`) the function, so each function
+ * of such an object is a record of its own. */
+static uint64_t
+line_k(uint32_t line, const char *function)
 {
-	return b->lines[r].file == file && b->lines[r].line == line;
+	return line != 0 ? line : (uint64_t)(uintptr_t)function;
+}
+
+static int
+line_eq(const struct builder *b, size_t r, const void *file, uint64_t k)
+{
+	return b->lines[r].file == file &&
+	    line_k(b->lines[r].line, b->lines[r].function) == k;
 }
 
 static int
@@ -98,7 +108,7 @@ index_grow(struct index *ix, size_t count, const void *(*key)(const
 static const void *
 line_key(const struct builder *b, size_t i, uint64_t *k)
 {
-	*k = b->lines[i].line;
+	*k = line_k(b->lines[i].line, b->lines[i].function);
 	return b->lines[i].file;
 }
 
@@ -119,7 +129,8 @@ tally_add(struct tally *t, int cls, uint64_t samples, uint64_t weight)
 struct line_rec *
 report_line(struct builder *b, const struct sym_frame *f)
 {
-	size_t *slot = index_find(&b->line_ix, f->file, f->line, line_eq, b);
+	size_t *slot = index_find(&b->line_ix, f->file,
+	    line_k(f->line, f->function), line_eq, b);
 
 	if (*slot != 0)
 		return &b->lines[*slot - 1];
@@ -234,6 +245,31 @@ report_charge(struct builder *b, const uint64_t *pcs, unsigned depth,
 	return -1;
 }
 
+/* Remember an own object charged without a line table (symbolize.c names
+ * its frames `object!function`), for the report's list. */
+static void
+report_nolines_add(struct builder *b, const char *object)
+{
+	int i;
+
+	for (i = 0; i < b->nnolines; i++)
+		if (b->nolines[i] == object)
+			return;
+	if (b->nnolines < REPORT_NOLINES_MAX)
+		b->nolines[b->nnolines++] = object;
+}
+
+static json_t *
+report_nolines_json(const struct builder *b)
+{
+	json_t *arr = json_array();
+	int i;
+
+	for (i = 0; i < b->nnolines; i++)
+		json_array_append_new(arr, json_string(b->nolines[i]));
+	return arr;
+}
+
 /* Charge one stack to its innermost own frame. */
 static void
 builder_add(struct builder *b, const struct stack_entry *e)
@@ -257,6 +293,8 @@ builder_add(struct builder *b, const struct stack_entry *e)
 		return;
 	}
 	tally_add(&l->t, cls, e->samples, e->weight_ns);
+	if (f.line == 0 && f.file == f.object)
+		report_nolines_add(b, f.object);
 	if (cls == CLS_NATIVE)
 		line_add_lib(l, inner.object);
 	tally_add(&report_func(b, &f)->t, cls, e->samples, e->weight_ns);
@@ -579,13 +617,14 @@ workers_json(const struct builder *b, json_t **totals)
 	return arr;
 }
 
-/* Sampled CPU against what the kernel accounted: both, and the gap. */
+/* Sampled CPU against what the kernel accounted: both, and the gap. The
+ * samples taken in the profiler's hooks are CPU the workers spent too. */
 static json_t *
 reconcile_json(const struct builder *b, json_t *wt)
 {
 	double proc = json_real_value(json_object_get(wt, "utime_seconds")) +
 	    json_real_value(json_object_get(wt, "stime_seconds"));
-	double sampled = tally_cpu(&b->total) / 1e9;
+	double sampled = (tally_cpu(&b->total) + b->in->tab->hooks_ns) / 1e9;
 	double sys_proc = json_real_value(json_object_get(wt, "stime_seconds"));
 	double sys_sampled = b->total.weight[CLS_SYSTEM] / 1e9;
 
@@ -645,7 +684,13 @@ report_build(struct symbolizer *sym, const struct report_input *in)
 	if (report_has_memory(&b))
 		report_mem_json(json_object_get(doc, "totals"), &b, &b.mtotal,
 		    MEM_KEYS_TOTALS);
+	json_object_set_new(doc, "objects_without_lines",
+	    report_nolines_json(&b));
 	json_object_set_new(doc, "reconciliation", reconcile_json(&b, wt));
+	json_object_set_new(wt, "hook_samples",
+	    json_integer((json_int_t)in->tab->hooks));
+	json_object_set_new(wt, "hook_sampled_seconds",
+	    json_real(in->tab->hooks_ns / 1e9));
 	json_object_set_new(doc, "overhead", wt);
 	json_object_set_new(doc, "workers", workers);
 	json_object_set_new(doc, "files", files_json(&b, whole));

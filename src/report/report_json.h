@@ -22,7 +22,7 @@ struct timeline;
  * that allocated the block. */
 enum { MEM_CLS_ALLOC, MEM_CLS_FREE, MEM_CLS_COPY };
 
-#define REPORT_SCHEMA_VERSION	"1.1"
+#define REPORT_SCHEMA_VERSION	"1.2"
 #define REPORT_MAX_LINES	5000	/* per report */
 #define REPORT_MAX_STACKS	2000	/* folded stacks in the JSON */
 

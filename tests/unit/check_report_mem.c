@@ -139,7 +139,7 @@ START_TEST(leak_is_named_and_echo_is_not)
 		doc = build_window(sym, &ms, &lt, w);
 	}
 	ck_assert_str_eq(json_string_value(json_object_get(doc,
-	    "schema_version")), "1.1");
+	    "schema_version")), REPORT_SCHEMA_VERSION);
 	leak = find_line(doc, leak_line);
 	echo = find_line(doc, echo_line);
 	ck_assert_ptr_nonnull(leak);
