@@ -114,6 +114,8 @@ void	 conn_close(struct conn *c);
 int	 conn_is_open(const struct conn *c);
 /* Open and on the application path (not /echo): broadcasts reach it. */
 int	 conn_is_app(const struct conn *c);
+/* The peer's address as text ("?" when unknown), for log lines. */
+void	 conn_peer(const struct conn *c, char *out, size_t size);
 /* Start a close handshake with code and reason (an open connection). */
 void	 conn_fail(struct conn *c, uint16_t code, const char *reason);
 /* A message on the application path, as if just read (auth replays the

@@ -5,6 +5,10 @@
  */
 #include "autoconf.h"
 
+#include <stdio.h>
+#include <sys/socket.h>
+
+#include "core/netaddr.h"
 #include "ws/conn_int.h"
 
 static struct {
@@ -112,6 +116,18 @@ int
 conn_is_app(const struct conn *c)
 {
 	return c->state == CONN_OPEN && !(c->flags & CONN_F_ECHO);
+}
+
+void
+conn_peer(const struct conn *c, char *out, size_t size)
+{
+	struct netaddr peer;
+
+	snprintf(out, size, "?");
+	peer.len = sizeof peer.ss;
+	if (c->state != CONN_CLOSED &&
+	    getpeername(c->fd, (struct sockaddr *)&peer.ss, &peer.len) == 0)
+		netaddr_format(&peer, out, size);
 }
 
 void
