@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "app/request.h"
-#include "prof/sample.h"
+#include "prof/record.h"
 #include "prof/sampler.h"
 #include "app/router.h"
 #include "app/schema.h"

@@ -31,7 +31,7 @@
 
 #include "prof/hooktext.h"
 #include "prof/memprof.h"
-#include "prof/sample.h"
+#include "prof/record.h"
 #include "prof/sampler.h"
 
 void	*__libc_malloc(size_t);

@@ -21,7 +21,7 @@
 #include "prof/hooktext.h"
 #include "prof/memprof.h"
 #include "prof/ring.h"
-#include "prof/sample.h"
+#include "prof/record.h"
 #include "prof/sampler.h"
 #include "core/util.h"
 

@@ -20,7 +20,7 @@
  * ring, so a hook entered from it (libunwind, the ring's memcpy) only
  * forwards. A hook entered while the SIGPROF handler runs only forwards.
  *
- * Records (src/prof/sample.h) go into the slot's event ring, written with
+ * Records (src/prof/record.h) go into the slot's event ring, written with
  * SIGPROF blocked: SAMPLE_ALLOC (flag SAMPLE_F_UNTRACKED when the table of
  * sampled blocks is full), SAMPLE_FREE when a sampled block is freed on the
  * owning thread, SAMPLE_COPY. A block is tracked even when the full ring

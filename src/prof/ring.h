@@ -1,6 +1,6 @@
 /*
  * A single-producer / single-consumer byte ring in caller-provided memory,
- * for variable-length records (the profiler's samples, src/prof/sample.h).
+ * for variable-length records (the profiler's samples, src/prof/record.h).
  *
  * Placement and ownership. The caller owns the memory: it asks ring_bytes()
  * how much a ring of `capacity` data bytes needs, carves that out of the

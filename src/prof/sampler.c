@@ -30,7 +30,7 @@
 #include <unistd.h>
 
 #include "prof/ring.h"
-#include "prof/sample.h"
+#include "prof/record.h"
 #include "prof/sampler.h"
 #include "core/util.h"
 

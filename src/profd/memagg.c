@@ -7,14 +7,14 @@
 
 #include "core/config.h"
 #include "core/shm.h"
-#include "profd/memsite.h"
+#include "profile/memsite.h"
 #include "prof/prof.h"
 #include "profd/memagg.h"
 #include "profd/reporter.h"
 #include "prof/ring.h"
-#include "prof/sample.h"
-#include "profd/stacktab.h"
-#include "profd/timeline.h"
+#include "prof/record.h"
+#include "profile/stacktab.h"
+#include "profile/timeline.h"
 #include "core/util.h"
 
 static struct {

@@ -25,9 +25,9 @@
 #include "profd/reporter.h"
 #include "prof/ring.h"
 #include "app/router.h"
-#include "prof/sample.h"
+#include "prof/record.h"
 #include "prof/sampler.h"
-#include "profd/stacktab.h"
+#include "profile/stacktab.h"
 #include "core/util.h"
 
 /* What the master remembers of a slot across windows. */

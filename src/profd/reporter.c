@@ -16,13 +16,13 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "profd/leaktrack.h"
+#include "profile/leaktrack.h"
 #include "core/log.h"
 #include "app/module.h"
 #include "report/report_html.h"
 #include "report/report_store.h"
 #include "profd/reporter.h"
-#include "profd/symbolize.h"
+#include "profile/symbolize.h"
 #include "core/util.h"
 
 #define REPORTER_QUEUE_MAX	4

@@ -10,10 +10,10 @@
 #include <stdint.h>
 
 #include "prof/prof.h"
-#include "profd/memsite.h"
+#include "profile/memsite.h"
 #include "report/report_json.h"
-#include "profd/stacktab.h"
-#include "profd/timeline.h"
+#include "profile/stacktab.h"
+#include "profile/timeline.h"
 
 struct report_store;
 

@@ -12,8 +12,8 @@
 #include <string.h>
 
 #include "report/report_json.h"
-#include "profd/stacktab.h"
-#include "profd/symbolize.h"
+#include "profile/stacktab.h"
+#include "profile/symbolize.h"
 #include "core/util.h"
 
 struct folded {

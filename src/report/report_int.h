@@ -10,7 +10,7 @@
 #include <stdint.h>
 
 #include "report/report_json.h"
-#include "profd/symbolize.h"
+#include "profile/symbolize.h"
 
 enum { CLS_OWN, CLS_NATIVE, CLS_SYSTEM, CLS_IDLE, CLS_COUNT };
 

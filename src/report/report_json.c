@@ -14,9 +14,9 @@
 
 #include "report/report_int.h"
 #include "report/report_json.h"
-#include "prof/sample.h"
-#include "profd/stacktab.h"
-#include "profd/symbolize.h"
+#include "prof/record.h"
+#include "profile/stacktab.h"
+#include "profile/symbolize.h"
 #include "core/util.h"
 
 static const char *const cls_names[CLS_COUNT] = {

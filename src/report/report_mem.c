@@ -9,11 +9,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "profd/leaktrack.h"
-#include "profd/memsite.h"
+#include "profile/leaktrack.h"
+#include "profile/memsite.h"
 #include "report/report_int.h"
-#include "profd/stacktab.h"
-#include "profd/timeline.h"
+#include "profile/stacktab.h"
+#include "profile/timeline.h"
 #include "core/util.h"
 
 int

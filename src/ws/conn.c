@@ -16,7 +16,7 @@
 #include "ws/conn_int.h"
 #include "prof/memprof.h"
 #include "app/request.h"
-#include "prof/sample.h"
+#include "prof/record.h"
 #include "app/router.h"
 #include "core/stats.h"
 #include "core/util.h"

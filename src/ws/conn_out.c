@@ -19,7 +19,7 @@
 #include "core/log.h"
 #include "core/log_limit.h"
 #include "prof/memprof.h"
-#include "prof/sample.h"
+#include "prof/record.h"
 #include "core/stats.h"
 #include "core/util.h"
 

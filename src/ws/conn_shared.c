@@ -12,7 +12,7 @@
 #include "core/buf.h"
 #include "ws/conn_int.h"
 #include "prof/memprof.h"
-#include "prof/sample.h"
+#include "prof/record.h"
 #include "core/stats.h"
 
 /* The queue of c cannot take frame f from byte f_off (why: a

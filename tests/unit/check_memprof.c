@@ -16,7 +16,7 @@
 
 #include "prof/memprof.h"
 #include "prof/ring.h"
-#include "prof/sample.h"
+#include "prof/record.h"
 #include "prof/sampler.h"
 #include "hl_check.h"
 

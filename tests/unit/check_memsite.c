@@ -6,9 +6,9 @@
 #include <check.h>
 #include <stdlib.h>
 
-#include "profd/leaktrack.h"
-#include "profd/memsite.h"
-#include "profd/timeline.h"
+#include "profile/leaktrack.h"
+#include "profile/memsite.h"
+#include "profile/timeline.h"
 #include "hl_check.h"
 
 START_TEST(free_finds_its_site)

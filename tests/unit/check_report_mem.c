@@ -11,12 +11,12 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "profd/leaktrack.h"
-#include "profd/memsite.h"
+#include "profile/leaktrack.h"
+#include "profile/memsite.h"
 #include "report/report_json.h"
-#include "profd/stacktab.h"
-#include "profd/symbolize.h"
-#include "profd/timeline.h"
+#include "profile/stacktab.h"
+#include "profile/symbolize.h"
+#include "profile/timeline.h"
 #include "hl_check.h"
 
 static uint64_t	 leak_pc, echo_pc;

@@ -1,5 +1,5 @@
 /* Unit tests for the profiler's sample ring (src/prof/ring.c) and its record
- * formats (src/prof/sample.c): framing and wrap-around, drops, reset, a writer
+ * formats (src/prof/record.c): framing and wrap-around, drops, reset, a writer
  * in another process, a writer in a signal handler, and writers killed
  * mid-record. */
 #include "autoconf.h"
@@ -17,7 +17,7 @@
 #include <unistd.h>
 
 #include "prof/ring.h"
-#include "prof/sample.h"
+#include "prof/record.h"
 
 /* ---- helpers --------------------------------------------------------- */
 

@@ -4,7 +4,7 @@
 #include <check.h>
 #include <stdlib.h>
 
-#include "profd/stacktab.h"
+#include "profile/stacktab.h"
 #include "hl_check.h"
 
 static uint64_t

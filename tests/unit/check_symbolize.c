@@ -16,7 +16,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "profd/symbolize.h"
+#include "profile/symbolize.h"
 #include "hl_check.h"
 
 #define NOIPA __attribute__((noipa))

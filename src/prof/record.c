@@ -1,10 +1,10 @@
 /*
  * Record formats of the profiler's rings: sizes, header filling and the
- * reader's validation (layouts and compatibility rules in sample.h).
+ * reader's validation (layouts and compatibility rules in record.h).
  */
 #include "autoconf.h"
 
-#include "prof/sample.h"
+#include "prof/record.h"
 
 _Static_assert(sizeof(struct sample_hdr) == 16, "sample header");
 _Static_assert(sizeof(struct sample_cpu) == 32, "cpu sample");

@@ -17,7 +17,7 @@
 #include <unistd.h>
 
 #include "core/log.h"
-#include "profd/symbolize.h"
+#include "profile/symbolize.h"
 #include "core/util.h"
 
 #define SYM_UNMAPPED "[unmapped]"

@@ -18,8 +18,8 @@
  * interrupted instruction pointer; every other entry is a return address,
  * to be looked up at pc - 1. Records are multiples of 8 bytes.
  */
-#ifndef HL_SAMPLE_H
-#define HL_SAMPLE_H
+#ifndef HL_RECORD_H
+#define HL_RECORD_H
 
 #include <stddef.h>
 #include <stdint.h>

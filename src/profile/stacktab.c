@@ -3,7 +3,7 @@
 
 #include <string.h>
 
-#include "profd/stacktab.h"
+#include "profile/stacktab.h"
 #include "core/util.h"
 
 #define STACKTAB_FIRST_SLOTS	1024

@@ -3,7 +3,7 @@
 
 #include <string.h>
 
-#include "profd/timeline.h"
+#include "profile/timeline.h"
 #include "core/util.h"
 
 void

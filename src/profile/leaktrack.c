@@ -3,7 +3,7 @@
 
 #include <string.h>
 
-#include "profd/leaktrack.h"
+#include "profile/leaktrack.h"
 #include "core/util.h"
 
 #define LEAK_FIRST_SLOTS	1024

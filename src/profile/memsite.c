@@ -3,7 +3,7 @@
 
 #include <string.h>
 
-#include "profd/memsite.h"
+#include "profile/memsite.h"
 #include "core/util.h"
 
 #define SITE_IX_FIRST	1024
