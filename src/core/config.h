@@ -161,6 +161,7 @@ struct config {
 	size_t		 profiling_memory_sample_bytes;
 	int		 profiling_copy;
 	size_t		 profiling_leak_min_growth;
+	int		 profiling_pprof;
 	int		 profiling_reduced_profile;
 	int		 profiling_cpu_percent_threshold;
 	char		*profiling_only;

@@ -20,6 +20,7 @@
 #include "core/log.h"
 #include "app/module.h"
 #include "report/report_html.h"
+#include "report/report_pprof.h"
 #include "report/report_store.h"
 #include "profd/reporter.h"
 #include "profile/symbolize.h"
@@ -91,18 +92,44 @@ now_seconds(void)
 
 /* Write one file of a report set; failures are logged and counted. */
 static int
-reporter_write(time_t stamp, const char *ext, const char *text, char *name)
+reporter_write_bytes(time_t stamp, const char *ext, const void *bytes,
+    size_t len, char *name)
 {
 	char err[512] = "cannot name the file";
 
 	name[0] = '\0';
 	if (report_store_name(rep.store, stamp, ext, name) == -1 ||
-	    report_store_write(rep.store, name, text, strlen(text), err,
+	    report_store_write(rep.store, name, bytes, len, err,
 	    sizeof err) == -1) {
 		log_error("report %s: %s", name, err);
 		return -1;
 	}
 	return 0;
+}
+
+static int
+reporter_write(time_t stamp, const char *ext, const char *text, char *name)
+{
+	return reporter_write_bytes(stamp, ext, text, strlen(text), name);
+}
+
+/* The set's .pb.gz, when profiling_pprof asks for it: the same table the
+ * JSON was built from. */
+static int
+reporter_write_pprof(struct report_job *job, time_t stamp)
+{
+	char name[REPORT_STORE_NAME_MAX];
+	unsigned char *gz;
+	size_t len;
+	int rc;
+
+	if (!job->pprof)
+		return 0;
+	if ((gz = report_pprof(rep.sym, &job->in, PPROF_CPU, &len)) == NULL)
+		return -1;
+	rc = reporter_write_bytes(stamp, "pb.gz", gz, len, name);
+	free(gz);
+	return rc;
 }
 
 /* Build and store a report set: JSON, the HTML page rendered from that
@@ -134,6 +161,8 @@ reporter_store_job(struct report_job *job, const struct stacktab *tab)
 		rc = reporter_write(stamp, "html", html, other);
 	if (rc == 0)
 		rc = reporter_write(stamp, "folded", folded, other);
+	if (rc == 0)
+		rc = reporter_write_pprof(job, stamp);
 	free(text);
 	free(html);
 	free(folded);
@@ -150,23 +179,64 @@ reporter_store_job(struct report_job *job, const struct stacktab *tab)
 	pthread_mutex_unlock(&rep.lock);
 }
 
+/* An on-demand body in each format (job->result, its length set or
+ * left to strlen). */
+static void
+reporter_answer_folded(struct report_job *job)
+{
+	struct report_folded *stacks = report_folded_collect(rep.sym,
+	    &job->tab);
+
+	job->result = report_folded_text(stacks);
+	report_folded_free(stacks);
+}
+
+static void
+reporter_answer_json(struct report_job *job)
+{
+	json_t *doc = report_build(rep.sym, &job->in);
+
+	job->result = json_dumps(doc, JSON_COMPACT);
+	json_decref(doc);
+}
+
+static void
+reporter_answer_html(struct report_job *job)
+{
+	json_t *doc = report_build(rep.sym, &job->in);
+
+	job->result = report_html_render(doc, &(struct report_html_opts){
+	    job->source_root, 0 });
+	json_decref(doc);
+}
+
+static void
+reporter_answer_pprof(struct report_job *job)
+{
+	static const enum pprof_kind kinds[] = {
+		[PROF_WHAT_CPU] = PPROF_CPU,
+		[PROF_WHAT_HEAP] = PPROF_HEAP,
+		[PROF_WHAT_ALLOCS] = PPROF_ALLOCS,
+	};
+
+	job->result = (char *)report_pprof(rep.sym, &job->in,
+	    kinds[job->what], &job->result_len);
+}
+
+static void (*const reporter_answers[])(struct report_job *) = {
+	[PROF_FORMAT_JSON] = reporter_answer_json,
+	[PROF_FORMAT_FOLDED] = reporter_answer_folded,
+	[PROF_FORMAT_PPROF] = reporter_answer_pprof,
+	[PROF_FORMAT_HTML] = reporter_answer_html,
+};
+
 /* An on-demand job's body, handed back to the loop. */
 static void
 reporter_answer(struct report_job *job)
 {
-	json_t *doc;
-
-	if (job->folded) {
-		struct report_folded *stacks = report_folded_collect(rep.sym,
-		    &job->tab);
-
-		job->result = report_folded_text(stacks);
-		report_folded_free(stacks);
-	} else {
-		doc = report_build(rep.sym, &job->in);
-		job->result = json_dumps(doc, JSON_COMPACT);
-		json_decref(doc);
-	}
+	reporter_answers[job->format](job);
+	if (job->result != NULL && job->result_len == 0)
+		job->result_len = strlen(job->result);
 	job->failed = job->result == NULL;
 	pthread_mutex_lock(&rep.lock);
 	job->next = rep.done;

@@ -35,10 +35,13 @@ struct report_job {
 	char			*only;		/* owned copies */
 	char			*exclude;
 	char			*source_root;	/* owned; for the HTML page */
-	int			 folded;	/* on demand: folded, not JSON */
+	enum prof_format	 format;	/* on demand */
+	enum prof_what		 what;
+	int			 pprof;		/* a set gets a .pb.gz too */
 	prof_answer_cb		*answer;	/* on demand; NULL: gone */
 	void			*answer_arg;
 	char			*result;	/* on demand: the body */
+	size_t			 result_len;
 	int			 failed;
 	struct report_job	*next;
 };

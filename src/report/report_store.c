@@ -27,6 +27,7 @@ static const struct {
 	{ "json", "application/json" },
 	{ "html", "text/html; charset=utf-8" },
 	{ "folded", "text/plain" },
+	{ "pb.gz", "application/octet-stream" },	/* pprof */
 };
 
 /* A report file name taken apart: what sorting and grouping need. */

@@ -4,7 +4,8 @@
  * (admin_reports.c) and the profiler's reporter call it.
  *
  * Every report file is named profile_<UTC stamp>_<seq>.<ext>, e.g.
- * profile_20261124T101500Z_0007.json, ext one of json, html, folded. The
+ * profile_20261124T101500Z_0007.json, ext one of json, html, folded,
+ * pb.gz (pprof). The
  * files sharing stamp and seq form one report *set*; retention counts and
  * deletes whole sets, oldest (by stamp, then seq) first.
  *
@@ -61,7 +62,8 @@ void	 report_store_free(struct report_store *s);
 
 /*
  * Write into out (REPORT_STORE_NAME_MAX bytes) the name of a report of
- * stamp_time (UTC) with extension ext ("json", "html" or "folded"). Calls
+ * stamp_time (UTC) with extension ext ("json", "html", "folded" or
+ * "pb.gz"). Calls
  * with the same stamp_time for extensions not yet named share one sequence
  * number, so a report's .json, .html and .folded form one set; any other
  * call starts a new set with the next number. Returns -1 for an unknown ext.
