@@ -18,6 +18,7 @@
 #include "core/config.h"
 #include "core/shm.h"
 #include "core/util.h"
+#include "report/report_store.h"
 #include "admin/prom.h"
 
 #define PROFILE_DEFAULT_S	30
@@ -31,7 +32,7 @@ static uint64_t admin_prof_refused;
 static const char *const admin_prof_no_params[] = { NULL };
 static const char *const admin_prof_profile_params[] = { "seconds", "format",
 	"reduced", "cpu_percent_threshold", "profile_only", "profile_exclude",
-	NULL };
+	"name", NULL };
 static const char *const admin_prof_pprof_params[] = { "seconds", NULL };
 
 static int
@@ -74,8 +75,7 @@ admin_prof_query(struct evhttp_request *req, const char *const *known,
 	return -1;
 }
 
-/* A route without parameters: 0 when its query is empty. */
-static int
+int
 admin_prof_bare(struct evhttp_request *req)
 {
 	struct evkeyvalq q;
@@ -168,6 +168,7 @@ admin_prof_options(struct evkeyvalq *q, struct admin_host *h,
 	pr->only = evhttp_find_header(q, "profile_only");
 	pr->exclude = evhttp_find_header(q, "profile_exclude");
 	pr->format = format == -1 ? PROF_FORMAT_JSON : (enum prof_format)format;
+	pr->name = evhttp_find_header(q, "name");
 	if (pr->seconds == -1)
 		*why = "seconds must be an integer from 1 to 300";
 	else if (format == -1)
@@ -176,6 +177,8 @@ admin_prof_options(struct evkeyvalq *q, struct admin_host *h,
 		*why = "reduced must be 0 or 1";
 	else if (pr->threshold_pct == -1)
 		*why = "cpu_percent_threshold must be an integer from 0 to 100";
+	else if (pr->name != NULL && !report_store_valid_set_name(pr->name))
+		*why = "name must be 1 to 64 of A-Z, a-z, 0-9, _ and -";
 	else
 		return 0;
 	return -1;

@@ -90,6 +90,7 @@ struct prof_request {
 	int		 seconds;	/* CPU only */
 	enum prof_format format;
 	enum prof_what	 what;
+	const char	*name;		/* also kept as this report set */
 	int		 reduced;	/* reduced=1 */
 	int		 threshold_pct;	/* cpu_percent_threshold */
 	const char	*only;		/* profile_only */

@@ -64,6 +64,7 @@ struct prof_capture {
 	int			 threshold_pct;
 	char			*only;
 	char			*exclude;
+	char			*save_name;	/* ?name=, or NULL */
 	struct prof_capture	*next;
 };
 
@@ -518,6 +519,7 @@ prof_capture_done_cb(evutil_socket_t fd, short what, void *arg)
 	job->answer = c->answer;
 	job->answer_arg = c->arg;
 	job->format = c->format;
+	job->save_name = c->save_name;
 	job->source_root = xstrdup(h->cf->profiling_source_root);
 	job->only = c->only;
 	job->exclude = c->exclude;
@@ -601,6 +603,7 @@ prof_master_profile(const struct prof_request *pr)
 	c->answer = pr->answer;
 	c->arg = pr->arg;
 	c->format = pr->format;
+	c->save_name = pr->name != NULL ? xstrdup(pr->name) : NULL;
 	c->reduced = pr->reduced;
 	c->threshold_pct = pr->threshold_pct;
 	c->only = xstrdup(pr->only != NULL ? pr->only : h->cf->profiling_only);
@@ -780,6 +783,7 @@ prof_master_stop(int graceful)
 		prof_base_free(&c->base);
 		free(c->only);
 		free(c->exclude);
+		free(c->save_name);
 		free(c);
 	}
 	event_free(prof.drain_timer);

@@ -77,6 +77,7 @@ report_job_free(struct report_job *job)
 	free(job->only);
 	free(job->exclude);
 	free(job->source_root);
+	free(job->save_name);
 	free(job->result);
 	free(job);
 }
@@ -92,13 +93,13 @@ now_seconds(void)
 
 /* Write one file of a report set; failures are logged and counted. */
 static int
-reporter_write_bytes(time_t stamp, const char *ext, const void *bytes,
-    size_t len, char *name)
+reporter_write_bytes(const char *set, time_t stamp, const char *ext,
+    const void *bytes, size_t len, char *name)
 {
 	char err[512] = "cannot name the file";
 
 	name[0] = '\0';
-	if (report_store_name(rep.store, stamp, ext, name) == -1 ||
+	if (report_store_name_set(rep.store, set, stamp, ext, name) == -1 ||
 	    report_store_write(rep.store, name, bytes, len, err,
 	    sizeof err) == -1) {
 		log_error("report %s: %s", name, err);
@@ -110,7 +111,8 @@ reporter_write_bytes(time_t stamp, const char *ext, const void *bytes,
 static int
 reporter_write(time_t stamp, const char *ext, const char *text, char *name)
 {
-	return reporter_write_bytes(stamp, ext, text, strlen(text), name);
+	return reporter_write_bytes(NULL, stamp, ext, text, strlen(text),
+	    name);
 }
 
 /* The set's .pb.gz, when profiling_pprof asks for it: the same table the
@@ -127,9 +129,26 @@ reporter_write_pprof(struct report_job *job, time_t stamp)
 		return 0;
 	if ((gz = report_pprof(rep.sym, &job->in, PPROF_CPU, &len)) == NULL)
 		return -1;
-	rc = reporter_write_bytes(stamp, "pb.gz", gz, len, name);
+	rc = reporter_write_bytes(NULL, stamp, "pb.gz", gz, len, name);
 	free(gz);
 	return rc;
+}
+
+/* Count a report set written (rc 0) or failed. */
+static void
+reporter_count(int rc, const char *name, time_t stamp, double t0)
+{
+	pthread_mutex_lock(&rep.lock);
+	if (rc == 0) {
+		rep.status.written++;
+		snprintf(rep.status.last_name, sizeof rep.status.last_name,
+		    "%s", name);
+		rep.status.last_at = (int64_t)stamp;
+		rep.status.last_seconds = now_seconds() - t0;
+	} else {
+		rep.status.failed++;
+	}
+	pthread_mutex_unlock(&rep.lock);
 }
 
 /* Build and store a report set: JSON, the HTML page rendered from that
@@ -166,17 +185,7 @@ reporter_store_job(struct report_job *job, const struct stacktab *tab)
 	free(text);
 	free(html);
 	free(folded);
-	pthread_mutex_lock(&rep.lock);
-	if (rc == 0) {
-		rep.status.written++;
-		snprintf(rep.status.last_name, sizeof rep.status.last_name,
-		    "%s", name);
-		rep.status.last_at = (int64_t)stamp;
-		rep.status.last_seconds = now_seconds() - t0;
-	} else {
-		rep.status.failed++;
-	}
-	pthread_mutex_unlock(&rep.lock);
+	reporter_count(rc, name, stamp, t0);
 }
 
 /* An on-demand body in each format (job->result, its length set or
@@ -230,10 +239,37 @@ static void (*const reporter_answers[])(struct report_job *) = {
 	[PROF_FORMAT_HTML] = reporter_answer_html,
 };
 
+/* ?name=NAME: the on-demand window is also kept as a named set,
+ * NAME_profile_<stamp>_<seq>.{json,html}. */
+static void
+reporter_save_named(struct report_job *job)
+{
+	time_t stamp = (time_t)job->in.end;
+	char name[REPORT_STORE_NAME_MAX], other[REPORT_STORE_NAME_MAX];
+	double t0 = now_seconds();
+	json_t *doc = report_build(rep.sym, &job->in);
+	char *text = json_dumps(doc, JSON_COMPACT), *html;
+	int rc = -1;
+
+	html = report_html_render(doc, &(struct report_html_opts){
+	    job->source_root, 0 });
+	json_decref(doc);
+	if (text != NULL && html != NULL &&
+	    reporter_write_bytes(job->save_name, stamp, "json", text,
+	    strlen(text), name) == 0)
+		rc = reporter_write_bytes(job->save_name, stamp, "html", html,
+		    strlen(html), other);
+	reporter_count(rc, name, stamp, t0);
+	free(text);
+	free(html);
+}
+
 /* An on-demand job's body, handed back to the loop. */
 static void
 reporter_answer(struct report_job *job)
 {
+	if (job->save_name != NULL)
+		reporter_save_named(job);
 	reporter_answers[job->format](job);
 	if (job->result != NULL && job->result_len == 0)
 		job->result_len = strlen(job->result);
