@@ -388,7 +388,7 @@ const struct config_key config_keys[] = {
 	  OFF(profiling_leak_min_growth), RELOAD, NULL,
 	  "bytes per second a line's sampled net memory must grow by, besides "
 	  "a leak likelihood over 0.95, to be reported as a leak" },
-	{ "profiling_pprof", NULL, CONFIG_BOOL, 0, 0, "no",
+	{ "profiling_pprof", NULL, CONFIG_BOOL, 0, 0, "yes",
 	  OFF(profiling_pprof), RELOAD, NULL,
 	  "write a pprof profile (.pb.gz, gzip'ed profile.proto) of each "
 	  "window's CPU samples beside its JSON, HTML and folded files" },
