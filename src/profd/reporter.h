@@ -38,7 +38,7 @@ struct report_job {
 	enum prof_format	 format;	/* on demand */
 	enum prof_what		 what;
 	int			 pprof;		/* a set gets a .pb.gz too */
-	char			*save_name;	/* on demand: kept as this set */
+	char			*save_name;	/* on demand: kept as a set */
 	prof_answer_cb		*answer;	/* on demand; NULL: gone */
 	void			*answer_arg;
 	char			*result;	/* on demand: the body */

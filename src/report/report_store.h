@@ -5,10 +5,10 @@
  *
  * Every report file is named [<set name>_]profile_<UTC stamp>_<seq>.<ext>,
  * e.g. profile_20261124T101500Z_0007.json or (an on-demand profile saved
- * as ?name=broadcast) broadcast_profile_20261124T101500Z_0008.json, ext one of json, html, folded,
- * pb.gz (pprof). The
- * files sharing stamp and seq form one report *set*; retention counts and
- * deletes whole sets, oldest (by stamp, then seq) first.
+ * as ?name=broadcast) broadcast_profile_20261124T101500Z_0008.json, ext
+ * one of json, html, folded, pb.gz (pprof). The files sharing stamp and seq
+ * form one report *set*; retention counts and deletes whole sets, oldest
+ * (by stamp, then seq) first.
  *
  * Thread safety: the directory, limits and sequence number are guarded by a
  * mutex, so a reporter thread may write while the admin loop lists, opens
