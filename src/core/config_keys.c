@@ -392,6 +392,14 @@ const struct config_key config_keys[] = {
 	  OFF(profiling_pprof), RELOAD, NULL,
 	  "write a pprof profile (.pb.gz, gzip'ed profile.proto) of each "
 	  "window's CPU samples beside its JSON, HTML and folded files" },
+	{ "profiling_push_url", NULL, CONFIG_STRING, 0, 0, "",
+	  OFF(profiling_push_url), RELOAD | CONFIG_HTTP_URL, NULL,
+	  "a Grafana Pyroscope server (http:// or https://): each window's "
+	  "CPU and allocation pprof is pushed to its /ingest; empty: none" },
+	{ "profiling_push_labels", NULL, CONFIG_STRING, 0, 0, "",
+	  OFF(profiling_push_labels), RELOAD | CONFIG_LABELS, NULL,
+	  "labels the pushed profiles carry besides instance and host, "
+	  "k=v,k=v (k: letters, digits, _; v: also . - / :)" },
 	{ "profiling_reduced_profile", NULL, CONFIG_BOOL, 0, 0, "no",
 	  OFF(profiling_reduced_profile), RELOAD, NULL,
 	  "reports list only lines at or above "

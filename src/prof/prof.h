@@ -113,6 +113,11 @@ void	 prof_master_totals(unsigned long long *samples,
 	    unsigned long long *dropped, double *overhead,
 	    unsigned long long *written);
 
+/* For /metrics: window profiles pushed to profiling_push_url, given up
+ * after the retries, dropped on a full queue. */
+void	 prof_master_push_totals(uint64_t *ok, uint64_t *failed,
+	    uint64_t *dropped);
+
 /* Worker, right after fork and before dropping privileges: open the perf
  * event the sampler prefers (profiling_timer). */
 void	 prof_worker_preinit(const struct config *cf);

@@ -22,6 +22,7 @@
 #include "prof/prof.h"
 #include "profd/hookstrip.h"
 #include "profd/memagg.h"
+#include "profd/push.h"
 #include "profd/reporter.h"
 #include "prof/ring.h"
 #include "app/router.h"
@@ -424,6 +425,7 @@ prof_close_window(struct prof_host *h, enum report_kind kind)
 	job->handlers = prof_handlers(h, &prof.base, &job->in.nhandlers);
 	job->source_root = xstrdup(h->cf->profiling_source_root);
 	job->pprof = h->cf->profiling_pprof;
+	job->push = *h->cf->profiling_push_url != '\0';
 	job->only = xstrdup(h->cf->profiling_only);
 	job->exclude = xstrdup(h->cf->profiling_exclude);
 	memagg_close_window(h, job);
@@ -620,8 +622,13 @@ prof_master_profile(const struct prof_request *pr)
 static void
 prof_done_cb(evutil_socket_t fd, short what, void *arg)
 {
+	struct push_item *it, *next;
 	struct report_job *job;
 
+	for (it = reporter_take_pushes(); it != NULL; it = next) {
+		next = it->next;
+		push_submit(it);
+	}
 	while ((job = reporter_take_done()) != NULL) {
 		size_t i;
 
@@ -702,6 +709,7 @@ prof_master_start(const struct prof_host *host, char *err, size_t errsize)
 	event_add(prof.done_event, NULL);
 	prof_schedule_window(h);
 	prof_apply_switch(h);
+	push_start(h);
 	prof.started = 1;
 	return 0;
 }
@@ -786,6 +794,7 @@ prof_master_stop(int graceful)
 		free(c->save_name);
 		free(c);
 	}
+	push_stop();
 	event_free(prof.drain_timer);
 	event_free(prof.fast_drain);
 	prof.fast_drain = NULL;
@@ -868,6 +877,12 @@ prof_objects_without_lines(int daemon_has_lines)
 			json_array_append_new(arr,
 			    json_string(module_path(i)));
 	return arr;
+}
+
+void
+prof_master_push_totals(uint64_t *ok, uint64_t *failed, uint64_t *dropped)
+{
+	push_totals(ok, failed, dropped);
 }
 
 json_t *

@@ -22,6 +22,7 @@
 #include "report/report_html.h"
 #include "report/report_pprof.h"
 #include "report/report_store.h"
+#include "profd/push.h"
 #include "profd/reporter.h"
 #include "profile/symbolize.h"
 #include "core/util.h"
@@ -37,6 +38,7 @@ static struct {
 	int			 fork_held;	/* work taken by the atfork hook */
 	int			 thread_ready;	/* the thread has started */
 	struct report_job	*queue, *done;
+	struct push_item	*pushes;	/* for the loop to push */
 	int			 queued;
 	int			 busy;		/* a job is being built */
 	int			 abandoned;	/* stopped without a join */
@@ -193,6 +195,14 @@ reporter_store_job(struct report_job *job, const struct stacktab *tab)
 	reporter_count(rc, name, stamp, t0);
 }
 
+/* Wake the loop: an on-demand answer or profiles to push are ready. */
+static void
+reporter_wake(void)
+{
+	if (write(rep.done_pipe[1], "x", 1) != 1)
+		log_warn("reporter: cannot wake the loop");
+}
+
 /* An on-demand body in each format (job->result, its length set or
  * left to strlen). */
 static void
@@ -283,8 +293,7 @@ reporter_answer(struct report_job *job)
 	job->next = rep.done;
 	rep.done = job;
 	pthread_mutex_unlock(&rep.lock);
-	if (write(rep.done_pipe[1], "x", 1) != 1)
-		log_warn("reporter: cannot wake the loop");
+	reporter_wake();
 }
 
 /* Add the window's handler calls to the run's; with `out`, the job's
@@ -327,6 +336,56 @@ reporter_merge_run(struct report_job *job)
 	timeline_append(&rep.run_tl, &job->tl);
 }
 
+/* A profile of the window for the loop to push (NULL when zlib fails). */
+static struct push_item *
+reporter_push_item(struct report_job *job, enum pprof_kind kind)
+{
+	struct push_item *it = xcalloc(1, sizeof *it);
+
+	it->body = report_pprof(rep.sym, &job->in, kind, &it->len);
+	it->from = (int64_t)job->in.start;
+	it->until = (int64_t)job->in.end;
+	it->sample_rate = 1000 / HL_MAX(job->in.sample_interval_ms, 1);
+	if (it->body != NULL)
+		return it;
+	push_item_free(it);
+	return NULL;
+}
+
+/* profiling_push_url: the window's CPU and, with memory sampled, its
+ * allocations, handed to the loop (push.c sends them). */
+static void
+reporter_push(struct report_job *job)
+{
+	struct push_item *cpu = reporter_push_item(job, PPROF_CPU), *mem = NULL;
+
+	if (job->in.mem != NULL)
+		mem = reporter_push_item(job, PPROF_WINDOW_ALLOCS);
+	pthread_mutex_lock(&rep.lock);
+	if (mem != NULL) {
+		mem->next = rep.pushes;
+		rep.pushes = mem;
+	}
+	if (cpu != NULL) {
+		cpu->next = rep.pushes;
+		rep.pushes = cpu;
+	}
+	pthread_mutex_unlock(&rep.lock);
+	reporter_wake();
+}
+
+struct push_item *
+reporter_take_pushes(void)
+{
+	struct push_item *list;
+
+	pthread_mutex_lock(&rep.lock);
+	list = rep.pushes;
+	rep.pushes = NULL;
+	pthread_mutex_unlock(&rep.lock);
+	return list;
+}
+
 static void
 reporter_run_job(struct report_job *job)
 {
@@ -339,6 +398,8 @@ reporter_run_job(struct report_job *job)
 		reporter_merge_run(job);
 		job->in.leaks_record = 1;
 		reporter_store_job(job, &job->tab);
+		if (job->push)
+			reporter_push(job);
 		break;
 	case REPORT_FINAL:
 		reporter_merge_run(job);
@@ -570,6 +631,12 @@ reporter_stop(int budget_ms)
 
 		rep.done = job->next;
 		report_job_free(job);
+	}
+	while (rep.pushes != NULL) {
+		struct push_item *it = rep.pushes;
+
+		rep.pushes = it->next;
+		push_item_free(it);
 	}
 	symbolizer_free(rep.sym);
 	stacktab_free(&rep.run);

@@ -65,6 +65,8 @@ static const struct pprof_shape {
 	    { "inuse_space", "bytes" } }, { "space", "bytes" } },
 	[PPROF_ALLOCS] = { { { "alloc_objects", "count" },
 	    { "alloc_space", "bytes" } }, { "space", "bytes" } },
+	[PPROF_WINDOW_ALLOCS] = { { { "alloc_objects", "count" },
+	    { "alloc_space", "bytes" } }, { "space", "bytes" } },
 };
 
 #define PPROF_MEMORY_WRAPPERS	"x(malloc|calloc|realloc|strdup)"
@@ -351,6 +353,21 @@ pp_mem(struct pprof *pp, enum pprof_kind kind)
 	}
 }
 
+/* The window's allocations: its memory table's MEM_CLS_ALLOC stacks. */
+static void
+pp_mem_window(struct pprof *pp)
+{
+	const struct stacktab *mem = pp->in->mem;
+	const struct stack_entry *e;
+	size_t i = 0;
+
+	while (mem != NULL && (e = stacktab_next(mem, &i)) != NULL)
+		if (e->cls == MEM_CLS_ALLOC)
+			pp_sample(pp, stacktab_pcs(mem, e), e->depth, 0,
+			    e->pkg_id, (int64_t)e->samples,
+			    (int64_t)e->weight_ns);
+}
+
 static pb_value_type *
 pp_value_type(struct pprof *pp, const char *type, const char *unit)
 {
@@ -383,6 +400,9 @@ pp_header(struct pprof *pp, pb_profile *p, enum pprof_kind kind)
 	    (int64_t)pp->in->sample_interval_ms * 1000000 :
 	    (int64_t)pp->in->memory_sample_bytes;
 	p->time_nanos = (int64_t)(pp->in->start * 1e9);
+	if (kind == PPROF_WINDOW_ALLOCS)
+		p->duration_nanos = (int64_t)((pp->in->end - pp->in->start) *
+		    1e9);
 	if (kind != PPROF_CPU) {
 		/* As Go's runtime.malloc: pprof drops the allocation wrappers
 		 * from the leaf, so the line that asked is on top, as the JSON
@@ -453,6 +473,8 @@ report_pprof(struct symbolizer *sym, const struct report_input *in,
 	pp_main_mapping(&pp);
 	if (kind == PPROF_CPU)
 		pp_cpu(&pp);
+	else if (kind == PPROF_WINDOW_ALLOCS)
+		pp_mem_window(&pp);
 	else
 		pp_mem(&pp, kind);
 	p.sample = (pb_sample **)pp.samples.items;

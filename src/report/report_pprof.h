@@ -16,6 +16,7 @@ enum pprof_kind {
 	PPROF_CPU,	/* in->tab: samples/count, cpu (or wall)/nanoseconds */
 	PPROF_HEAP,	/* in->snap: inuse_objects/count, inuse_space/bytes */
 	PPROF_ALLOCS,	/* in->snap: alloc_objects/count, alloc_space/bytes */
+	PPROF_WINDOW_ALLOCS, /* the same of the window only, from in->mem */
 };
 
 /* The gzip'ed profile (malloc'd, *len bytes), or NULL when zlib fails. */
