@@ -205,9 +205,10 @@ parse_text(const struct config_key *k, const char *text, char *err,
 {
 	struct netaddr na;
 
-	if (((k->flags & CONFIG_HTTP_URL) &&
-	    check_http_url(text, err, errsize) == -1) ||
-	    ((k->flags & CONFIG_LABELS) && check_labels(text, err, errsize) == -1))
+	if ((k->flags & CONFIG_HTTP_URL) &&
+	    check_http_url(text, err, errsize) == -1)
+		return NULL;
+	if ((k->flags & CONFIG_LABELS) && check_labels(text, err, errsize) == -1)
 		return NULL;
 	if (k->type == CONFIG_PATH)
 		return path_absolute(text, err, errsize);
