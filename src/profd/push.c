@@ -32,7 +32,8 @@ static struct {
 	int			 nqueued;
 	int			 inflight;	/* a request is out */
 	struct event		*retry;		/* backoff, then the next try */
-	struct evhttp_connection *conn;
+	struct evhttp_connection *conn;	/* kept for conn_url */
+	char			*conn_url;
 	SSL_CTX			*ssl;
 	int			 down;		/* an outage was logged */
 	uint64_t		 ok, failed, dropped;
@@ -155,22 +156,47 @@ push_body(struct evhttp_request *req, const struct push_item *it)
 
 static void	push_done_cb(struct evhttp_request *req, void *arg);
 
+static void
+push_conn_free(void)
+{
+	if (ps.conn != NULL)
+		evhttp_connection_free(ps.conn);
+	ps.conn = NULL;
+	free(ps.conn_url);
+	ps.conn_url = NULL;
+}
+
+/* The connection to the URL: one kept, reconnecting as libevent does, and
+ * made anew when a reload changes the URL (libevent's own freeing after a
+ * request is not used: it leaks a connection that failed to connect). */
+static struct evhttp_connection *
+push_conn(const struct evhttp_uri *u, const char *url, const char **why)
+{
+	if (ps.conn != NULL && strcmp(ps.conn_url, url) == 0)
+		return ps.conn;
+	push_conn_free();
+	if ((ps.conn = push_connect(u, why)) == NULL)
+		return NULL;
+	evhttp_connection_set_timeout(ps.conn, PUSH_TIMEOUT_S);
+	ps.conn_url = xstrdup(url);
+	return ps.conn;
+}
+
 /* Send the head; -1 with *why when the request cannot even be made. */
 static int
 push_send(const struct push_item *it, const char **why)
 {
-	struct evhttp_uri *u = evhttp_uri_parse(ps.h->cf->profiling_push_url);
+	const char *url = ps.h->cf->profiling_push_url, *path;
+	struct evhttp_uri *u = evhttp_uri_parse(url);
+	struct evhttp_connection *conn;
 	struct evhttp_request *req;
 	char *name = NULL, uri[2048];
-	const char *path;
 	int rc = -1;
 
 	*why = "bad URL";
 	if (u == NULL || evhttp_uri_get_host(u) == NULL ||
-	    (ps.conn = push_connect(u, why)) == NULL)
+	    (conn = push_conn(u, url, why)) == NULL)
 		goto out;
-	evhttp_connection_set_timeout(ps.conn, PUSH_TIMEOUT_S);
-	evhttp_connection_free_on_completion(ps.conn);
 	req = evhttp_request_new(push_done_cb, NULL);
 	path = evhttp_uri_get_path(u);
 	name = push_name();
@@ -182,9 +208,11 @@ push_send(const struct push_item *it, const char **why)
 	    evhttp_uri_get_host(u));
 	evhttp_add_header(evhttp_request_get_output_headers(req),
 	    "Content-Type", "multipart/form-data; boundary=" PUSH_BOUNDARY);
+	/* A window apart from the next: no idle connection to go stale. */
+	evhttp_add_header(evhttp_request_get_output_headers(req),
+	    "Connection", "close");
 	push_body(req, it);
-	rc = evhttp_make_request(ps.conn, req, EVHTTP_REQ_POST, uri);
-	ps.conn = rc == 0 ? ps.conn : NULL;	/* freed on failure */
+	rc = evhttp_make_request(conn, req, EVHTTP_REQ_POST, uri);
 	*why = "cannot send";
 out:
 	free(name);
@@ -221,7 +249,6 @@ push_done_cb(struct evhttp_request *req, void *arg)
 	char why[64];
 
 	ps.inflight = 0;
-	ps.conn = NULL;		/* freed on completion */
 	if (ps.head == NULL)
 		return;		/* stopped meanwhile */
 	if (status < 200 || status > 299) {
@@ -265,9 +292,7 @@ push_stop(void)
 {
 	while (ps.head != NULL)
 		push_pop();
-	if (ps.conn != NULL)
-		evhttp_connection_free(ps.conn);
-	ps.conn = NULL;
+	push_conn_free();
 	ps.inflight = 0;
 	if (ps.retry != NULL)
 		event_free(ps.retry);
