@@ -9,6 +9,8 @@
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
 #include <jansson.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -17,6 +19,8 @@
 #include "prof/prof.h"
 #include "core/config.h"
 #include "core/shm.h"
+#include "core/log.h"
+#include "core/log_limit.h"
 #include "core/util.h"
 #include "report/report_store.h"
 #include "admin/prom.h"
@@ -34,6 +38,28 @@ static const char *const admin_prof_profile_params[] = { "seconds", "format",
 	"reduced", "cpu_percent_threshold", "profile_only", "profile_exclude",
 	"name", NULL };
 static const char *const admin_prof_pprof_params[] = { "seconds", NULL };
+
+/* Answer a refusal: counted, logged at most once a second (a client can
+ * send them), and a JSON error naming what was wrong. */
+static void HL_PRINTF(3, 4)
+admin_prof_refuse(struct evhttp_request *req, int status, const char *fmt,
+    ...)
+{
+	static struct log_limit limit;
+	uint64_t held_back;
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	admin_prof_refused++;
+	if (log_limit_ok(&limit, &held_back))
+		log_notice("admin: %d for %s: %s (%llu more held back)", status,
+		    evhttp_request_get_uri(req), msg,
+		    (unsigned long long)held_back);
+	admin_reply_error(req, status, "%s", msg);
+}
 
 static int
 admin_prof_known(const char *const *known, const char *key)
@@ -58,8 +84,7 @@ admin_prof_query(struct evhttp_request *req, const char *const *known,
 
 	TAILQ_INIT(q);
 	if (query != NULL && evhttp_parse_query_str(query, q) == -1) {
-		admin_prof_refused++;
-		admin_reply_error(req, 400, "malformed query string");
+		admin_prof_refuse(req, 400, "malformed query string");
 		return -1;
 	}
 	TAILQ_FOREACH(kv, q, next)
@@ -69,8 +94,7 @@ admin_prof_query(struct evhttp_request *req, const char *const *known,
 			    kv->key);
 	if (used == 0)
 		return 0;
-	admin_prof_refused++;
-	admin_reply_error(req, 400, "unknown query parameter%s: %s",
+	admin_prof_refuse(req, 400, "unknown query parameter%s: %s",
 	    strchr(names, ',') != NULL ? "s" : "", names);
 	return -1;
 }
@@ -217,15 +241,13 @@ admin_prof_run(struct evhttp_request *req, struct admin_host *h,
 
 	if (pr->what != PROF_WHAT_CPU && !__atomic_load_n(&hdr->memory_on,
 	    __ATOMIC_ACQUIRE)) {
-		admin_prof_refused++;
-		admin_reply_error(req, 409, "the memory profiler is off; set "
+		admin_prof_refuse(req, 409, "the memory profiler is off; set "
 		    "profiling_cpu_only no (and profiling_enabled yes)");
 		return;
 	}
 	if (pr->what == PROF_WHAT_CPU && !__atomic_load_n(&hdr->profiling_on,
 	    __ATOMIC_ACQUIRE)) {
-		admin_prof_refused++;
-		admin_reply_error(req, 409, "profiling is off; POST "
+		admin_prof_refuse(req, 409, "profiling is off; POST "
 		    "/api/profiling/start first");
 		return;
 	}
@@ -248,8 +270,7 @@ admin_prof_capture(struct evhttp_request *req, struct admin_host *h,
 	if (admin_prof_query(req, known, &params) == -1)
 		;
 	else if (admin_prof_options(&params, h, &pr, &why) == -1) {
-		admin_prof_refused++;
-		admin_reply_error(req, 400, "%s", why);
+		admin_prof_refuse(req, 400, "%s", why);
 	} else {
 		if (pprof)
 			pr.format = PROF_FORMAT_PPROF;
