@@ -3,10 +3,10 @@
 
     scripts/style-check.py [--fix-trailing] [FILE...]
 
-With no FILE, checks every tracked .c and .h (git ls-files) except the
-exclusions below; run from anywhere inside the tree, or with
-HOTLINE_SRCDIR naming it (a distribution tarball has no .git: then every
-.c and .h below it). Prints "file:line: rule: text" for each finding and
+With no FILE, checks every tracked .c and .h (git ls-files) of the tree
+the script lives in, or of HOTLINE_SRCDIR, except the exclusions below
+(a distribution tarball has no .git: then the .c and .h files under the
+source folders). Prints "file:line: rule: text" for each finding and
 exits 1 if there was any. --fix-trailing strips trailing white space in
 place first, so that rule never fires.
 """
@@ -27,6 +27,9 @@ EXCLUDE = [
     # Test data: the tests assert on these files' line numbers and shape.
     (re.compile(r'^tests/fixtures/'), 'fixture'),
 ]
+
+# Where the sources are, when git cannot say (a tarball).
+SOURCE_DIRS = ['src', 'include', 'tools', 'bench', 'tests', 'contrib']
 
 # .c files that do not start with #include "autoconf.h", each with why:
 # modules are built against the installed hl_ API only, and the benchmark
@@ -128,7 +131,8 @@ def tracked(top):
         names = out.stdout.split()
     except (OSError, subprocess.CalledProcessError):
         names = []
-        for d, _, files in os.walk(top):
+        for d, _, files in (w for f in SOURCE_DIRS
+                            for w in os.walk(os.path.join(top, f))):
             for f in files:
                 if f.endswith(('.c', '.h')):
                     names.append(os.path.relpath(os.path.join(d, f), top))
