@@ -208,7 +208,8 @@ parse_text(const struct config_key *k, const char *text, char *err,
 	if ((k->flags & CONFIG_HTTP_URL) &&
 	    check_http_url(text, err, errsize) == -1)
 		return NULL;
-	if ((k->flags & CONFIG_LABELS) && check_labels(text, err, errsize) == -1)
+	if ((k->flags & CONFIG_LABELS) &&
+	    check_labels(text, err, errsize) == -1)
 		return NULL;
 	if (k->type == CONFIG_PATH)
 		return path_absolute(text, err, errsize);
@@ -320,14 +321,15 @@ config_value_format(const struct config *cf, const struct config_key *k,
 		snprintf(buf, size, "%s", k->choices[*FIELD(cf, k, const int)]);
 		break;
 	case CONFIG_LIST: {
-		const struct config_list *l = FIELD(cf, k, const struct config_list);
+		const struct config_list *l =
+		    FIELD(cf, k, const struct config_list);
 		size_t used = 0;
 		int i;
 
 		buf[0] = '\0';
 		for (i = 0; i < l->n && used < size; i++)
-			used += (size_t)snprintf(buf + used, size - used, "%s%s",
-			    i > 0 ? "," : "", l->items[i]);
+			used += (size_t)snprintf(buf + used, size - used,
+			    "%s%s", i > 0 ? "," : "", l->items[i]);
 		break;
 	}
 	default: {

@@ -122,8 +122,8 @@ push_connect(const struct evhttp_uri *u, const char **why)
 	if (port == -1)
 		port = https ? 443 : 80;
 	if (https) {
-		if (ps.ssl == NULL && (ps.ssl = SSL_CTX_new(TLS_client_method()))
-		    != NULL) {
+		if (ps.ssl == NULL &&
+		    (ps.ssl = SSL_CTX_new(TLS_client_method())) != NULL) {
 			SSL_CTX_set_default_verify_paths(ps.ssl);
 			SSL_CTX_set_verify(ps.ssl, SSL_VERIFY_PEER, NULL);
 		}
@@ -230,8 +230,8 @@ push_failed(const char *why)
 
 	if (!ps.down) {
 		log_warn("profiling push to %s failed: %s; retrying, and "
-		    "quiet until it answers again", ps.h->cf->profiling_push_url,
-		    why);
+		    "quiet until it answers again",
+		    ps.h->cf->profiling_push_url, why);
 		ps.down = 1;
 	}
 	if (++ps.head->attempts > PUSH_RETRIES) {
