@@ -52,19 +52,9 @@ hlreport_pct(const json_t *doc, const json_t *row, char *buf, size_t size)
 static const char *
 filter_text(const json_t *list, char *buf, size_t size)
 {
-	const json_t *v;
-	size_t i, used = 0;
-
-	snprintf(buf, size, "-");
-	json_array_foreach(list, i, v) {
-		int n = snprintf(buf + used, size - used, "%s%s",
-		    used ? ", " : "", json_string_value(v) != NULL ?
-		    json_string_value(v) : "?");
-
-		if (n < 0 || (size_t)n >= size - used)
-			break;
-		used += (size_t)n;
-	}
+	hlreport_join(list, ", ", buf, size);
+	if (buf[0] == '\0')
+		snprintf(buf, size, "-");
 	return buf;
 }
 

@@ -148,24 +148,31 @@ text_memory_heading(FILE *out, const json_t *doc, const struct text_cols *c)
 	fputc('\n', out);
 }
 
-/* The native libraries of a line, comma-separated, into buf. */
-static const char *
-text_libs(const json_t *line, char *buf, size_t size)
+const char *
+hlreport_join(const json_t *arr, const char *sep, char *buf, size_t size)
 {
-	json_t *lib;
+	const json_t *v;
 	size_t i, used = 0;
 
 	buf[0] = '\0';
-	json_array_foreach(json_object_get(line, "native_libraries"), i, lib) {
+	json_array_foreach(arr, i, v) {
 		int n = snprintf(buf + used, size - used, "%s%s",
-		    used ? "," : "", json_string_value(lib) != NULL ?
-		    json_string_value(lib) : "?");
+		    used ? sep : "", json_string_value(v) != NULL ?
+		    json_string_value(v) : "?");
 
 		if (n < 0 || (size_t)n >= size - used)
 			break;
 		used += (size_t)n;
 	}
 	return buf;
+}
+
+/* The native libraries of a line, comma-separated, into buf. */
+static const char *
+text_libs(const json_t *line, char *buf, size_t size)
+{
+	return hlreport_join(json_object_get(line, "native_libraries"), ",",
+	    buf, size);
 }
 
 /* The table's heading row. */

@@ -180,19 +180,39 @@ report_folded_text(const struct report_folded *fs)
 	return text;
 }
 
-/* The heaviest stacks, for the HTML flame graph. */
-json_t *
-report_folded_json(const struct report_folded *fs)
+/* The first REPORT_MAX_STACKS stacks as a JSON array, each by item(). */
+static json_t *
+folded_array(const struct report_folded *fs,
+    json_t *(*item)(const struct folded *))
 {
 	json_t *arr = json_array();
 	size_t i;
 
 	for (i = 0; i < fs->n && i < REPORT_MAX_STACKS; i++)
-		json_array_append_new(arr, json_pack("{s:s, s:I, s:f}",
-		    "stack", fs->items[i].stack, "samples",
-		    (json_int_t)fs->items[i].samples, "weight_ms",
-		    fs->items[i].weight_ns / 1e6));
+		json_array_append_new(arr, item(&fs->items[i]));
 	return arr;
+}
+
+static json_t *
+folded_cpu_item(const struct folded *f)
+{
+	return json_pack("{s:s, s:I, s:f}", "stack", f->stack, "samples",
+	    (json_int_t)f->samples, "weight_ms", f->weight_ns / 1e6);
+}
+
+/* A memory table's weight is bytes. */
+static json_t *
+folded_alloc_item(const struct folded *f)
+{
+	return json_pack("{s:s, s:I, s:I}", "stack", f->stack, "bytes",
+	    (json_int_t)f->weight_ns, "samples", (json_int_t)f->samples);
+}
+
+/* The heaviest stacks, for the HTML flame graph. */
+json_t *
+report_folded_json(const struct report_folded *fs)
+{
+	return folded_array(fs, folded_cpu_item);
 }
 
 json_t *
@@ -200,14 +220,8 @@ report_folded_alloc_json(struct symbolizer *sym, const struct stacktab *mem)
 {
 	struct report_folded *fs = folded_collect(sym, mem, MEM_CLS_ALLOC, 0,
 	    folded_weight_order);
-	json_t *arr = json_array();
-	size_t i;
+	json_t *arr = folded_array(fs, folded_alloc_item);
 
-	for (i = 0; i < fs->n && i < REPORT_MAX_STACKS; i++)
-		json_array_append_new(arr, json_pack("{s:s, s:I, s:I}",
-		    "stack", fs->items[i].stack, "bytes",
-		    (json_int_t)fs->items[i].weight_ns, "samples",
-		    (json_int_t)fs->items[i].samples));
 	report_folded_free(fs);
 	return arr;
 }
