@@ -199,7 +199,8 @@ function overheadCard() {
 	function share(s) { return cpu > 0 ? 100 * s / cpu : 0; }
 	var parts = 'sampler' in p ? p : { sampler: share(num(o.sampler_seconds) + num(o.signal_delivery_seconds)),
 		memory_hooks: share(num(o.memory_hook_seconds) - num(o.copy_hook_seconds)), copy_hooks: share(num(o.copy_hook_seconds)) };
-	return card('Overhead', pct(o.overhead_pct), 'sampler ' + pct(parts.sampler) + ', memory hooks ' + pct(parts.memory_hooks) +
+	var all = typeof o.overhead_pct === 'number' ? o.overhead_pct : parts.sampler + parts.memory_hooks + parts.copy_hooks;
+	return card('Overhead', pct(all), 'sampler ' + pct(parts.sampler) + ', memory hooks ' + pct(parts.memory_hooks) +
 		', copy hooks ' + pct(parts.copy_hooks) + ' of the workers\u2019 CPU');
 }
 
