@@ -251,23 +251,36 @@ async def honest(b, shot):
     own = set(fn["function"] for fn in d["functions"])
     say("legend", "hotline or module code" in f["legend"] and "search match" in f["legend"])
     say("colours_as_legend", bool(f["flame"]) and all(hue_ok(n, fill, i, own) for n, fill, i in f["flame"] + f["aflame"]))
+    # Search the hottest line's function in the CPU graph (an own
+    # function's name is a plain word, not a regular expression).
+    await searched(b, "flame", d["stacks"], "samples", hot["function"])
+    say("alloc_stacks", len(d.get("alloc_stacks", [])))
+    if d.get("alloc_stacks"):
+        await alloc(b, None, f)
+
+
+async def searched(b, gid, stacks, key, word):
+    """Search word in a flame graph: frames turn magenta and the label says
+    the share of the stacks with such a frame."""
+    r = await search(b, gid, word)
+    want = "matched %.2f%%" % stack_share(stacks, key, word)
+    say(gid + "_search_word", word)
+    say(gid + "_search", r["n"] > 0 and r["magenta"] == r["n"] and r["label"].startswith(want))
+    if r["label"] and not r["label"].startswith(want):
+        print("# %s: %r, want %r" % (gid, r["label"], want))
+
+
+async def alloc(b, shot, f=None):
+    """The allocation flame graph: frames drawn, and a search for the own
+    function nearest the leaf of the heaviest allocation's stack."""
+    f = f or await b.js(HONEST)
+    d = f["doc"]
+    own = set(fn["function"] for fn in d["functions"])
     say("alloc_nodes", len(f["aflame"]))
-    # Search: the hottest line's function in the CPU graph, the heaviest
-    # allocation's leaf in the allocation graph; the share said is the
-    # stacks' share with such a frame.
-    for gid, stacks, key in (("flame", d["stacks"], "samples"), ("aflame", d.get("alloc_stacks", []), "bytes")):
-        if not stacks:
-            say(gid + "_search", False)
-            continue
-        # Own function names are plain words, not regular expressions.
-        word = hot["function"] if gid == "flame" else \
-            [fr for fr in stacks[0]["stack"].split(";") if fr in own][-1]
-        r = await search(b, gid, word)
-        want = "matched %.2f%%" % stack_share(stacks, key, word)
-        say(gid + "_search_word", word)
-        say(gid + "_search", r["n"] > 0 and r["magenta"] == r["n"] and r["label"].startswith(want))
-        if r["label"] and not r["label"].startswith(want):
-            print("# %s: %r, want %r" % (gid, r["label"], want))
+    stacks = d.get("alloc_stacks", [])
+    words = [fr for fr in stacks[0]["stack"].split(";") if fr in own] if stacks else []
+    if words:
+        await searched(b, "aflame", stacks, "bytes", words[-1])
 
 
 async def main():
