@@ -15,11 +15,12 @@
 #include "admin/prom.h"
 #include "bcast/bcast.h"
 #include "bcast/bcast_wire.h"
-#include "cycle/master.h"
 #include "core/util.h"
+#include "core/config.h"
+#include "core/shm.h"
 
 static void
-admin_broadcast(struct evhttp_request *req, struct master *m,
+admin_broadcast(struct evhttp_request *req, struct admin_host *h,
     const char *rest)
 {
 	struct evbuffer *in = evhttp_request_get_input_buffer(req);
@@ -110,8 +111,9 @@ admin_bcast_metrics(struct evbuffer *out, const struct prom_slots *ps)
 		    "\"%s\"} %llu\n", bcast_reasons[i].reason,
 		    (unsigned long long)v);
 	}
-	evbuffer_add_printf(out, "ws_broadcast_errors_total{reason=\"backlog\"} "
-	    "%llu\n", (unsigned long long)prom_sum(ps, BCAST(backlog_drops)));
+	evbuffer_add_printf(out,
+	    "ws_broadcast_errors_total{reason=\"backlog\"} %llu\n",
+	    (unsigned long long)prom_sum(ps, BCAST(backlog_drops)));
 	for (i = 0; i < BWIRE_NVERDICTS; i++)
 		evbuffer_add_printf(out, "ws_broadcast_errors_total{reason="
 		    "\"%s\"} %llu\n", bwire_reason((enum bwire_verdict)i),

@@ -17,9 +17,6 @@
 #include <unistd.h>
 
 #include "admin/admin.h"
-#include "admin/admin_api.h"
-#include "admin/admin_prof.h"
-#include "admin/admin_bcast.h"
 #include "auth/auth.h"
 #include "bcast/bcast.h"
 #include "bcast/bcast_conn.h"
@@ -144,8 +141,8 @@ master_reload(struct master *m)
 	}
 	config_keep_fixed(&next, &m->cf);
 	if (next.workers > next.max_workers) {
-		log_error("workers %d is more than max_workers %d, which cannot "
-		    "change on reload; the running configuration stays",
+		log_error("workers %d is more than max_workers %d, which "
+		    "cannot change on reload; the running configuration stays",
 		    next.workers, next.max_workers);
 		goto keep;
 	}
@@ -246,12 +243,8 @@ master_setup_events(struct master *m, char *err, size_t errsize)
 		snprintf(err, errsize, "cannot create an event base");
 		return -1;
 	}
-	m->admin = admin_start(m, m->cf.admin_listen, admin_api_routes,
-	    admin_api_nroutes, err, errsize);
-	if (m->admin == NULL)
+	if (master_admin_start(m, err, errsize) == -1)
 		return -1;
-	admin_add_routes(m->admin, admin_prof_routes, admin_prof_nroutes);
-	admin_add_routes(m->admin, admin_bcast_routes, admin_bcast_nroutes);
 	signal(SIGPIPE, SIG_IGN);
 	if ((m->sigfd = proc_signalfd(sigs, HL_ARRAY_LEN(sigs))) == -1) {
 		snprintf(err, errsize, "signalfd: %s", strerror(errno));
@@ -302,6 +295,7 @@ static int
 master_setup(struct master *m, char *err, size_t errsize)
 {
 	long nofile = proc_raise_nofile();
+	uint32_t nslots = (uint32_t)m->cf.max_workers * 2;
 
 	if (master_resolve_user(m, err, errsize) == -1 ||
 	    master_preload_openssl(err, errsize) == -1 ||
@@ -320,9 +314,9 @@ master_setup(struct master *m, char *err, size_t errsize)
 	if (m->cf.pidfile[0] != '\0' &&
 	    daemon_pidfile_open(m->cf.pidfile, err, errsize) == -1)
 		return -1;
-	if (shm_create(&m->shm, (uint32_t)m->cf.max_workers * 2,
-	    prof_cpu_ring_bytes(), prof_event_ring_bytes(),
-	    bcast_region_bytes(&m->cf, (uint32_t)m->cf.max_workers * 2)) == -1) {
+	if (shm_create(&m->shm, nslots, prof_cpu_ring_bytes(),
+	    prof_event_ring_bytes(),
+	    bcast_region_bytes(&m->cf, nslots)) == -1) {
 		snprintf(err, errsize, "shared memory: %s", strerror(errno));
 		return -1;
 	}
