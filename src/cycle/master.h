@@ -19,6 +19,7 @@
 struct admin;
 struct event;
 struct event_base;
+struct rusage;
 
 enum master_stop {
 	MASTER_RUNNING,
@@ -59,7 +60,9 @@ struct master {
 
 /* Run the master until it stops; cf is taken over. Returns the exit code. */
 int	 master_run(const struct master_options *opt, struct config *cf);
-/* The supervisor reaped slot's worker (before its counters retire). */
-void	 master_worker_reaped(struct master *m, int slot);
+/* The supervisor reaped slot's worker (before its counters retire): its
+ * wait status and the resources wait4 reported for it. */
+void	 master_worker_reaped(struct master *m, int slot, int status,
+	    const struct rusage *ru);
 
 #endif
