@@ -68,7 +68,13 @@ drive 20 &
 driver=$!
 # Kill once samples flow: somewhere inside a 2 s window.
 check "samples flow" wait_until 10 flowing
+# An on-demand profile whose 3 s span the kill.
+curl -s -m 15 "http://$HL_ADMIN/api/profiling/profile?seconds=3" \
+    >"$T/on_demand.json" &
+capture=$!
 victim=$(running_pids | sed -n 1p)
+# The request is logged as the capture starts.
+wait_until 5 grep -q 'api/profiling/profile' "$HL_LOG"
 kill -9 "$victim"
 note "killed worker $victim at $($PY -c "import time; print(round(time.time() - $t0, 1))") s"
 check "the supervisor replaces the killed worker" wait_until 10 replaced
@@ -85,6 +91,14 @@ if [ -n "$r" ]; then
 	check "... and its samples reconcile with the kernel's CPU (gap within 25%: $g)" \
 	    test "$(jq "abs(j['reconciliation']['gap_pct']) <= 25" <"$r")" = True
 fi
+
+wait "$capture"
+w=$(jq "[(w['exit'].get('signal_name'), w['cpu_source']) for w in j['workers'] if w['pid'] == $victim]" <"$T/on_demand.json")
+check "the on-demand profile that spans the kill lists the killed worker ($w)" \
+    test "$w" = "[('SIGKILL', 'rusage')]"
+g=$(jq "(j['reconciliation']['gap_pct'], j['totals']['samples'])" <"$T/on_demand.json")
+check "... and reconciles within 25% ($g)" \
+    test "$(jq "abs(j['reconciliation']['gap_pct']) <= 25" <"$T/on_demand.json")" = True
 
 # Stop while the load still runs: the leak is still growing at the end.
 stop_hotlined "$HL_PID" TERM
