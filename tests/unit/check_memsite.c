@@ -104,8 +104,9 @@ START_TEST(gone_slot_drops_its_blocks)
 	ck_assert_uint_eq(ms.slot_live[1], 0);
 	ck_assert_uint_eq(ms.live_count, 5000 - 1667);	/* i % 3 == 1 */
 	ck_assert_uint_eq(ms.sites[s].live, 5000 - 1667);
-	ck_assert_uint_eq(ms.sites[s].frees, 0);	/* exits are not frees */
-	ck_assert_uint_eq(ms.sites[s].exited, 1667);	/* but are kept */
+	/* exits are not frees, but what they held is kept */
+	ck_assert_uint_eq(ms.sites[s].frees, 0);
+	ck_assert_uint_eq(ms.sites[s].exited, 1667);
 	for (i = 0; i < 5000; i++)
 		ck_assert_uint_eq(memsites_free_block(&ms, (uint32_t)(i % 3),
 		    (uint64_t)i * 16) == MEMSITE_NONE, i % 3 == 1);
