@@ -146,9 +146,10 @@ text_exited(FILE *out, const json_t *doc)
 		else
 			fprintf(out, "exited with status %lld", (long long)
 			    json_integer_value(json_object_get(ex, "status")));
-		fprintf(out, ": %lld samples, %.3f s CPU\n",
-		    (long long)json_integer_value(json_object_get(w, "samples")),
-		    text_num(w, "utime_seconds") + text_num(w, "stime_seconds"));
+		fprintf(out, ": %lld samples, %.3f s CPU\n", (long long)
+		    json_integer_value(json_object_get(w, "samples")),
+		    text_num(w, "utime_seconds") +
+		    text_num(w, "stime_seconds"));
 		n++;
 	}
 	if (n > 0)

@@ -33,7 +33,8 @@ struct memsite {
 	uint64_t	 free_bytes;
 	uint64_t	 live;		/* sampled bytes in use now */
 	uint64_t	 peak;		/* largest live so far */
-	uint64_t	 exited;	/* live when their worker exited, ever */
+	/* Live when their worker exited, summed over the run. */
+	uint64_t	 exited;
 	size_t		 pcs_off;
 	int32_t		 pkg_id;
 	uint16_t	 depth;

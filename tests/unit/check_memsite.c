@@ -229,7 +229,8 @@ START_TEST(leak_over_the_run)
 	leaktrack_run_trend(&lt, file, 7, 20, 20.5, 200000, &tr);
 	ck_assert_int_eq(tr.steps, 20);		/* origin + 20 points */
 	ck_assert_int_eq(tr.up, 20);
-	ck_assert(tr.growth > 9700 && tr.growth < 9800);	/* 200 kB/20.5 s */
+	/* 200 kB over 20.5 s */
+	ck_assert(tr.growth > 9700 && tr.growth < 9800);
 	ck_assert(leak_flagged(0.99, &tr, 1024));
 	/* The stop saw a lower point: the last step went down. */
 	leaktrack_run_trend(&lt, file, 7, 20, 20.5, 150000, &tr);
