@@ -42,6 +42,7 @@ struct prof_slot {
 	uint64_t	 alloc_start;	/* sampled bytes allocated */
 	uint64_t	 mem_drops_start; /* event ring drops at window start */
 	uint64_t	 hook_start;	/* memory hooks' ns at window start */
+	uint64_t	 copy_hook_start; /* the copy hooks' part of it */
 };
 
 /* Where a window (or a capture, or the run) started: per slot and per
@@ -163,6 +164,7 @@ prof_slot_mark(struct prof_host *h, struct prof_base *b, uint32_t i)
 	ps->alloc_start = memagg_slot_alloc(i);
 	ps->mem_drops_start = slot_mem_drops(h, i);
 	ps->hook_start = shm_read(&s->counters.mem_hook_ns);
+	ps->copy_hook_start = shm_read(&s->prof_copy_hook_ns);
 	if (prof_proc_cpu(ps->pid, &ps->utime_start, &ps->stime_start) == -1)
 		ps->utime_start = ps->stime_start = 0;
 }
@@ -176,6 +178,7 @@ prof_life_mark(struct prof_host *h, uint32_t i)
 
 	prof_slot_mark(h, &prof.life, i);
 	ps->drops_start = ps->handler_start = ps->hook_start = 0;
+	ps->copy_hook_start = 0;
 	ps->mem_drops_start = 0;
 	ps->utime_start = ps->stime_start = 0;
 }
@@ -298,6 +301,8 @@ prof_worker_row(struct prof_host *h, const struct prof_slot *ps, uint32_t i,
 		    ps->handler_start,
 		.delivery_ns = ps->samples * shm_read(&s->prof_delivery_ns),
 		.hook_ns = shm_read(&s->counters.mem_hook_ns) - ps->hook_start,
+		.copy_hook_ns = shm_read(&s->prof_copy_hook_ns) -
+		    ps->copy_hook_start,
 		.utime_s = HL_MAX(ut - ps->utime_start, 0),
 		.stime_s = HL_MAX(st - ps->stime_start, 0),
 		.rss_bytes = ex != NULL ? 0 : memagg_rss(ps->pid),

@@ -37,6 +37,7 @@ run_rows_fold(struct report_worker *row, const struct report_worker *w)
 	row->handler_ns += w->handler_ns;
 	row->delivery_ns += w->delivery_ns;
 	row->hook_ns += w->hook_ns;
+	row->copy_hook_ns += w->copy_hook_ns;
 	row->utime_s += w->utime_s;
 	row->stime_s += w->stime_s;
 	row->heap_bytes += w->heap_bytes;
