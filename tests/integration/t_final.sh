@@ -117,6 +117,8 @@ for name, d in (("the interval report", kill[0] if kill else None),
          "wait4, its samples", row(d, victim))
     case(abs(d["reconciliation"]["gap_pct"]) <= 25, "... and reconciles "
          "with the kernel's CPU within 25%: gap, samples", gap(d))
+    case(d["cpu"]["cores"] == 2, "... its CPU share is of 2 cores (the "
+         "dead worker's slot counted once)", d["cpu"])
 f = [d for d in docs if d["kind"] == "final"][-1]
 ws = f["workers"]
 case(sorted(w["pid"] for w in ws) == pids, "the final report has every "
@@ -132,6 +134,7 @@ case(all(w["utime_seconds"] + w["stime_seconds"] > 0 for w in ws) and
 o = f["overhead"]
 case(o["overhead_pct"] > 0 and o["sampler_seconds"] > 0, "the run's "
      "overhead: pct, sampler s", (o["overhead_pct"], o["sampler_seconds"]))
+case(f["cpu"]["cores"] == 2, "... its CPU share is of 2 cores", f["cpu"])
 r = f["reconciliation"]
 cpu = sum(w["utime_seconds"] + w["stime_seconds"] for w in ws)
 case(abs(r["proc_cpu_seconds"] - cpu) < 0.01 and abs(r["gap_pct"]) <= 25,
