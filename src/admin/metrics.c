@@ -104,14 +104,16 @@ static const struct metric_counter metric_counters[] = {
 	  "Sampled copies and read/write byte counts recorded.",
 	  COUNTER(mem_copies) },
 	{ "hotline_memprof_untracked_total", NULL, "counter",
-	  "Sampled allocations recorded while the table of sampled blocks was full.",
+	  "Sampled allocations recorded while the table of sampled blocks "
+	  "was full.",
 	  COUNTER(mem_untracked) },
 	{ "hotline_memprof_dropped_total", NULL, "counter",
 	  "Memory profiler records dropped because the event ring was full.",
 	  COUNTER(mem_dropped) },
 	{ "hotline_memprof_heap_sampled_bytes", "memprof_heap_sampled_bytes",
 	  "gauge", "Heap in use estimated from sampled blocks not yet freed "
-	  "(allocations on the event-loop thread).", COUNTER(mem_heap_sampled) },
+	  "(allocations on the event-loop thread).",
+	  COUNTER(mem_heap_sampled) },
 };
 
 static uint64_t
