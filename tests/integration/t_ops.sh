@@ -71,8 +71,9 @@ kill -HUP "$HL_PID"
 check "after a reload the workers are generation 2" wait_eq 15 \
     "hotlined: worker 0 gen 2|hotlined: worker 1 gen 2|" titles
 
-# The unit's capabilities, emulated: an unprivileged account with only
-# CAP_NET_BIND_SERVICE and CAP_PERFMON, ambient, under no_new_privs.
+# The unit's credentials, emulated: an unprivileged account with only
+# CAP_NET_BIND_SERVICE and CAP_PERFMON, ambient, under no_new_privs; under
+# strace when there is one, to hold its system calls to the unit's filter.
 if [ "$(id -u)" = 0 ] && id nobody >/dev/null 2>&1 &&
     setpriv --help 2>&1 | grep -q -- --ambient-caps &&
     [ "$(cat /proc/sys/kernel/cap_last_cap)" -ge 38 ]; then
@@ -81,27 +82,48 @@ if [ "$(id -u)" = 0 ] && id nobody >/dev/null 2>&1 &&
 		ss -ltnH "sport = :$p" | grep -q . || { port=$p; break; }
 	done
 	mkdir "$T/nobody" && chown nobody "$T/nobody"
+	trace=
+	command -v strace >/dev/null && trace="strace -f -qq -o $T/unit.trace"
 	caps=-all,+net_bind_service,+perfmon
-	setpriv --reuid=nobody --regid="$(id -g nobody)" --clear-groups \
+	$trace setpriv --reuid=nobody --regid="$(id -g nobody)" --clear-groups \
 	    --inh-caps=$caps --ambient-caps=$caps --bounding-set=$caps \
 	    --no-new-privs "$HOTLINED" -f -w 1 -o "listen=127.0.0.1:$port" \
 	    -o admin_listen=127.0.0.1:0 -o "profiling_output_dir=$T/nobody/r" \
-	    >"$T/unit.log" 2>&1 &
-	upid=$!
-	HL_PIDS="$HL_PIDS $upid"
+	    -o profiling_interval_seconds=1 -o workloads=full \
+	    -o "log_file=$T/nobody/unit.log" >"$T/unit.log" 2>&1 &
+	launcher=$!
 	check "as nobody with the unit's capabilities it binds port $port" \
-	    wait_until 15 grep -q " ready: WebSocket ws://127.0.0.1:$port/" "$T/unit.log"
+	    wait_until 15 grep -q " ready: WebSocket ws://127.0.0.1:$port/" \
+	    "$T/nobody/unit.log"
+	upid=$launcher
+	[ -n "$trace" ] && upid=$(pgrep -P "$launcher")
+	HL_PIDS="$HL_PIDS $upid"
 	capeff() { sed -n 's/^CapEff:[[:space:]]*//p' "/proc/$1/status"; }
 	check "the master keeps CAP_NET_BIND_SERVICE and CAP_PERFMON only" \
 	    test "$(capeff "$upid")" = 0000004000000400
 	wpid=$(pgrep -P "$upid" | head -1)
 	check "its worker holds no capability" test "$(capeff "$wpid")" = 0000000000000000
-	uadmin=$(sed -n 's|.* admin http://\([^/]*\)/.*|\1|p' "$T/unit.log")
+	uadmin=$(sed -n 's|.* admin http://\([^/]*\)/.*|\1|p' "$T/nobody/unit.log")
 	timer=$(curl -s -m 5 "http://$uadmin/api/profiling/status" | jq "j['timer']")
 	note "perf_event_paranoid $(cat /proc/sys/kernel/perf_event_paranoid): timer $timer"
 	check "the sampler still gets its fastest timer (perf, kernel too)" \
 	    test "$timer" = perf
-	stop_hotlined "$upid" TERM
+	if [ -n "$trace" ]; then
+		$PY "$top_srcdir/tests/integration/load.py" "ws://127.0.0.1:$port/web" 1 \
+		    '{"pkg_id":3,"req_id":"w","data":{"a":300000}}' >/dev/null
+		wait_until 15 sh -c "ls '$T/nobody/r'/profile_*.json >/dev/null 2>&1"
+		kill -USR1 "$upid"
+		kill -HUP "$upid"
+		wait_until 15 grep -q "reloaded" "$T/nobody/unit.log"
+		kill -QUIT "$upid"
+		wait "$launcher"
+		refused=$($PY "$top_srcdir/tests/integration/syscalls.py" \
+		    "$top_srcdir/contrib/hotlined.service.in" "$T/unit.trace" | tr '\n' ' ')
+		check "a run with load, a report, USR1, HUP and QUIT makes no call the unit's SystemCallFilter refuses (${refused:-none})" \
+		    test -z "$refused"
+	else
+		ok "# SKIP strace is not installed: system calls not checked"
+	fi
 else
-	ok "# SKIP the capability check needs root, nobody, setpriv --ambient-caps and CAP_PERFMON"
+	ok "# SKIP the credentials check needs root, nobody, setpriv --ambient-caps and CAP_PERFMON"
 fi
