@@ -43,6 +43,21 @@ def loops_of(edges):
     return out
 
 
+def floors_of(edges, folders):
+    """Folders by floor: a folder sits one above the highest it includes.
+    Folders left over sit on a cycle (of any length)."""
+    floor, left = {}, set(folders)
+    inside = {f: [b for b in edges.get(f, {}) if b in left] for f in left}
+    while left:
+        ready = [f for f in sorted(left) if all(b in floor for b in inside[f])]
+        if not ready:
+            break
+        for f in ready:
+            floor[f] = 1 + max([floor[b] for b in inside[f]] or [-1])
+        left -= set(ready)
+    return floor, sorted(left)
+
+
 def main(argv):
     dot = '--dot' in argv
     check = '--check' in argv
@@ -53,6 +68,7 @@ def main(argv):
     loops = loops_of(edges)
     folders = sorted(d for d in os.listdir(src)
                      if os.path.isdir(os.path.join(src, d)))
+    floor, cyclic = floors_of(edges, folders)
     if dot:
         print('digraph src {')
         print('  node [shape=box];')
@@ -73,9 +89,15 @@ def main(argv):
             for why in edges[a][b] + edges[b][a]:
                 print('    %s%s' % (a + '/' if why in edges[a][b] else
                                     b + '/', why))
+        for n in range(max(floor.values(), default=-1), -1, -1):
+            print('floor %d: %s' % (n, ' '.join(
+                sorted(f for f in floor if floor[f] == n))))
+        if cyclic:
+            print('on a longer cycle: %s' % ' '.join(cyclic))
         print('%d folders, %d loops across folders' % (len(folders),
-                                                        len(loops)))
-    return 1 if check and loops else 0
+                                                        len(loops) +
+                                                        bool(cyclic)))
+    return 1 if check and (loops or cyclic) else 0
 
 
 if __name__ == '__main__':

@@ -17,9 +17,10 @@
 #include "admin/admin.h"
 #include "admin/admin_auth.h"
 #include "admin/admin_conn.h"
-#include "cycle/master.h"
 #include "core/netaddr.h"
 #include "core/util.h"
+#include "core/config.h"
+#include "core/shm.h"
 
 #define ADMIN_MAX_HEADERS	8192
 #define ADMIN_MAX_BODY		(1 << 20)
@@ -28,7 +29,7 @@
 #define ADMIN_MAX_TABLES	8
 
 struct admin {
-	struct master			*master;
+	struct admin_host		 host;
 	struct evhttp			*http;
 	struct admin_conns		*conns;		/* limits */
 	struct admin_auth_counts	 auth;		/* 401s and 403s */
@@ -156,7 +157,7 @@ admin_run(struct admin *a, const struct admin_route *r,
 	}
 	if (full)
 		admin_auth_audit(req);
-	r->handler(req, a->master, rest);
+	r->handler(req, &a->host, rest);
 }
 
 static void
@@ -170,7 +171,7 @@ admin_dispatch_cb(struct evhttp_request *req, void *arg)
 	int t;
 
 	admin_conns_dispatched(a->conns, req);
-	access = admin_auth_access(&a->master->cf, req);
+	access = admin_auth_access(a->host.cf, req);
 	if (access == ADMIN_ACCESS_NONE) {
 		admin_auth_refuse(req, access, &a->auth);
 		return;
@@ -220,7 +221,7 @@ admin_socket(const struct netaddr *na)
 }
 
 struct admin *
-admin_start(struct master *m, const char *text,
+admin_start(const struct admin_host *h, const char *text,
     const struct admin_route *routes, size_t nroutes, char *err,
     size_t errsize)
 {
@@ -239,12 +240,13 @@ admin_start(struct master *m, const char *text,
 	na.len = sizeof na.ss;
 	getsockname(fd, (struct sockaddr *)&na.ss, &na.len);
 	a = xcalloc(1, sizeof *a);
-	a->master = m;
+	a->host = *h;
+	a->host.admin = a;
 	admin_add_routes(a, routes, nroutes);
 	netaddr_format(&na, a->address, sizeof a->address);
-	if ((a->http = evhttp_new(m->base)) == NULL ||
+	if ((a->http = evhttp_new(h->base)) == NULL ||
 	    (bound = evhttp_accept_socket_with_handle(a->http, fd)) == NULL ||
-	    (a->conns = admin_conns_new(m, a->http,
+	    (a->conns = admin_conns_new(&a->host, a->http,
 	    evhttp_bound_socket_get_listener(bound))) == NULL) {
 		snprintf(err, errsize, "admin port %s: cannot start", text);
 		if (a->http != NULL)

@@ -7,11 +7,48 @@
 #define HL_ADMIN_H
 
 #include <stddef.h>
+#include <stdint.h>
 
+struct admin;
+struct config;
+struct event_base;
 struct evbuffer;
 struct evhttp_request;
-struct master;
+struct report_store;
+struct shm;
+struct shm_slot;
 typedef struct json_t json_t;
+
+/* The process cycle's figures, read when a request needs them. */
+struct admin_cycle {
+	uint64_t	 epoch;		/* current generation of workers */
+	uint64_t	 restarts;	/* workers respawned after dying */
+	uint64_t	 reloads;	/* configuration reloads that took */
+	int		 live;		/* worker processes alive */
+};
+
+/*
+ * What the admin port sees of the process that runs it. The master fills
+ * it in at start and keeps every pointer valid while the admin runs (the
+ * configuration is replaced in place on reload); the admin never sees the
+ * master itself, the way the profiler gets a struct prof_host.
+ */
+struct admin_host {
+	const struct config	*cf;
+	struct event_base	*base;
+	struct shm		*shm;
+	const struct shm_slot	*retired;	/* reaped workers' totals */
+	struct report_store	*reports;	/* profiling_output_dir */
+	void			*arg;		/* for the calls below */
+	void		 (*cycle)(void *arg, struct admin_cycle *out);
+	/* Whether slot's worker is stuck (the watchdog's view), and the
+	 * stuck workers as a JSON array. */
+	int		 (*stuck)(void *arg, uint32_t slot, uint64_t now_ms);
+	json_t		*(*stuck_json)(void *arg);
+	/* The cycle's own /metrics families (the watchdog's). */
+	void		 (*metrics)(void *arg, struct evbuffer *out);
+	struct admin		*admin;		/* set by admin_start */
+};
 
 #define ADMIN_GET	0x01
 #define ADMIN_HEAD	0x02
@@ -26,16 +63,14 @@ typedef struct json_t json_t;
 struct admin_route {
 	unsigned	  methods;	/* ADMIN_GET... (GET implies HEAD) */
 	const char	 *path;		/* exact, or a prefix ending in '/' */
-	void		(*handler)(struct evhttp_request *, struct master *,
-			    const char *rest);
+	void		(*handler)(struct evhttp_request *,
+			    struct admin_host *, const char *rest);
 	unsigned	  flags;	/* ADMIN_ROUTE_FULL */
 };
 
-struct admin;
-
 /* Listen on text ("host:port"); routes must outlive the admin. Returns NULL
  * with a reason in err. */
-struct admin	*admin_start(struct master *m, const char *text,
+struct admin	*admin_start(const struct admin_host *h, const char *text,
 		    const struct admin_route *routes, size_t nroutes,
 		    char *err, size_t errsize);
 void		 admin_stop(struct admin *a);

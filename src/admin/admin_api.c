@@ -10,53 +10,54 @@
 
 #include "admin/admin_api.h"
 #include "admin/admin_reports.h"
-#include "cycle/master.h"
 #include "admin/metrics.h"
 #include "prof/ring.h"
 #include "core/util.h"
+#include "core/config.h"
+#include "core/shm.h"
 
 static uint64_t
-admin_uptime(const struct master *m)
+admin_uptime(const struct admin_host *h)
 {
-	return (uint64_t)time(NULL) - m->shm.hdr->start_time;
+	return (uint64_t)time(NULL) - h->shm->hdr->start_time;
 }
 
 /* Workers running and not stuck (the watchdog's view). */
 static int
-admin_running(const struct master *m)
+admin_running(const struct admin_host *h)
 {
 	uint64_t now = hl_now_ms();
 	uint32_t i;
 	int n = 0;
 
-	for (i = 0; i < m->shm.hdr->nslots; i++)
-		n += __atomic_load_n(&shm_slot(&m->shm, i)->state,
+	for (i = 0; i < h->shm->hdr->nslots; i++)
+		n += __atomic_load_n(&shm_slot(h->shm, i)->state,
 		    __ATOMIC_ACQUIRE) == SLOT_RUNNING &&
-		    !watchdog_stuck(m, i, now);
+		    !h->stuck(h->arg, i, now);
 	return n;
 }
 
 json_t *
-admin_api_health(const struct master *m, int *code)
+admin_api_health(const struct admin_host *h, int *code)
 {
-	int running = admin_running(m);
-	const char *status = running >= m->cf.workers ? "ok" :
+	int running = admin_running(h);
+	const char *status = running >= h->cf->workers ? "ok" :
 	    running > 0 ? "degraded" : "unavailable";
 
 	*code = running > 0 ? 200 : 503;
 	return json_pack("{s:s, s:i, s:i, s:o, s:I}", "status", status,
-	    "workers", running, "workers_configured", m->cf.workers,
-	    "stuck", watchdog_stuck_json(m),
-	    "uptime_seconds", (json_int_t)admin_uptime(m));
+	    "workers", running, "workers_configured", h->cf->workers,
+	    "stuck", h->stuck_json(h->arg),
+	    "uptime_seconds", (json_int_t)admin_uptime(h));
 }
 
 /* 200 "ok" when every configured worker runs and none is stuck, 200
  * "degraded" when some serve, 503 "unavailable" when none can. */
 static void
-admin_health(struct evhttp_request *req, struct master *m, const char *rest)
+admin_health(struct evhttp_request *req, struct admin_host *h, const char *rest)
 {
 	int code;
-	json_t *body = admin_api_health(m, &code);
+	json_t *body = admin_api_health(h, &code);
 
 	admin_reply_json(req, code, body);
 }
@@ -106,13 +107,13 @@ static const struct {
 
 /* The slot's event ring (memory profiler records), as its reader sees it. */
 static void
-admin_event_ring_json(const struct master *m, uint32_t i, json_t *o)
+admin_event_ring_json(const struct admin_host *h, uint32_t i, json_t *o)
 {
 	struct ring_stats st;
 	struct ring *r;
 
-	if (m->shm.hdr->event_ring_bytes == 0 ||
-	    (r = ring_attach(shm_event_ring(&m->shm, i))) == NULL)
+	if (h->shm->hdr->event_ring_bytes == 0 ||
+	    (r = ring_attach(shm_event_ring(h->shm, i))) == NULL)
 		return;
 	ring_stats(r, &st);
 	json_object_set_new(o, "event_ring", json_pack(
@@ -123,9 +124,9 @@ admin_event_ring_json(const struct master *m, uint32_t i, json_t *o)
 }
 
 static json_t *
-admin_slot_json(const struct master *m, uint32_t i, uint64_t now)
+admin_slot_json(const struct admin_host *h, uint32_t i, uint64_t now)
 {
-	const struct shm_slot *s = shm_slot(&m->shm, i);
+	const struct shm_slot *s = shm_slot(h->shm, i);
 	json_t *o;
 	size_t k;
 
@@ -137,7 +138,7 @@ admin_slot_json(const struct master *m, uint32_t i, uint64_t now)
 	    __ATOMIC_ACQUIRE)),
 	    "started_at", (json_int_t)(s->started_at / 1000),
 	    "heartbeat_age_ms", (json_int_t)(now - shm_read(&s->heartbeat)));
-	json_object_set_new(o, "stuck", json_boolean(watchdog_stuck(m, i,
+	json_object_set_new(o, "stuck", json_boolean(h->stuck(h->arg, i,
 	    now)));
 	if (__atomic_load_n(&s->busy_since, __ATOMIC_ACQUIRE) != 0)
 		json_object_set_new(o, "busy_pkg_id", json_integer(
@@ -146,24 +147,27 @@ admin_slot_json(const struct master *m, uint32_t i, uint64_t now)
 		json_object_set_new(o, admin_counters[k].name, json_integer(
 		    (json_int_t)shm_read((const uint64_t *)(const void *)
 		    ((const char *)&s->counters + admin_counters[k].offset))));
-	admin_event_ring_json(m, i, o);
+	admin_event_ring_json(h, i, o);
 	return o;
 }
 
 /* How evenly the kernel spread connections over the current workers. */
 static json_t *
-admin_balance_json(const struct master *m)
+admin_balance_json(const struct admin_host *h)
 {
+	struct admin_cycle c;
 	uint64_t min = UINT64_MAX, max = 0, sum = 0;
 	double mean, var = 0;
 	uint32_t i;
 	int n = 0;
 
-	for (i = 0; i < m->shm.hdr->nslots; i++) {
-		const struct shm_slot *s = shm_slot(&m->shm, i);
+	h->cycle(h->arg, &c);
+
+	for (i = 0; i < h->shm->hdr->nslots; i++) {
+		const struct shm_slot *s = shm_slot(h->shm, i);
 		uint64_t v = shm_read(&s->counters.connections_total);
 
-		if (s->pid == 0 || s->epoch != m->sup.epoch)
+		if (s->pid == 0 || s->epoch != c.epoch)
 			continue;
 		min = HL_MIN(min, v);
 		max = HL_MAX(max, v);
@@ -173,11 +177,11 @@ admin_balance_json(const struct master *m)
 	if (n == 0 || sum == 0)
 		return json_pack("{s:i, s:I}", "workers", n, "connections", 0);
 	mean = (double)sum / n;
-	for (i = 0; i < m->shm.hdr->nslots; i++) {
-		const struct shm_slot *s = shm_slot(&m->shm, i);
+	for (i = 0; i < h->shm->hdr->nslots; i++) {
+		const struct shm_slot *s = shm_slot(h->shm, i);
 		double d = (double)shm_read(&s->counters.connections_total) - mean;
 
-		if (s->pid != 0 && s->epoch == m->sup.epoch)
+		if (s->pid != 0 && s->epoch == c.epoch)
 			var += d * d / n;
 	}
 	return json_pack("{s:i, s:I, s:I, s:I, s:f, s:f}", "workers", n,
@@ -187,38 +191,40 @@ admin_balance_json(const struct master *m)
 }
 
 json_t *
-admin_api_workers(struct master *m)
+admin_api_workers(struct admin_host *h)
 {
 	json_t *list = json_array();
+	struct admin_cycle c;
 	uint64_t now = hl_now_ms();
 	uint32_t i;
 
-	for (i = 0; i < m->shm.hdr->nslots; i++) {
-		if (__atomic_load_n(&shm_slot(&m->shm, i)->state,
+	h->cycle(h->arg, &c);
+	for (i = 0; i < h->shm->hdr->nslots; i++) {
+		if (__atomic_load_n(&shm_slot(h->shm, i)->state,
 		    __ATOMIC_ACQUIRE) != SLOT_FREE)
-			json_array_append_new(list, admin_slot_json(m, i, now));
+			json_array_append_new(list, admin_slot_json(h, i, now));
 	}
 	return json_pack("{s:i, s:I, s:i, s:i, s:I, s:I, s:I, s:o, s:o}",
-	    "master_pid", m->shm.hdr->master_pid,
-	    "epoch", (json_int_t)m->sup.epoch,
-	    "workers_configured", m->cf.workers,
-	    "max_workers", m->cf.max_workers,
-	    "uptime_seconds", (json_int_t)admin_uptime(m),
-	    "restarts", (json_int_t)m->sup.restarts,
-	    "reloads", (json_int_t)m->reloads,
-	    "workers", list, "accept_balance", admin_balance_json(m));
+	    "master_pid", h->shm->hdr->master_pid,
+	    "epoch", (json_int_t)c.epoch,
+	    "workers_configured", h->cf->workers,
+	    "max_workers", h->cf->max_workers,
+	    "uptime_seconds", (json_int_t)admin_uptime(h),
+	    "restarts", (json_int_t)c.restarts,
+	    "reloads", (json_int_t)c.reloads,
+	    "workers", list, "accept_balance", admin_balance_json(h));
 }
 
 static void
-admin_workers(struct evhttp_request *req, struct master *m, const char *rest)
+admin_workers(struct evhttp_request *req, struct admin_host *h, const char *rest)
 {
-	admin_reply_json(req, 200, admin_api_workers(m));
+	admin_reply_json(req, 200, admin_api_workers(h));
 }
 
 static void
-admin_metrics(struct evhttp_request *req, struct master *m, const char *rest)
+admin_metrics(struct evhttp_request *req, struct admin_host *h, const char *rest)
 {
-	struct evbuffer *out = metrics_render(m);
+	struct evbuffer *out = metrics_render(h);
 
 	evhttp_add_header(evhttp_request_get_output_headers(req),
 	    "Content-Type", "text/plain; version=0.0.4; charset=utf-8");

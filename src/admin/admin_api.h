@@ -10,8 +10,8 @@ extern const struct admin_route	admin_api_routes[];
 extern const size_t		admin_api_nroutes;
 
 /* The scoreboard as JSON, as GET /api/workers returns it. */
-json_t	*admin_api_workers(struct master *m);
+json_t	*admin_api_workers(struct admin_host *h);
 /* /health's body (a new reference) and its status code, 200 or 503. */
-json_t	*admin_api_health(const struct master *m, int *code);
+json_t	*admin_api_health(const struct admin_host *h, int *code);
 
 #endif

@@ -15,11 +15,12 @@
 #include "admin/prom.h"
 #include "bcast/bcast.h"
 #include "bcast/bcast_wire.h"
-#include "cycle/master.h"
 #include "core/util.h"
+#include "core/config.h"
+#include "core/shm.h"
 
 static void
-admin_broadcast(struct evhttp_request *req, struct master *m,
+admin_broadcast(struct evhttp_request *req, struct admin_host *h,
     const char *rest)
 {
 	struct evbuffer *in = evhttp_request_get_input_buffer(req);

@@ -14,12 +14,13 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "admin/admin.h"
 #include "admin/admin_conn.h"
 #include "admin/admin_overflow.h"
 #include "admin/prom.h"
 #include "core/log.h"
-#include "cycle/master.h"
 #include "core/util.h"
+#include "core/config.h"
 
 #define ADMIN_ERROR_PAUSE_MS	100	/* after EMFILE: retry accepting */
 #define ADMIN_OVERFLOW_PER_TICK	32	/* answered at the cap per tick */
@@ -37,7 +38,7 @@ struct admin_tracked {
 };
 
 struct admin_conns {
-	struct master		*master;
+	struct admin_host		*host;
 	struct evconnlistener	*listener;
 	struct admin_tracked	*conns;
 	struct admin_overflow	*overflow;	/* answered without evhttp */
@@ -57,7 +58,7 @@ static struct admin_conns	*admin_conns_one;
 static uint64_t
 admin_conns_timeout_ms(const struct admin_conns *ac)
 {
-	return (uint64_t)ac->master->cf.admin_request_timeout * 1000;
+	return (uint64_t)ac->host->cf->admin_request_timeout * 1000;
 }
 
 /* Say it at most once a second: clients can cause all of these. */
@@ -105,7 +106,7 @@ admin_conns_bev_cb(struct event_base *base, void *arg)
 	bufferevent_incref(bev);
 	ac->conns[ac->n++] = (struct admin_tracked){ bev,
 	    hl_now_ms() + admin_conns_timeout_ms(ac) };
-	if (ac->n >= (unsigned)ac->master->cf.admin_max_connections &&
+	if (ac->n >= (unsigned)ac->host->cf->admin_max_connections &&
 	    !ac->paused_cap) {
 		ac->paused_cap = 1;
 		ac->limits.cap_pauses++;
@@ -289,7 +290,7 @@ admin_conns_tick(struct admin_conns *ac)
 	admin_conns_reserve(ac);
 	if (ac->paused_until != 0 && now >= ac->paused_until)
 		ac->paused_until = 0;
-	if (ac->n < (unsigned)ac->master->cf.admin_max_connections)
+	if (ac->n < (unsigned)ac->host->cf->admin_max_connections)
 		ac->paused_cap = 0;
 	else if (ac->paused_cap)
 		admin_conns_overflow(ac);
@@ -319,14 +320,14 @@ admin_conns_accept_error_cb(struct evconnlistener *l, void *arg)
 }
 
 struct admin_conns *
-admin_conns_new(struct master *m, struct evhttp *http,
+admin_conns_new(struct admin_host *h, struct evhttp *http,
     struct evconnlistener *listener)
 {
 	struct admin_conns *ac = xcalloc(1, sizeof *ac);
 
-	ac->master = m;
+	ac->host = h;
 	ac->listener = listener;
-	ac->overflow = admin_overflow_new(m);
+	ac->overflow = admin_overflow_new(h);
 	admin_conns_reserve(ac);
 	if (ac->nspare < ADMIN_OVERFLOW_BOATS) {
 		admin_conns_free(ac);

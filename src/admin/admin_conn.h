@@ -18,7 +18,7 @@ struct evbuffer;
 struct evconnlistener;
 struct evhttp;
 struct evhttp_request;
-struct master;
+struct admin_host;
 
 struct admin_limits {
 	uint64_t	timeouts;	/* cut at admin_request_timeout */
@@ -31,7 +31,7 @@ struct admin_conns;
 /* Track every connection of http (evhttp_set_bevcb) and guard listener;
  * returns NULL with errno when the reserved descriptor cannot be opened.
  * Owns nothing of evhttp's; admin_conns_free before evhttp_free. */
-struct admin_conns *admin_conns_new(struct master *m, struct evhttp *http,
+struct admin_conns *admin_conns_new(struct admin_host *h, struct evhttp *http,
 	    struct evconnlistener *listener);
 void	 admin_conns_free(struct admin_conns *ac);
 /* A request reached its handler: the deadline stops until its reply is

@@ -12,8 +12,9 @@
 
 #include "admin/admin_api.h"
 #include "admin/admin_overflow.h"
-#include "cycle/master.h"
 #include "core/util.h"
+#include "core/config.h"
+#include "core/shm.h"
 
 #define ADMIN_OVERFLOW_REQUEST	1024	/* request bytes read, at most */
 
@@ -27,7 +28,7 @@ struct admin_boat {
 };
 
 struct admin_overflow {
-	struct master		*master;
+	struct admin_host		*host;
 	struct admin_boat	 boats[ADMIN_OVERFLOW_BOATS];
 	uint64_t		 answers;
 };
@@ -42,9 +43,9 @@ static const char *const admin_overflow_text[] = {
 
 /* /health's body as text (NULL when out of memory). */
 static char *
-admin_overflow_health(const struct master *m, int *code)
+admin_overflow_health(const struct admin_host *h, int *code)
 {
-	json_t *j = admin_api_health(m, code);
+	json_t *j = admin_api_health(h, code);
 	char *text = json_dumps(j, JSON_COMPACT);
 
 	json_decref(j);
@@ -52,9 +53,9 @@ admin_overflow_health(const struct master *m, int *code)
 }
 
 static int
-admin_overflow_is_health(const struct master *m, const char *req)
+admin_overflow_is_health(const struct admin_host *h, const char *req)
 {
-	return m->cf.admin_token[0] == '\0' &&
+	return h->cf->admin_token[0] == '\0' &&
 	    (strncmp(req, "GET /health ", 12) == 0 ||
 	    strncmp(req, "GET /health?", 12) == 0);
 }
@@ -68,8 +69,8 @@ admin_overflow_reply(struct admin_overflow *ov, int fd, const char *req,
 	char head[256], *body = NULL;
 	int code = 503, n;
 
-	if (admin_overflow_is_health(ov->master, req) &&
-	    (body = admin_overflow_health(ov->master, &code)) != NULL)
+	if (admin_overflow_is_health(ov->host, req) &&
+	    (body = admin_overflow_health(ov->host, &code)) != NULL)
 		text = body;
 	n = snprintf(head, sizeof head, "HTTP/1.1 %d %s\r\nContent-Type: "
 	    "application/json\r\nCache-Control: no-store\r\nConnection: close"
@@ -133,7 +134,7 @@ admin_overflow_park(struct admin_overflow *ov, int fd,
 		if (b->ev != NULL)
 			continue;
 		*b = (struct admin_boat){ ov, NULL, fd, why, done, arg };
-		b->ev = event_new(ov->master->base, fd, EV_READ,
+		b->ev = event_new(ov->host->base, fd, EV_READ,
 		    admin_overflow_boat_cb, b);
 		if (b->ev == NULL || event_add(b->ev, &wait) == -1)
 			fatalx("admin: cannot wait for an overflow request");
@@ -157,11 +158,11 @@ admin_overflow_take(struct admin_overflow *ov, int fd,
 }
 
 struct admin_overflow *
-admin_overflow_new(struct master *m)
+admin_overflow_new(struct admin_host *h)
 {
 	struct admin_overflow *ov = xcalloc(1, sizeof *ov);
 
-	ov->master = m;
+	ov->host = h;
 	return ov;
 }
 

@@ -21,9 +21,9 @@ enum admin_overflow_why {
 };
 
 struct admin_overflow;
-struct master;
+struct admin_host;
 
-struct admin_overflow *admin_overflow_new(struct master *m);
+struct admin_overflow *admin_overflow_new(struct admin_host *h);
 void	 admin_overflow_free(struct admin_overflow *ov);
 /* Whether a boat is free (else admin_overflow_take could not wait). */
 int	 admin_overflow_room(const struct admin_overflow *ov);

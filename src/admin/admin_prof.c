@@ -14,20 +14,21 @@
 
 #include "admin/admin.h"
 #include "admin/admin_prof.h"
-#include "cycle/master.h"
 #include "prof/prof.h"
+#include "core/config.h"
+#include "core/shm.h"
 
 #define PROFILE_DEFAULT_S	30
 
 static void
-admin_prof_status(struct evhttp_request *req, struct master *m,
+admin_prof_status(struct evhttp_request *req, struct admin_host *h,
     const char *rest)
 {
 	admin_reply_json(req, 200, prof_master_status());
 }
 
 static void
-admin_prof_start(struct evhttp_request *req, struct master *m,
+admin_prof_start(struct evhttp_request *req, struct admin_host *h,
     const char *rest)
 {
 	prof_master_switch(1);
@@ -36,7 +37,7 @@ admin_prof_start(struct evhttp_request *req, struct master *m,
 }
 
 static void
-admin_prof_stop(struct evhttp_request *req, struct master *m,
+admin_prof_stop(struct evhttp_request *req, struct admin_host *h,
     const char *rest)
 {
 	prof_master_switch(0);
@@ -62,7 +63,7 @@ admin_prof_int(const char *v, int def, int min, int max)
 
 /* The query's report options; a message in *why when one is invalid. */
 static int
-admin_prof_options(struct evkeyvalq *q, struct master *m,
+admin_prof_options(struct evkeyvalq *q, struct admin_host *h,
     struct prof_request *pr, const char **why)
 {
 	const char *format = evhttp_find_header(q, "format");
@@ -70,9 +71,9 @@ admin_prof_options(struct evkeyvalq *q, struct master *m,
 	pr->seconds = admin_prof_int(evhttp_find_header(q, "seconds"),
 	    PROFILE_DEFAULT_S, 1, PROF_PROFILE_MAX_S);
 	pr->reduced = admin_prof_int(evhttp_find_header(q, "reduced"),
-	    m->cf.profiling_reduced_profile, 0, 1);
+	    h->cf->profiling_reduced_profile, 0, 1);
 	pr->threshold_pct = admin_prof_int(evhttp_find_header(q,
-	    "cpu_percent_threshold"), m->cf.profiling_cpu_percent_threshold,
+	    "cpu_percent_threshold"), h->cf->profiling_cpu_percent_threshold,
 	    0, 100);
 	pr->only = evhttp_find_header(q, "profile_only");
 	pr->exclude = evhttp_find_header(q, "profile_exclude");
@@ -115,7 +116,7 @@ admin_prof_gone_cb(struct evhttp_connection *conn, void *arg)
 }
 
 static void
-admin_prof_profile(struct evhttp_request *req, struct master *m,
+admin_prof_profile(struct evhttp_request *req, struct admin_host *h,
     const char *rest)
 {
 	const char *query = evhttp_uri_get_query(
@@ -126,9 +127,9 @@ admin_prof_profile(struct evhttp_request *req, struct master *m,
 	TAILQ_INIT(&params);
 	if (query != NULL && evhttp_parse_query_str(query, &params) == -1)
 		admin_reply_error(req, 400, "malformed query string");
-	else if (admin_prof_options(&params, m, &pr, &why) == -1)
+	else if (admin_prof_options(&params, h, &pr, &why) == -1)
 		admin_reply_error(req, 400, "%s", why);
-	else if (!__atomic_load_n(&m->shm.hdr->profiling_on, __ATOMIC_ACQUIRE))
+	else if (!__atomic_load_n(&h->shm->hdr->profiling_on, __ATOMIC_ACQUIRE))
 		admin_reply_error(req, 409, "profiling is off; POST "
 		    "/api/profiling/start first");
 	else {

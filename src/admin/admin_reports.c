@@ -12,8 +12,9 @@
 
 #include "admin/admin_reports.h"
 #include "core/log.h"
-#include "cycle/master.h"
 #include "report/report_store.h"
+#include "core/config.h"
+#include "core/shm.h"
 
 /* The filename part of the path, %-decoded (evhttp decodes nothing), or
  * NULL after replying 400. The caller frees it. */
@@ -44,14 +45,14 @@ admin_reports_fail(struct evhttp_request *req, int err, const char *why)
 }
 
 void
-admin_reports_list(struct evhttp_request *req, struct master *m,
+admin_reports_list(struct evhttp_request *req, struct admin_host *h,
     const char *rest)
 {
 	char err[512];
 	json_t *list;
 
 	(void)rest;
-	if (report_store_list(&m->reports, &list, err, sizeof err) == -1)
+	if (report_store_list(h->reports, &list, err, sizeof err) == -1)
 		admin_reply_error(req, 500, "%s", err);
 	else
 		admin_reply_json(req, 200, list);
@@ -91,7 +92,7 @@ admin_reports_send_file(struct evhttp_request *req, const char *name, int fd,
 }
 
 void
-admin_reports_get(struct evhttp_request *req, struct master *m,
+admin_reports_get(struct evhttp_request *req, struct admin_host *h,
     const char *rest)
 {
 	char err[512], *name;
@@ -100,7 +101,7 @@ admin_reports_get(struct evhttp_request *req, struct master *m,
 
 	if ((name = admin_reports_filename(req, rest)) == NULL)
 		return;
-	if (report_store_open(&m->reports, name, &fd, &size, err,
+	if (report_store_open(h->reports, name, &fd, &size, err,
 	    sizeof err) == -1)
 		admin_reports_fail(req, errno, err);
 	else
@@ -109,14 +110,14 @@ admin_reports_get(struct evhttp_request *req, struct master *m,
 }
 
 void
-admin_reports_delete(struct evhttp_request *req, struct master *m,
+admin_reports_delete(struct evhttp_request *req, struct admin_host *h,
     const char *rest)
 {
 	char err[512], *name;
 
 	if ((name = admin_reports_filename(req, rest)) == NULL)
 		return;
-	if (report_store_delete(&m->reports, name, err, sizeof err) == -1) {
+	if (report_store_delete(h->reports, name, err, sizeof err) == -1) {
 		admin_reports_fail(req, errno, err);
 	} else {
 		log_info("admin: deleted report %s", name);

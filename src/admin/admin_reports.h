@@ -9,13 +9,13 @@
 #include "admin/admin.h"
 
 /* GET /api/profiling/reports: the list, newest first. */
-void	 admin_reports_list(struct evhttp_request *req, struct master *m,
+void	 admin_reports_list(struct evhttp_request *req, struct admin_host *h,
 	    const char *rest);
 /* GET|HEAD /api/profiling/reports/{filename}: the file, streamed. */
-void	 admin_reports_get(struct evhttp_request *req, struct master *m,
+void	 admin_reports_get(struct evhttp_request *req, struct admin_host *h,
 	    const char *rest);
 /* DELETE /api/profiling/reports/{filename}. */
-void	 admin_reports_delete(struct evhttp_request *req, struct master *m,
+void	 admin_reports_delete(struct evhttp_request *req, struct admin_host *h,
 	    const char *rest);
 
 #endif

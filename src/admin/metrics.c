@@ -12,7 +12,6 @@
 #include <unistd.h>
 
 #include "admin/admin_bcast.h"
-#include "cycle/master.h"
 #include "admin/metrics.h"
 #include "admin/prom.h"
 #include "prof/prof.h"
@@ -20,6 +19,8 @@
 #include "app/router.h"
 #include "ws/ws_handshake.h"
 #include "core/util.h"
+#include "core/config.h"
+#include "core/shm.h"
 
 struct metric_counter {
 	const char	*name;		/* summed over the instance */
@@ -121,8 +122,11 @@ metric_value(const struct shm_counters *c, const struct metric_counter *mc)
 }
 
 static void
-metrics_process(struct evbuffer *out, struct master *m)
+metrics_process(struct evbuffer *out, struct admin_host *h)
 {
+	struct admin_cycle c;
+
+	h->cycle(h->arg, &c);
 	prom_family(out, "hotline_info", "gauge",
 	    "Build information; always 1.");
 	evbuffer_add_printf(out, "hotline_info{version=\"%s\"} 1\n",
@@ -130,27 +134,27 @@ metrics_process(struct evbuffer *out, struct master *m)
 	prom_family(out, "hotline_start_time_seconds", "gauge",
 	    "When the master started, in seconds since the epoch.");
 	evbuffer_add_printf(out, "hotline_start_time_seconds %llu\n",
-	    (unsigned long long)m->shm.hdr->start_time);
+	    (unsigned long long)h->shm->hdr->start_time);
 	prom_family(out, "hotline_workers_configured", "gauge",
 	    "Workers the configuration asks for.");
 	evbuffer_add_printf(out, "hotline_workers_configured %d\n",
-	    m->cf.workers);
+	    h->cf->workers);
 	prom_family(out, "hotline_workers_live", "gauge",
 	    "Worker processes alive, draining ones included.");
 	evbuffer_add_printf(out, "hotline_workers_live %d\n",
-	    supervisor_live(&m->sup));
+	    c.live);
 	prom_family(out, "hotline_worker_restarts_total", "counter",
 	    "Workers restarted after dying unexpectedly.");
 	evbuffer_add_printf(out, "hotline_worker_restarts_total %llu\n",
-	    (unsigned long long)m->sup.restarts);
+	    (unsigned long long)c.restarts);
 	prom_family(out, "hotline_reloads_total", "counter",
 	    "Configuration reloads that took effect.");
 	evbuffer_add_printf(out, "hotline_reloads_total %llu\n",
-	    (unsigned long long)m->reloads);
+	    (unsigned long long)c.reloads);
 }
 
 static void
-metrics_per_worker(struct evbuffer *out, struct master *m)
+metrics_per_worker(struct evbuffer *out, struct admin_host *h)
 {
 	const struct metric_counter *mc;
 	char name[128];
@@ -162,8 +166,8 @@ metrics_per_worker(struct evbuffer *out, struct master *m)
 			continue;
 		snprintf(name, sizeof name, "hotline_worker_%s", mc->worker);
 		prom_family(out, name, mc->type, mc->help);
-		for (i = 0; i < m->shm.hdr->nslots; i++) {
-			const struct shm_slot *s = shm_slot(&m->shm, i);
+		for (i = 0; i < h->shm->hdr->nslots; i++) {
+			const struct shm_slot *s = shm_slot(h->shm, i);
 
 			if (s->pid != 0)
 				evbuffer_add_printf(out, "%s{worker=\"%d\","
@@ -174,8 +178,8 @@ metrics_per_worker(struct evbuffer *out, struct master *m)
 	}
 	prom_family(out, "hotline_worker_resident_memory_bytes", "gauge",
 	    "Resident memory of each worker process.");
-	for (i = 0; i < m->shm.hdr->nslots; i++) {
-		const struct shm_slot *s = shm_slot(&m->shm, i);
+	for (i = 0; i < h->shm->hdr->nslots; i++) {
+		const struct shm_slot *s = shm_slot(h->shm, i);
 
 		if (s->pid != 0)
 			evbuffer_add_printf(out, "hotline_worker_resident_memory"
@@ -257,7 +261,7 @@ metrics_latency(struct evbuffer *out, const struct prom_slots *ps)
  * is the workers' own gauge, hotline_worker_memprof_heap_sampled_bytes),
  * and what it matched. */
 static void
-metrics_memory(struct evbuffer *out, struct master *m)
+metrics_memory(struct evbuffer *out, struct admin_host *h)
 {
 	struct memagg_totals t;
 	uint32_t i;
@@ -274,8 +278,8 @@ metrics_memory(struct evbuffer *out, struct master *m)
 	prom_family(out, "hotline_worker_allocated_sampled_bytes_total",
 	    "counter", "Bytes allocated per worker since its slot started, "
 	    "estimated from sampled allocations.");
-	for (i = 0; i < m->shm.hdr->nslots; i++) {
-		const struct shm_slot *s = shm_slot(&m->shm, i);
+	for (i = 0; i < h->shm->hdr->nslots; i++) {
+		const struct shm_slot *s = shm_slot(h->shm, i);
 
 		if (s->pid != 0)
 			evbuffer_add_printf(out, "hotline_worker_allocated_"
@@ -286,7 +290,7 @@ metrics_memory(struct evbuffer *out, struct master *m)
 }
 
 static void
-metrics_profiler(struct evbuffer *out, struct master *m)
+metrics_profiler(struct evbuffer *out, struct admin_host *h)
 {
 	unsigned long long samples, dropped, written;
 	double overhead;
@@ -308,26 +312,26 @@ metrics_profiler(struct evbuffer *out, struct master *m)
 	    "Reports written to profiling_output_dir.");
 	evbuffer_add_printf(out, "hotline_profiler_reports_written_total "
 	    "%llu\n", written);
-	metrics_memory(out, m);
+	metrics_memory(out, h);
 }
 
 struct evbuffer *
-metrics_render(struct master *m)
+metrics_render(struct admin_host *h)
 {
-	struct prom_slots ps = { &m->shm, &m->retired };
+	struct prom_slots ps = { h->shm, h->retired };
 	struct evbuffer *out = evbuffer_new();
 
 	if (out == NULL)
 		fatalx("out of memory rendering metrics");
-	metrics_process(out, m);
-	watchdog_metrics(out, m);
-	admin_limits_metrics(out, m->admin);
+	metrics_process(out, h);
+	h->metrics(h->arg, out);
+	admin_limits_metrics(out, h->admin);
 	metrics_summed(out, &ps);
 	metrics_ws(out, &ps);
 	metrics_latency(out, &ps);
 	admin_bcast_metrics(out, &ps);
 	metrics_auth(out, &ps);
-	metrics_profiler(out, m);
-	metrics_per_worker(out, m);
+	metrics_profiler(out, h);
+	metrics_per_worker(out, h);
 	return out;
 }

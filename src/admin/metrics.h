@@ -3,11 +3,11 @@
 #define HL_METRICS_H
 
 struct evbuffer;
-struct master;
+struct admin_host;
 struct prom_slots;
 
 /* A new buffer holding every metric; the caller frees it. */
-struct evbuffer	*metrics_render(struct master *m);
+struct evbuffer	*metrics_render(struct admin_host *h);
 
 /* The authentication families (metrics_auth.c). */
 void		 metrics_auth(struct evbuffer *out,

@@ -17,9 +17,6 @@
 #include <unistd.h>
 
 #include "admin/admin.h"
-#include "admin/admin_api.h"
-#include "admin/admin_prof.h"
-#include "admin/admin_bcast.h"
 #include "auth/auth.h"
 #include "bcast/bcast.h"
 #include "bcast/bcast_conn.h"
@@ -248,12 +245,8 @@ master_setup_events(struct master *m, char *err, size_t errsize)
 		snprintf(err, errsize, "cannot create an event base");
 		return -1;
 	}
-	m->admin = admin_start(m, m->cf.admin_listen, admin_api_routes,
-	    admin_api_nroutes, err, errsize);
-	if (m->admin == NULL)
+	if (master_admin_start(m, err, errsize) == -1)
 		return -1;
-	admin_add_routes(m->admin, admin_prof_routes, admin_prof_nroutes);
-	admin_add_routes(m->admin, admin_bcast_routes, admin_bcast_nroutes);
 	signal(SIGPIPE, SIG_IGN);
 	if ((m->sigfd = proc_signalfd(sigs, HL_ARRAY_LEN(sigs))) == -1) {
 		snprintf(err, errsize, "signalfd: %s", strerror(errno));

@@ -59,6 +59,8 @@ struct master {
 
 /* Run the master until it stops; cf is taken over. Returns the exit code. */
 int	 master_run(const struct master_options *opt, struct config *cf);
+/* Start the admin port on m->cf.admin_listen (master_admin.c). */
+int	 master_admin_start(struct master *m, char *err, size_t errsize);
 /* The supervisor reaped slot's worker (before its counters retire). */
 void	 master_worker_reaped(struct master *m, int slot);
 
