@@ -89,10 +89,13 @@ proc_drop_caps(void)
 {
 	struct __user_cap_header_struct hdr = {
 		.version = _LINUX_CAPABILITY_VERSION_3 };
-	struct __user_cap_data_struct none[2];
+	struct __user_cap_data_struct caps[2], none[2];
 
 	if (geteuid() == 0)
 		return;
+	if (syscall(SYS_capget, &hdr, caps) == 0 &&
+	    (caps[0].permitted | caps[1].permitted) == 0)
+		return;		/* nothing to drop */
 	memset(none, 0, sizeof none);
 	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) == -1 ||
 	    syscall(SYS_capset, &hdr, none) == -1)
