@@ -57,7 +57,7 @@ struct hlreport_fetch_opts {
 	const char	*admin;		/* http://127.0.0.1:9000 (loopback) */
 	const char	*token;		/* bearer token, or NULL */
 	const char	*ext;		/* json, html or folded */
-	const char	*out;		/* file, "-" for stdout, NULL: the name */
+	const char	*out;		/* file, "-": stdout, NULL: the name */
 	int		 timeout_s;
 };
 /* Download the newest report file of ext from a running daemon's admin
