@@ -46,7 +46,7 @@ first=$(ls "$dir"/profile_*.json | sort | head -1)
 skipped=$(jq "j['skipped_empty_windows']" <"$first")
 check "its header counts the empty windows before it ($skipped >= $empty)" \
     test "$skipped" -ge "$empty"
-check "... in schema 1.4" test "$(jq "j['schema_version']" <"$first")" = 1.4
+check "... in schema 1.5" test "$(jq "j['schema_version']" <"$first")" = 1.5
 
 # logrotate with the shipped rules: rename, USR1, a new file.
 if command -v logrotate >/dev/null; then
