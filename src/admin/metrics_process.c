@@ -54,7 +54,7 @@ process_vsize(const struct procstat *s)
 static double
 process_fds(const struct procstat *s)
 {
-	return (double)s->open_fds;
+	return s->open_fds;
 }
 
 static double

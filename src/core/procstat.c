@@ -106,20 +106,20 @@ procstat_max_fds(pid_t pid)
  * count, one stat; before, the entries are counted as client_golang does
  * (a pass over at most RLIMIT_NOFILE names, about 0.3 us each).
  */
-static uint64_t
+static double
 procstat_open_fds(pid_t pid)
 {
 	char path[64];
 	struct dirent *d;
 	struct stat st;
-	uint64_t n = 0;
+	double n = 0;
 	DIR *dir;
 
 	snprintf(path, sizeof path, "/proc/%d/fd", (int)pid);
 	if (stat(path, &st) == 0 && st.st_size > 0)
-		return (uint64_t)st.st_size;
+		return (double)st.st_size;
 	if ((dir = opendir(path)) == NULL)
-		return 0;
+		return NAN;
 	while ((d = readdir(dir)) != NULL)
 		if (d->d_name[0] != '.')
 			n++;

@@ -16,7 +16,8 @@ struct procstat {
 	uint64_t	resident_bytes;
 	uint64_t	virtual_bytes;
 	double		start_time;	/* epoch seconds */
-	uint64_t	open_fds;
+	double		open_fds;	/* NaN when /proc/<pid>/fd is closed
+					 * to us (another user's worker) */
 	double		max_fds;	/* soft RLIMIT_NOFILE; +Inf unlimited */
 };
 

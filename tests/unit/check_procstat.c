@@ -53,9 +53,9 @@ START_TEST(open_fds_follow_opens_and_closes)
 	for (i = 0; i < 10; i++)
 		close(fds[i]);
 	ck_assert_int_eq(procstat_read(getpid(), &after), 0);
-	ck_assert_uint_gt(before.open_fds, 2);
-	ck_assert_uint_eq(during.open_fds, before.open_fds + 10);
-	ck_assert_uint_eq(after.open_fds, before.open_fds);
+	ck_assert_double_gt(before.open_fds, 2);
+	ck_assert_double_eq(during.open_fds, before.open_fds + 10);
+	ck_assert_double_eq(after.open_fds, before.open_fds);
 }
 END_TEST
 
