@@ -10,7 +10,8 @@ BUILD="build-essential autoconf automake libtool pkg-config
 	libdw-dev libunwind-dev libwslay-dev check libprotobuf-c-dev
 	protobuf-c-compiler zlib1g-dev"
 TEST="redis-server python3 python3-websockets python3-prometheus-client
-	curl procps iproute2 chromium golang-go"
+	curl procps iproute2 chromium logrotate systemd util-linux
+	prometheus golang-go"
 
 case "${1:-build}" in
 build) want=$BUILD ;;

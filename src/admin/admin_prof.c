@@ -323,15 +323,15 @@ admin_prof_metrics(struct evbuffer *out)
 {
 	uint64_t ok, failed, dropped;
 
-	prom_single(out, "hotline_profile_requests_refused_total", "counter",
+	prom_single(out, "hotline_profiler_requests_refused_total", "counter",
 	    "Profiling requests refused: bad or unknown query parameters, "
 	    "or the profiler they need is off.", admin_prof_refused);
 	prof_master_push_totals(&ok, &failed, &dropped);
-	prom_single(out, "hotline_profile_pushes_total", "counter",
+	prom_single(out, "hotline_profiler_pushes_total", "counter",
 	    "Window profiles pushed to profiling_push_url.", ok);
-	prom_single(out, "hotline_profile_pushes_failed_total", "counter",
+	prom_single(out, "hotline_profiler_pushes_failed_total", "counter",
 	    "Window profiles given up after the push retries.", failed);
-	prom_single(out, "hotline_profile_pushes_dropped_total", "counter",
+	prom_single(out, "hotline_profiler_pushes_dropped_total", "counter",
 	    "Window profiles dropped: the push queue was full.", dropped);
 }
 

@@ -191,7 +191,7 @@ done <<'EOF'
 /api/profiling/status?verbose=1	{"error":"unknown query parameter: verbose"} 400
 /api/profiling/profile?seconds=1&format=xml	{"error":"format must be json, folded, pprof or html"} 400
 EOF
-refused=$(admin_get /metrics | awk '/^hotline_profile_requests_refused_total/ { print $2 }')
+refused=$(admin_get /metrics | awk '/^hotline_profiler_requests_refused_total/ { print $2 }')
 check "the refusals are counted in /metrics ($refused)" test "${refused:-0}" -ge 8
 
 # --- format=html of the on-demand window ----------------------------------

@@ -57,8 +57,8 @@ if [ -n "$GO" ]; then
 	check "go tool pprof reads them: CPU and allocation profiles ($types)" \
 	    test "$types" = "alloc_objects/count alloc_space/bytes[dflt] samples/count cpu/nanoseconds[dflt] "
 fi
-check "pushes are counted ($(metric hotline_profile_pushes_total))" \
-    test "$(metric hotline_profile_pushes_total)" -ge 2
+check "pushes are counted ($(metric hotline_profiler_pushes_total))" \
+    test "$(metric hotline_profiler_pushes_total)" -ge 2
 
 # --- 500: one log line for the outage, reports on time --------------------
 echo 500 >"$rx/mode"
