@@ -100,6 +100,22 @@ text_rows(const json_t *doc, size_t *n,
 	return rows;
 }
 
+/* What profiling cost (1.0 reports measured the sampler alone). */
+static void
+text_overhead(FILE *out, const json_t *o)
+{
+	double cpu = text_num(o, "utime_seconds") + text_num(o,
+	    "stime_seconds"), pct = text_num(o, "overhead_pct");
+
+	if (json_object_get(o, "overhead_pct") == NULL && cpu > 0)
+		pct = 100 * text_num(o, "sampler_seconds") / cpu;
+	fprintf(out, "profiler overhead %.3f%% of the workers' CPU: sampler "
+	    "%.3f s, signal delivery %.3f s, memory hooks %.3f s\n\n", pct,
+	    text_num(o, "sampler_seconds"),
+	    text_num(o, "signal_delivery_seconds"),
+	    text_num(o, "memory_hook_seconds"));
+}
+
 /* The heading: what window, how many samples, the class split. */
 static void
 text_heading(FILE *out, const json_t *doc)
@@ -118,10 +134,36 @@ text_heading(FILE *out, const json_t *doc)
 	    json_string_value(json_object_get(doc, "clock")) != NULL ?
 	    json_string_value(json_object_get(doc, "clock")) : "?");
 	fprintf(out, "CPU %.2f%%: own %.2f%%, native %.2f%%, system %.2f%%; "
-	    "idle %.2f%%; %lld dropped\n\n", text_num(t, "cpu_pct"),
+	    "idle %.2f%%; %lld dropped\n", text_num(t, "cpu_pct"),
 	    text_num(t, "own_pct"), text_num(t, "native_pct"),
 	    text_num(t, "system_pct"), text_num(t, "idle_pct"),
 	    (long long)json_integer_value(json_object_get(o, "dropped")));
+	text_overhead(out, o);
+}
+
+/* handlers[] (sorted by cpu_pct in the report): the top of them. */
+static void
+text_handlers(FILE *out, const json_t *doc, int top)
+{
+	const json_t *hs = json_object_get(doc, "handlers"), *h;
+	size_t i;
+
+	if (json_array_size(hs) == 0)
+		return;
+	fprintf(out, "%-8s %-16s %10s %10s %12s %7s\n", "pkg_id", "handler",
+	    "calls", "cpu_ms", "cpu_ms/call", "cpu%");
+	json_array_foreach(hs, i, h) {
+		if (top > 0 && i == (size_t)top)
+			break;
+		fprintf(out, "%-8lld %-16.16s %10lld %10.3f %12.4f %6.2f%%\n",
+		    (long long)json_integer_value(json_object_get(h, "pkg_id")),
+		    json_string_value(json_object_get(h, "name")) != NULL ?
+		    json_string_value(json_object_get(h, "name")) : "?",
+		    (long long)json_integer_value(json_object_get(h, "calls")),
+		    text_num(h, "cpu_ms"), text_num(h, "cpu_ms_per_call"),
+		    text_num(h, "cpu_pct"));
+	}
+	fputc('\n', out);
 }
 
 /* The memory heading of a 1.1 report with memory figures. */
@@ -266,6 +308,7 @@ hlreport_text(FILE *out, const json_t *doc, int top)
 	c.copy = c.memory && json_is_true(json_object_get(json_object_get(doc,
 	    "memory"), "copy"));
 	text_heading(out, doc);
+	text_handlers(out, doc, top);
 	if (c.memory)
 		text_memory_heading(out, doc, &c);
 	if (text_table(out, doc, top, &c, text_cmp, 0) == 0)
