@@ -141,19 +141,25 @@ text_heading(FILE *out, const json_t *doc)
 	text_overhead(out, o);
 }
 
-/* handlers[] (sorted by cpu_pct in the report): the top of them. */
+/* handlers[] (sorted by cpu_pct in the report): the busiest top of
+ * those that ran; idle ones are counted in one line. */
 static void
 text_handlers(FILE *out, const json_t *doc, int top)
 {
 	const json_t *hs = json_object_get(doc, "handlers"), *h;
-	size_t i;
+	size_t i, shown = 0, idle = 0;
 
 	if (json_array_size(hs) == 0)
 		return;
 	fprintf(out, "%-8s %-16s %10s %10s %12s %7s\n", "pkg_id", "handler",
 	    "calls", "cpu_ms", "cpu_ms/call", "cpu%");
 	json_array_foreach(hs, i, h) {
-		if (top > 0 && i == (size_t)top)
+		if (json_integer_value(json_object_get(h, "calls")) == 0 &&
+		    json_integer_value(json_object_get(h, "samples")) == 0) {
+			idle++;
+			continue;
+		}
+		if (top > 0 && shown++ == (size_t)top)
 			break;
 		fprintf(out, "%-8lld %-16.16s %10lld %10.3f %12.4f %6.2f%%\n",
 		    (long long)json_integer_value(json_object_get(h, "pkg_id")),
@@ -163,6 +169,9 @@ text_handlers(FILE *out, const json_t *doc, int top)
 		    text_num(h, "cpu_ms"), text_num(h, "cpu_ms_per_call"),
 		    text_num(h, "cpu_pct"));
 	}
+	if (idle > 0)
+		fprintf(out, "(%zu handler%s without calls)\n", idle,
+		    idle == 1 ? "" : "s");
 	fputc('\n', out);
 }
 

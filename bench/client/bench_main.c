@@ -284,7 +284,7 @@ main(int argc, char **argv)
 	setup_ok = main_start(&run, tids) == 0 && main_wait_open(&run) == 0;
 	if (setup_ok) {
 		run.t_open_ns = bench_now() - t0;
-		if (run.mode->persistent)
+		if (run.mode->persistent && o.ramp == 0)
 			printf("hotline-bench: all %u connections open in %.3f "
 			       "s\n",
 			    o.conns, (double)run.t_open_ns / 1e9);

@@ -167,7 +167,8 @@ START_TEST(test_text)
 	    "hooks 0.000 s\n"));
 	ck_assert_ptr_nonnull(strstr(out, "pkg_id   handler               calls"
 	    "     cpu_ms  cpu_ms/call    cpu%\n3        work                  "
-	    " 1000   4000.000       4.0000 100.00%\n1        echo"));
+	    " 1000   4000.000       4.0000 100.00%\n(1 handler without "
+	    "calls)\n"));
 	ck_assert_ptr_nonnull(strstr(out, "  50.00   50.00     0.00     0.00 "
 	    "     200  demo.c:3                     work_a"));
 	/* Ties at 25% go in path order: /src/demo.c before /usr/... */
