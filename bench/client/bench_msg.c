@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "bench_msg.h"
+#include "core/util.h"
 
 #define MARK_ID    '\1'
 #define ID_DIGITS  10
@@ -57,17 +58,6 @@ msg_token(const char *p, const char *end, size_t *len, uint64_t *n)
 	return TOK_RAND;
 }
 
-uint64_t
-bench_msg_rand(uint64_t *state)
-{
-	uint64_t x = *state;
-
-	x ^= x << 13;
-	x ^= x >> 7;
-	x ^= x << 17;
-	return *state = x;
-}
-
 /* Write v in decimal, ten digits zero-padded when pad; returns the length. */
 static size_t
 msg_number(char *out, uint64_t v, int pad)
@@ -102,7 +92,7 @@ msg_expand(const char *text, size_t len, char *out, uint64_t seq, unsigned conn,
 		case TOK_ID: w += msg_number(out + w, rng ? seq : 0, 1); break;
 		case TOK_RAND:
 			w += msg_number(
-			    out + w, rng ? bench_msg_rand(rng) % n : 0, 0);
+			    out + w, rng ? hl_xorshift64(rng) % n : 0, 0);
 			break;
 		default: out[w++] = *p++; continue;
 		}

@@ -57,7 +57,5 @@ size_t bench_msg_expand(const struct bench_tmpl *t, char *out, uint64_t seq,
     unsigned conn, uint64_t *rng);
 /* Free the templates' texts. */
 void bench_msg_free(struct bench_msgset *);
-/* The next value of a xorshift64 generator (state never 0). */
-uint64_t bench_msg_rand(uint64_t *state);
 
 #endif

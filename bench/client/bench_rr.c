@@ -25,6 +25,7 @@
 #include <string.h>
 
 #include "bench.h"
+#include "core/util.h"
 
 #define ID_DIGITS 10
 #define ID_PREFIX "\"req-"
@@ -204,7 +205,7 @@ rr_frame(struct bench_conn *c, unsigned slot, uint64_t seq)
 		    f + rt->hlen, rt->id_at, digits, ID_DIGITS, rc->mask[slot]);
 		return rt->flen;
 	}
-	tp = bench_msg_pick(ms, bench_msg_rand(&rt->rng));
+	tp = bench_msg_pick(ms, hl_xorshift64(&rt->rng));
 	rc->tmpl[slot] = (uint16_t)(tp - ms->tmpl);
 	n = bench_msg_expand(
 	    tp, rt->scratch, seq, rt->conn_base + c->idx, &rt->rng);
