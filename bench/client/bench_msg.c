@@ -74,7 +74,8 @@ msg_number(char *out, uint64_t v, int pad)
 	return n;
 }
 
-/* Expand text[0..len) with the given values (rng NULL: every value 0). */
+/* Expand text[0..len) with the given values (rng NULL: every value is
+ * seq, for the checks). */
 static size_t
 msg_expand(const char *text, size_t len, char *out, uint64_t seq, unsigned conn,
     uint64_t *rng)
@@ -85,14 +86,14 @@ msg_expand(const char *text, size_t len, char *out, uint64_t seq, unsigned conn,
 
 	while (p < end) {
 		switch (msg_token(p, end, &tl, &n)) {
-		case TOK_SEQ: w += msg_number(out + w, rng ? seq : 0, 0); break;
+		case TOK_SEQ: w += msg_number(out + w, seq, 0); break;
 		case TOK_CONN:
-			w += msg_number(out + w, rng ? conn : 0, 0);
+			w += msg_number(out + w, rng ? conn : seq, 0);
 			break;
-		case TOK_ID: w += msg_number(out + w, rng ? seq : 0, 1); break;
+		case TOK_ID: w += msg_number(out + w, seq, 1); break;
 		case TOK_RAND:
 			w += msg_number(
-			    out + w, rng ? hl_xorshift64(rng) % n : 0, 0);
+			    out + w, rng ? hl_xorshift64(rng) % n : seq, 0);
 			break;
 		default: out[w++] = *p++; continue;
 		}
@@ -148,47 +149,77 @@ bench_msg_pkg(struct bench_msgset *s, int pkg_id)
 	return (int)s->npkgs++;
 }
 
+/* text with every placeholder as fill (0 or 1), parsed; NULL with je. */
+static json_t *
+msg_parse(const char *text, size_t len, unsigned fill, json_error_t *je)
+{
+	char *e = malloc(len + ID_DIGITS + 1);
+	json_t *root;
+
+	if (e == NULL) {
+		snprintf(je->text, sizeof je->text, "out of memory");
+		return NULL;
+	}
+	e[msg_expand(text, len, e, fill, 0, NULL)] = '\0';
+	root = json_loads(e, JSON_REJECT_DUPLICATES, je);
+	free(e);
+	return root;
+}
+
+/* The integer pkg_id of an envelope, or -1 with why set. */
+static int
+msg_envelope(const json_t *root, long long *pkg_id, const char **why)
+{
+	const json_t *v = json_object_get(root, "pkg_id");
+
+	if (!json_is_object(root))
+		*why = "not a JSON object: the whole envelope is wanted, "
+		       "{\"pkg_id\":N,\"data\":{...}}";
+	else if (!json_is_integer(v) || json_integer_value(v) < INT32_MIN ||
+	    json_integer_value(v) > INT32_MAX)
+		*why = "needs \"pkg_id\": an integer (not a placeholder)";
+	else if (json_object_get(root, "req_id") != NULL &&
+	    !json_is_string(json_object_get(root, "req_id")))
+		*why = "\"req_id\" must be a string (or left out: "
+		       "hotline-bench then sets it)";
+	else {
+		*pkg_id = json_integer_value(v);
+		return 0;
+	}
+	return -1;
+}
+
 /*
- * Check the zero expansion of text as an envelope: *pkg_id and *own_id
- * filled; NULL when it is one, else why not (in buf).
+ * Check text as an envelope with its placeholders as 0 and as 1 (so that
+ * pkg_id cannot be one): *pkg_id and *own_id filled; NULL when it is
+ * one, else why not (in buf).
  */
 static const char *
 msg_check(const char *text, size_t len, int *pkg_id, int *own_id, char *buf,
     size_t size)
 {
-	char *zero = malloc(len + ID_DIGITS + 1);
 	json_error_t je;
-	json_t *root, *v;
+	json_t *r0 = msg_parse(text, len, 0, &je), *r1 = NULL;
 	const char *why = NULL;
+	long long id0 = 0, id1 = 0;
 
-	if (zero == NULL)
-		return "out of memory";
-	zero[msg_expand(text, len, zero, 0, 0, NULL)] = '\0';
-	root = json_loads(zero, JSON_REJECT_DUPLICATES, &je);
-	free(zero);
-	if (root == NULL) {
+	if (r0 == NULL) {
 		snprintf(buf, size,
 		    "not JSON (with placeholders as 0): %s, "
 		    "column %d",
 		    je.text, je.column);
 		return buf;
 	}
-	v = json_object_get(root, "pkg_id");
-	if (!json_is_object(root))
-		why = "not a JSON object: the whole envelope is wanted, "
-		      "{\"pkg_id\":N,\"data\":{...}}";
-	else if (!json_is_integer(v) || json_integer_value(v) < INT32_MIN ||
-	    json_integer_value(v) > INT32_MAX)
+	r1 = msg_parse(text, len, 1, &je);
+	if (msg_envelope(r0, &id0, &why) == 0 &&
+	    (r1 == NULL || msg_envelope(r1, &id1, &why) == 0) && id0 != id1)
 		why = "needs \"pkg_id\": an integer (not a placeholder)";
-	else if (json_object_get(root, "req_id") != NULL &&
-	    !json_is_string(json_object_get(root, "req_id")))
-		why = "\"req_id\" must be a string (or left out: "
-		      "hotline-bench then sets it)";
-	else {
-		*pkg_id = (int)json_integer_value(v);
-		*own_id = json_object_get(root, "req_id") != NULL;
+	if (why == NULL) {
+		*pkg_id = (int)id0;
+		*own_id = json_object_get(r0, "req_id") != NULL;
 	}
-	json_decref(root);
+	json_decref(r0);
+	json_decref(r1);
 	return why;
 }
 
