@@ -1,8 +1,9 @@
 #!/bin/sh
 # The README's second command, and what CI runs: install build and test
 # dependencies, then build and run the whole suite twice (with -Werror, then
-# with ASan+UBSan), then `make distcheck`. Builds happen in _build/; logs of
-# failed tests are printed. Ends with a line "N passed, M failed".
+# with ASan+UBSan), then `make format-check` and `make distcheck`. Builds
+# happen in _build/; logs of failed tests are printed. Ends with a line
+# "N passed, M failed".
 set -u
 cd "$(dirname "$0")/.."
 top=$(pwd)
@@ -36,6 +37,15 @@ build() {
 failed_builds=0
 build werror --enable-werror --enable-alloc-guard || failed_builds=$((failed_builds + 1))
 build asan --enable-werror --enable-asan || failed_builds=$((failed_builds + 1))
+
+# The house style (docs/style.md): one PASS/FAIL line, like distcheck.
+echo "=== format-check"
+if ( cd _build/werror && make format-check >format-check.out 2>&1 ); then
+	echo "PASS: format-check" > _build/format-check.result
+else
+	head -50 _build/werror/format-check.out
+	echo "FAIL: format-check" > _build/format-check.result
+fi
 
 echo "=== distcheck"
 if ( cd _build/werror && make distcheck DISTCHECK_CONFIGURE_FLAGS=--enable-werror \

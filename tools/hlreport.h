@@ -58,7 +58,7 @@ struct hlreport_fetch_opts {
 	const char	*token;		/* bearer token, or NULL */
 	const char	*ext;		/* json, html, folded (or, on demand,
 					   pprof: any format the daemon takes) */
-	const char	*out;		/* file, "-" for stdout, NULL: the name */
+	const char	*out;		/* file, "-": stdout, NULL: the name */
 	int		 timeout_s;
 	int		 seconds;	/* > 0: an on-demand profile this long */
 };

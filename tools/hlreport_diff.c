@@ -104,7 +104,8 @@ diff_collect(const json_t *doc, int side, const struct diff_norm *n,
 
 			if (*len == *cap) {
 				*cap = *cap ? *cap * 2 : 256;
-				if ((*v = realloc(*v, *cap * sizeof **v)) == NULL)
+				*v = realloc(*v, *cap * sizeof **v);
+				if (*v == NULL)
 					abort();
 			}
 			d = &(*v)[(*len)++];
@@ -114,7 +115,8 @@ diff_collect(const json_t *doc, int side, const struct diff_norm *n,
 			    slash != NULL ? slash + 1 : file,
 			    (long long)json_integer_value(json_object_get(l,
 			    "line")), d->function);
-			d->ms[side] = n->sampled_ms * diff_num(l, "cpu_pct") / 100;
+			d->ms[side] = n->sampled_ms *
+			    diff_num(l, "cpu_pct") / 100;
 			d->ms[!side] = 0;
 			d->mb[side] = diff_num(l, "alloc_mb");
 			d->mb[!side] = 0;

@@ -238,8 +238,8 @@ hlreport_fetch(const struct hlreport_fetch_opts *o, char *name,
 		goto out;
 	}
 	if (!hlreport_loopback(host)) {
-		snprintf(err, errsize, "%s: only loopback admin ports (127.0.0.1, "
-		    "::1, localhost) are fetched from", host);
+		snprintf(err, errsize, "%s: only loopback admin ports "
+		    "(127.0.0.1, ::1, localhost) are fetched from", host);
 		goto out;
 	}
 	if ((base = event_base_new()) == NULL ||

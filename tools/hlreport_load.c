@@ -187,7 +187,8 @@ hlreport_check_object(const json_t *o, const char *where,
 		}
 		if (!hlreport_is(v, f->type))
 			return hlreport_fail(err, errsize,
-			    "%s: expected %s", at, hlreport_type_names[f->type]);
+			    "%s: expected %s", at,
+			    hlreport_type_names[f->type]);
 		if (f->items != NULL && (f->type == T_ARR ?
 		    hlreport_check_items(v, at, f->items, err, errsize) :
 		    hlreport_check_object(v, at, f->items, err, errsize)) == -1)

@@ -271,7 +271,8 @@ text_table(FILE *out, const json_t *doc, int top, const struct text_cols *c,
 	for (i = 0; i < shown; i++)
 		text_table_row(out, &rows[i], c);
 	if (shown < n)
-		fprintf(out, "(%zu more lines; --top 0 lists all)\n", n - shown);
+		fprintf(out, "(%zu more lines; --top 0 lists all)\n",
+		    n - shown);
 	free(rows);
 	return n;
 }
@@ -304,8 +305,10 @@ text_leaks(FILE *out, const json_t *doc)
 		    json_string_value(json_object_get(k, "function")) : "?",
 		    text_num(k, "likelihood"), text_num(k, "growth_mb_s"),
 		    text_num(k, "net_mb"),
-		    (long long)json_integer_value(json_object_get(k, "mallocs")),
-		    (long long)json_integer_value(json_object_get(k, "frees")));
+		    (long long)json_integer_value(json_object_get(k,
+		    "mallocs")),
+		    (long long)json_integer_value(json_object_get(k,
+		    "frees")));
 	}
 }
 

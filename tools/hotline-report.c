@@ -86,7 +86,8 @@ hlreport_number(const char *opt, const char *s)
 	double v = strtod(s, &end);
 
 	if (*s == '\0' || *end != '\0' || v < 0)
-		hlreport_die("--%s: \"%s\" is not a non-negative number", opt, s);
+		hlreport_die("--%s: \"%s\" is not a non-negative number",
+		    opt, s);
 	return v;
 }
 

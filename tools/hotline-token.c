@@ -53,8 +53,9 @@ token_usage(int status)
 	fprintf(status == 0 ? stdout : stderr,
 	    "usage: hotline-token (--secret S | --secret-file F | --key PEM)\n"
 	    "         --sub USER [--alg HS256|HS384|HS512|RS256|ES256]\n"
-	    "         [--roles a,b] [--exp SECONDS | --no-exp] [--nbf SECONDS]\n"
-	    "         [--aud A] [--iss I] [--kid K] [--claim NAME=VALUE]...\n"
+	    "         [--roles a,b] [--exp SECONDS | --no-exp]\n"
+	    "         [--nbf SECONDS] [--aud A] [--iss I] [--kid K]\n"
+	    "         [--claim NAME=VALUE]...\n"
 	    "       hotline-token --version\n");
 	exit(status);
 }

@@ -22,7 +22,8 @@
 #include "hist.h"
 
 #define BENCH_MAX_THREADS 2
-#define BENCH_HEAD        512 /* bytes of a fragmented message kept for checks */
+/* bytes of a fragmented message kept for checks */
+#define BENCH_HEAD        512
 #define BENCH_TS_MARK     "hlbts:"
 #define BENCH_TS_DIGITS   19
 

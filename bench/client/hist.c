@@ -1,4 +1,6 @@
 /* Log-linear histogram: exact below HIST_SUB, HIST_SUB/2 buckets per octave. */
+#include "autoconf.h"
+
 #include "hist.h"
 
 #include <string.h>

@@ -101,7 +101,8 @@ handshake(struct conn *c, int fd)
 		return c->rlen < RBUF ? 0 : -1;
 	k = memmem(c->rbuf, (size_t)(end - c->rbuf), "Sec-WebSocket-Key:", 18);
 	if (k == NULL)
-		k = memmem(c->rbuf, (size_t)(end - c->rbuf), "sec-websocket-key:", 18);
+		k = memmem(c->rbuf, (size_t)(end - c->rbuf),
+		    "sec-websocket-key:", 18);
 	if (k == NULL)
 		return -1;
 	k += 18;
@@ -274,8 +275,8 @@ main(int argc, char **argv)
 						close(cfd);
 						continue;
 					}
-					setsockopt(cfd, IPPROTO_TCP, TCP_NODELAY,
-					    &one, sizeof one);
+					setsockopt(cfd, IPPROTO_TCP,
+					    TCP_NODELAY, &one, sizeof one);
 					/* No buffer of its own until a partial
 					 * frame must wait: the idle mode
 					 * measures memory per connection. */
@@ -294,7 +295,8 @@ main(int argc, char **argv)
 				c->rbuf = gbuf;
 			r = read(fd, c->rbuf + c->rlen, RBUF - c->rlen);
 			if (r <= 0) {
-				if (r < 0 && (errno == EAGAIN || errno == EINTR))
+				if (r < 0 &&
+				    (errno == EAGAIN || errno == EINTR))
 					continue;
 				drop(ep, fd);
 				continue;

@@ -51,15 +51,16 @@ enum hl_status {
 typedef void hl_handler_fn(struct hl_request *req, void *arg);
 
 /* hl_handler.flags */
-#define HL_HANDLER_RAW	0x01	/* reads only the raw data bytes; the data
-				 * tree is not parsed unless a schema needs it */
+/* The handler reads only the raw data bytes; the data tree is not parsed
+ * unless a schema needs it. */
+#define HL_HANDLER_RAW	0x01
 
 struct hl_handler {
 	int32_t			 pkg_id;
 	const char		*name;		/* for logs, metrics, reports */
-	const char		*schema;	/* JSON-schema text for data, or NULL */
-	const char *const	*roles;		/* NULL-terminated; NULL: anyone.
-						 * The caller needs one of them. */
+	const char		*schema;	/* data's JSON schema or NULL */
+	/* NULL-terminated; NULL: anyone. The caller needs one of them. */
+	const char *const	*roles;
 	hl_handler_fn		*fn;
 	void			*arg;		/* passed to fn, not owned */
 	unsigned		 flags;
@@ -142,7 +143,7 @@ typedef void hl_deferred_cancel_fn(void *arg);
 void	 hl_deferred_on_cancel(struct hl_deferred *d,
 	    hl_deferred_cancel_fn *cancel, void *arg);
 
-/* --- broadcasting ----------------------------------------------------------- */
+/* --- broadcasting --------------------------------------------------------- */
 
 /* Send data to every connection subscribed to topic (NUL-terminated; "all"
  * is every connection, "user:<id>" every connection of a user) on every
@@ -159,7 +160,7 @@ void	 hl_deferred_on_cancel(struct hl_deferred *d,
  * (these last two are counted in ws_broadcast_errors_total). */
 int	 hl_broadcast(const char *topic, json_t *data);
 
-/* --- the worker ------------------------------------------------------------ */
+/* --- the worker ----------------------------------------------------------- */
 
 /* The worker's event base (NULL in the master). */
 struct event_base *hl_worker_base(void);

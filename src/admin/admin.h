@@ -77,7 +77,8 @@ void		 admin_stop(struct admin *a);
 /* Admin connection deadlines and accept back-off: on the master's tick. */
 void		 admin_tick(struct admin *a);
 /* The admin port's own gauges and counters, in Prometheus text. */
-void		 admin_limits_metrics(struct evbuffer *out, const struct admin *a);
+void		 admin_limits_metrics(struct evbuffer *out,
+		    const struct admin *a);
 /* Another table of routes (must outlive the admin); tables are searched in
  * the order they were added. */
 void		 admin_add_routes(struct admin *a,

@@ -63,23 +63,24 @@ admin_health(struct evhttp_request *req, struct admin_host *h, const char *rest)
 }
 
 /* The counters /api/workers shows for each slot. */
+#define COUNTER(f)	offsetof(struct shm_counters, f)
 static const struct {
 	const char	*name;
 	size_t		 offset;
 } admin_counters[] = {
-	{ "connections_active", offsetof(struct shm_counters, connections_active) },
-	{ "connections_total", offsetof(struct shm_counters, connections_total) },
-	{ "ws_active", offsetof(struct shm_counters, ws_active) },
-	{ "ws_accepted", offsetof(struct shm_counters, ws_accepted) },
-	{ "ws_rejected", offsetof(struct shm_counters, ws_rejected) },
-	{ "messages_in", offsetof(struct shm_counters, messages_in) },
-	{ "messages_out", offsetof(struct shm_counters, messages_out) },
-	{ "bytes_in", offsetof(struct shm_counters, bytes_in) },
-	{ "bytes_out", offsetof(struct shm_counters, bytes_out) },
-	{ "errors", offsetof(struct shm_counters, errors) },
-	{ "protocol_errors", offsetof(struct shm_counters, protocol_errors) },
-	{ "slow_reader_closes", offsetof(struct shm_counters, slow_reader_closes) },
-	{ "idle_closes", offsetof(struct shm_counters, idle_closes) },
+	{ "connections_active", COUNTER(connections_active) },
+	{ "connections_total", COUNTER(connections_total) },
+	{ "ws_active", COUNTER(ws_active) },
+	{ "ws_accepted", COUNTER(ws_accepted) },
+	{ "ws_rejected", COUNTER(ws_rejected) },
+	{ "messages_in", COUNTER(messages_in) },
+	{ "messages_out", COUNTER(messages_out) },
+	{ "bytes_in", COUNTER(bytes_in) },
+	{ "bytes_out", COUNTER(bytes_out) },
+	{ "errors", COUNTER(errors) },
+	{ "protocol_errors", COUNTER(protocol_errors) },
+	{ "slow_reader_closes", COUNTER(slow_reader_closes) },
+	{ "idle_closes", COUNTER(idle_closes) },
 	{ "output_bound_closes", SHM_LIMIT_OFF(output_bound_closes) },
 	{ "output_queued_bytes", SHM_LIMIT_OFF(output_held) },
 	{ "deferred_refused", SHM_LIMIT_OFF(deferred_refused) },
@@ -87,22 +88,21 @@ static const struct {
 	{ "deferred_pending", SHM_LIMIT_OFF(deferred_pending) },
 	{ "alloc_keep_refused", SHM_LIMIT_OFF(alloc_keep_refused) },
 	{ "alloc_kept_bytes", SHM_LIMIT_OFF(alloc_kept) },
-	{ "replies_dropped", offsetof(struct shm_counters, replies_dropped) },
-	{ "handler_no_reply", offsetof(struct shm_counters, handler_no_reply) },
-	{ "broadcasts_published", offsetof(struct shm_counters, bcast_published) },
-	{ "broadcasts_received", offsetof(struct shm_counters, bcast_received) },
-	{ "broadcast_frames_delivered", offsetof(struct shm_counters, bcast_delivered) },
-	{ "broadcast_errors", offsetof(struct shm_counters, broadcast_errors) },
-	{ "broadcast_redis_up", offsetof(struct shm_counters, bcast_redis_up) },
-	{ "memprof_allocs", offsetof(struct shm_counters, mem_allocs) },
-	{ "memprof_frees", offsetof(struct shm_counters, mem_frees) },
-	{ "memprof_copies", offsetof(struct shm_counters, mem_copies) },
-	{ "memprof_untracked", offsetof(struct shm_counters, mem_untracked) },
-	{ "memprof_dropped", offsetof(struct shm_counters, mem_dropped) },
-	{ "memprof_hook_ns", offsetof(struct shm_counters, mem_hook_ns) },
-	{ "memprof_heap_sampled_bytes",
-	  offsetof(struct shm_counters, mem_heap_sampled) },
-	{ "memprof_tracked_blocks", offsetof(struct shm_counters, mem_tracked) },
+	{ "replies_dropped", COUNTER(replies_dropped) },
+	{ "handler_no_reply", COUNTER(handler_no_reply) },
+	{ "broadcasts_published", COUNTER(bcast_published) },
+	{ "broadcasts_received", COUNTER(bcast_received) },
+	{ "broadcast_frames_delivered", COUNTER(bcast_delivered) },
+	{ "broadcast_errors", COUNTER(broadcast_errors) },
+	{ "broadcast_redis_up", COUNTER(bcast_redis_up) },
+	{ "memprof_allocs", COUNTER(mem_allocs) },
+	{ "memprof_frees", COUNTER(mem_frees) },
+	{ "memprof_copies", COUNTER(mem_copies) },
+	{ "memprof_untracked", COUNTER(mem_untracked) },
+	{ "memprof_dropped", COUNTER(mem_dropped) },
+	{ "memprof_hook_ns", COUNTER(mem_hook_ns) },
+	{ "memprof_heap_sampled_bytes", COUNTER(mem_heap_sampled) },
+	{ "memprof_tracked_blocks", COUNTER(mem_tracked) },
 };
 
 /* The slot's event ring (memory profiler records), as its reader sees it. */
@@ -179,7 +179,8 @@ admin_balance_json(const struct admin_host *h)
 	mean = (double)sum / n;
 	for (i = 0; i < h->shm->hdr->nslots; i++) {
 		const struct shm_slot *s = shm_slot(h->shm, i);
-		double d = (double)shm_read(&s->counters.connections_total) - mean;
+		double d = (double)shm_read(&s->counters.connections_total) -
+		    mean;
 
 		if (s->pid != 0 && s->epoch == c.epoch)
 			var += d * d / n;
@@ -216,13 +217,15 @@ admin_api_workers(struct admin_host *h)
 }
 
 static void
-admin_workers(struct evhttp_request *req, struct admin_host *h, const char *rest)
+admin_workers(struct evhttp_request *req, struct admin_host *h,
+    const char *rest)
 {
 	admin_reply_json(req, 200, admin_api_workers(h));
 }
 
 static void
-admin_metrics(struct evhttp_request *req, struct admin_host *h, const char *rest)
+admin_metrics(struct evhttp_request *req, struct admin_host *h,
+    const char *rest)
 {
 	struct evbuffer *out = metrics_render(h);
 

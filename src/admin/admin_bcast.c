@@ -111,8 +111,9 @@ admin_bcast_metrics(struct evbuffer *out, const struct prom_slots *ps)
 		    "\"%s\"} %llu\n", bcast_reasons[i].reason,
 		    (unsigned long long)v);
 	}
-	evbuffer_add_printf(out, "ws_broadcast_errors_total{reason=\"backlog\"} "
-	    "%llu\n", (unsigned long long)prom_sum(ps, BCAST(backlog_drops)));
+	evbuffer_add_printf(out,
+	    "ws_broadcast_errors_total{reason=\"backlog\"} %llu\n",
+	    (unsigned long long)prom_sum(ps, BCAST(backlog_drops)));
 	for (i = 0; i < BWIRE_NVERDICTS; i++)
 		evbuffer_add_printf(out, "ws_broadcast_errors_total{reason="
 		    "\"%s\"} %llu\n", bwire_reason((enum bwire_verdict)i),

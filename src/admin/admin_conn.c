@@ -34,7 +34,7 @@ _Static_assert(sizeof ADMIN_TIMEOUT_BODY - 1 == 41, "Content-Length");
  * so the pointer stays ours until we drop it. */
 struct admin_tracked {
 	struct bufferevent	*bev;
-	uint64_t		 deadline;	/* monotonic ms; 0: in a handler */
+	uint64_t		 deadline;	/* monotonic ms; 0: handler */
 };
 
 struct admin_conns {
@@ -179,7 +179,8 @@ admin_conns_check(struct admin_conns *ac, unsigned i, uint64_t now)
 		admin_conns_warn(ac, "closed a connection at "
 		    "admin_request_timeout");
 		send(bufferevent_getfd(t->bev), ADMIN_TIMEOUT_REPLY,
-		    sizeof ADMIN_TIMEOUT_REPLY - 1, MSG_DONTWAIT | MSG_NOSIGNAL);
+		    sizeof ADMIN_TIMEOUT_REPLY - 1,
+		    MSG_DONTWAIT | MSG_NOSIGNAL);
 		evhttp_connection_free(evcon);
 	}
 	bufferevent_decref(t->bev);

@@ -101,7 +101,8 @@ static const struct metric_counter metric_counters[] = {
 	  "Sampled copies and read/write byte counts recorded.",
 	  COUNTER(mem_copies) },
 	{ "hotline_memprof_untracked_total", NULL, "counter",
-	  "Sampled allocations recorded while the table of sampled blocks was full.",
+	  "Sampled allocations recorded while the table of sampled blocks "
+	  "was full.",
 	  COUNTER(mem_untracked) },
 	{ "hotline_memprof_dropped_total", NULL, "counter",
 	  "Memory profiler records dropped because the event ring was full.",
@@ -111,7 +112,8 @@ static const struct metric_counter metric_counters[] = {
 	  COUNTER(mem_hook_ns) },
 	{ "hotline_memprof_heap_sampled_bytes", "memprof_heap_sampled_bytes",
 	  "gauge", "Heap in use estimated from sampled blocks not yet freed "
-	  "(allocations on the event-loop thread).", COUNTER(mem_heap_sampled) },
+	  "(allocations on the event-loop thread).",
+	  COUNTER(mem_heap_sampled) },
 };
 
 static uint64_t
@@ -182,9 +184,10 @@ metrics_per_worker(struct evbuffer *out, struct admin_host *h)
 		const struct shm_slot *s = shm_slot(h->shm, i);
 
 		if (s->pid != 0)
-			evbuffer_add_printf(out, "hotline_worker_resident_memory"
-			    "_bytes{worker=\"%d\",slot=\"%u\"} %llu\n", s->index,
-			    i, (unsigned long long)memagg_rss(s->pid));
+			evbuffer_add_printf(out,
+			    "hotline_worker_resident_memory_bytes"
+			    "{worker=\"%d\",slot=\"%u\"} %llu\n", s->index, i,
+			    (unsigned long long)memagg_rss(s->pid));
 	}
 }
 

@@ -60,8 +60,8 @@ struct envelope_request {
 	bool			 has_pkg_id;
 	struct envelope_span	 req_id;	/* raw token, quotes included */
 	struct envelope_span	 method;	/* raw token, quotes included */
-	struct envelope_span	 data;		/* raw object bytes; absent or null
-						 * in the request -> ptr NULL */
+	/* raw object bytes; absent or null in the request: ptr NULL */
+	struct envelope_span	 data;
 	enum envelope_fail	 fail;
 	size_t			 fail_offset;	/* byte offset of a syntax/depth
 						 * failure */

@@ -98,7 +98,8 @@ module_worker_init(struct event_base *base, int index, char *err,
 		const struct hl_module *m = modules.mods[i];
 
 		if (m->worker_init != NULL && m->worker_init(base) == -1) {
-			snprintf(err, errsize, "module %s: worker_init() failed",
+			snprintf(err, errsize,
+			    "module %s: worker_init() failed",
 			    modules.paths[i]);
 			return -1;
 		}

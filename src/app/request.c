@@ -28,7 +28,8 @@ struct hl_deferred {
 	int32_t			 pkg_id;
 	int			 has_pkg_id;
 	size_t			 req_id_len;
-	char			 req_id[ENVELOPE_REQ_ID_MAX + 2]; /* raw token */
+	/* the raw token */
+	char			 req_id[ENVELOPE_REQ_ID_MAX + 2];
 };
 
 uint64_t
@@ -274,7 +275,8 @@ request_deferred_send(struct hl_deferred *d, int status, const json_t *data)
 int
 hl_deferred_reply(struct hl_deferred *d, int status, json_t *data)
 {
-	int rc = -1;	/* d NULL: hl_defer refused, the request has its answer */
+	/* d NULL: hl_defer refused, the request has its answer */
+	int rc = -1;
 
 	if (d != NULL) {
 		request_deferred_detach(d);

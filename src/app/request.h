@@ -27,7 +27,8 @@ struct reply_ops {
 	/* A buffer to serialize one reply into (head bytes free in front). */
 	struct envelope_buf	*(*begin)(void *target);
 	/* The reply in b is complete: frame and queue it. */
-	void			 (*commit)(void *target, struct envelope_buf *b);
+	void			 (*commit)(void *target,
+			    struct envelope_buf *b);
 	/* Whether the target can still take replies. */
 	int			 (*open)(void *target);
 	void			 (*ref)(void *target);
@@ -53,7 +54,8 @@ struct hl_request {
 	const struct route		*route;
 	json_t				*data;		/* parsed on demand */
 	uint64_t			 started_ns;	/* monotonic */
-	int				 answered;	/* replied or deferred */
+	/* replied or deferred */
+	int				 answered;
 	char				 req_id[ENVELOPE_REQ_ID_MAX + 1];
 	char				 method[ENVELOPE_REQ_ID_MAX + 1];
 	int				 req_id_decoded;

@@ -74,7 +74,8 @@ hl_register(const struct hl_handler *h, char *err, size_t errsize)
 		err = dummy, errsize = sizeof dummy;
 	if (router.sealed || router.n == ROUTER_MAX || h->fn == NULL ||
 	    h->name == NULL) {
-		snprintf(err, errsize, "handler %s: %s", h->name ? h->name : "?",
+		snprintf(err, errsize, "handler %s: %s",
+		    h->name ? h->name : "?",
 		    router.sealed ? "registration is closed after fork" :
 		    router.n == ROUTER_MAX ? "too many handlers" :
 		    "no name or function");

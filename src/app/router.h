@@ -19,11 +19,11 @@ struct route {
 	int32_t			 pkg_id;
 	char			*name;
 	struct schema		*schema;	/* NULL: no check */
-	char			**roles;	/* NULL-terminated; NULL: anyone */
+	char			**roles;	/* NULL-ended; NULL: anyone */
 	hl_handler_fn		*fn;
 	void			*arg;
 	unsigned		 flags;
-	int			 index;		/* latency histogram slot, or -1 */
+	int			 index;		/* latency slot, or -1 */
 };
 
 /* Sort and freeze the table; later hl_register() calls fail. */

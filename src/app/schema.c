@@ -230,11 +230,13 @@ check_array(struct schema_ctx *c, const struct schema *s, const json_t *v)
 	size_t i, mark;
 
 	if (s->min_items >= 0 && n < s->min_items)
-		return schema_fail(c, "array of %" JSON_INTEGER_FORMAT " items has "
-		    "fewer than %" JSON_INTEGER_FORMAT, n, s->min_items);
+		return schema_fail(c, "array of %" JSON_INTEGER_FORMAT
+		    " items has fewer than %" JSON_INTEGER_FORMAT, n,
+		    s->min_items);
 	if (s->max_items >= 0 && n > s->max_items)
-		return schema_fail(c, "array of %" JSON_INTEGER_FORMAT " items has "
-		    "more than %" JSON_INTEGER_FORMAT, n, s->max_items);
+		return schema_fail(c, "array of %" JSON_INTEGER_FORMAT
+		    " items has more than %" JSON_INTEGER_FORMAT, n,
+		    s->max_items);
 	if (s->items == NULL)
 		return 0;
 	json_array_foreach(v, i, item) {
@@ -289,8 +291,8 @@ check_object(struct schema_ctx *c, const struct schema *s, const json_t *v)
 
 	for (i = 0; i < s->nrequired; i++)
 		if (json_object_get(v, s->required[i]) == NULL)
-			return schema_fail(c, "missing required property \"%s\"",
-			    s->required[i]);
+			return schema_fail(c,
+			    "missing required property \"%s\"", s->required[i]);
 	json_object_foreach((json_t *)v, name, member)
 		if (check_member(c, s, name, member) == -1)
 			return -1;

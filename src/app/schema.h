@@ -52,7 +52,8 @@ void		 schema_free(struct schema *schema);
  * by SCHEMA_MAX_DEPTH whatever the value's depth. value NULL (absent data)
  * is validated as JSON null.
  */
-int		 schema_validate(const struct schema *schema, const json_t *value,
-		    const char *root, char *err, size_t errlen);
+int		 schema_validate(const struct schema *schema,
+		    const json_t *value, const char *root, char *err,
+		    size_t errlen);
 
 #endif

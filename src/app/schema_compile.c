@@ -31,7 +31,8 @@ compile_type_name(struct schema_ctx *c, struct schema *s, const json_t *v)
 		return schema_fail(c, "expected a type name string");
 	bit = type_bit(json_string_value(v));
 	if (bit == 0)
-		return schema_fail(c, "unknown type \"%s\"", json_string_value(v));
+		return schema_fail(c, "unknown type \"%s\"",
+		    json_string_value(v));
 	if (s->types & bit)
 		return schema_fail(c, "type \"%s\" listed twice",
 		    json_string_value(v));
@@ -139,7 +140,8 @@ compile_required(struct schema_ctx *c, struct schema *s, const json_t *v)
 	json_array_foreach(v, i, name) {
 		if (!json_is_string(name)) {
 			schema_path_push(c, "[%zu]", i);
-			return schema_fail(c, "expected a property name string");
+			return schema_fail(c,
+			    "expected a property name string");
 		}
 		s->required[s->nrequired++] = xstrdup(json_string_value(name));
 	}
@@ -312,4 +314,3 @@ schema_free(struct schema *s)
 	schema_free(s->items);
 	free(s);
 }
-

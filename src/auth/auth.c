@@ -209,7 +209,8 @@ auth_conf_jwks(const struct config *cf, struct auth_conf *ac, char *err,
 		snprintf(err, errlen, "jwks_url: %s", why);
 		return -1;
 	}
-	if (ac->policy.alg != JWT_ALG_RS256 && ac->policy.alg != JWT_ALG_ES256) {
+	if (ac->policy.alg != JWT_ALG_RS256 &&
+	    ac->policy.alg != JWT_ALG_ES256) {
 		snprintf(err, errlen, "jwks_url: a JWKS holds RSA and EC keys, "
 		    "so jwt_alg must be RS256 or ES256");
 		return -1;

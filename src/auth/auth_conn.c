@@ -48,9 +48,9 @@ struct auth_held {
 struct conn_auth {
 	struct auth_identity	*id;
 	struct request_identity	 who;
-	uint64_t		 user;		/* auth_limit_hash of id->user */
+	uint64_t		 user;		/* auth_limit_hash(id->user) */
 	int			 counted;	/* in the per-user table */
-	int			 pending;	/* waiting for the auth message */
+	int			 pending;	/* awaiting the auth message */
 	int			 inband;	/* authenticated by a message */
 	int			 session_pending; /* Redis lookup running */
 	int			 timer_set;

@@ -60,7 +60,7 @@ static struct {
 	uint32_t		 backoff_s;
 	int			 loaded;	/* a fetched set is held */
 	int			 outage;	/* logged, not yet recovered */
-	uint64_t		 seen;		/* generation of the shared doc */
+	uint64_t		 seen;		/* shared doc's generation */
 } jw;
 
 /* Made by the master, inherited by every worker. */
@@ -278,7 +278,8 @@ jwks_failed_request(struct evhttp_request *req, struct evhttp_connection *evcon)
 		snprintf(why, sizeof why, "TLS: %s",
 		    X509_verify_cert_error_string(verify));
 	else if (e != 0)
-		snprintf(why, sizeof why, "TLS: %s", ERR_reason_error_string(e));
+		snprintf(why, sizeof why, "TLS: %s",
+		    ERR_reason_error_string(e));
 	else if (req != NULL && evhttp_request_get_response_code(req) > 0)
 		snprintf(why, sizeof why, "HTTP %d",
 		    evhttp_request_get_response_code(req));

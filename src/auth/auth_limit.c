@@ -30,7 +30,7 @@ struct auth_limit_table {
 struct auth_limit {
 	uint32_t		 nslots;
 	size_t			 bytes;
-	uint64_t		 window;	/* the latest this process saw */
+	uint64_t		 window;	/* the latest seen here */
 	struct auth_limit_table	*slots;
 };
 

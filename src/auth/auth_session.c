@@ -33,8 +33,8 @@ struct sess_req {
 	auth_session_fn		*fn;
 	auth_rate_fn		*rate_fn;
 	uint64_t		 sent_ms;
-	struct timespec		 sent;		/* for the round-trip histogram */
-	int			 answered;	/* fn called (timeout or reply) */
+	struct timespec		 sent;		/* for the round-trip time */
+	int			 answered;	/* fn called: timeout, reply */
 };
 
 /* INCRBY this window's counter, keep it two windows, read the previous

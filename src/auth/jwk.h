@@ -27,7 +27,7 @@ struct jwk_key {
 	char		*kid;		/* NULL: the key has no kid */
 	enum jwk_kind	 kind;
 	jwt_alg_t	 alg;		/* the JWK's "alg", or JWT_ALG_INVAL */
-	unsigned char	*material;	/* secret bytes, or NUL-terminated PEM */
+	unsigned char	*material;	/* secret bytes, or PEM text */
 	size_t		 len;		/* bytes of material (PEM: strlen) */
 };
 

@@ -154,7 +154,8 @@ jwk_pem_kind(EVP_PKEY *key, char *err, size_t errlen)
 	int bits = EVP_PKEY_get_bits(key);
 
 	if (EVP_PKEY_is_a(key, "RSA")) {
-		if (bits < JWK_RSA_MIN_BYTES * 8 || bits > JWK_RSA_MAX_BYTES * 8) {
+		if (bits < JWK_RSA_MIN_BYTES * 8 ||
+		    bits > JWK_RSA_MAX_BYTES * 8) {
 			snprintf(err, errlen, "RSA key of %d bits not accepted",
 			    bits);
 			return -1;

@@ -46,7 +46,8 @@ jwt_claims_date(const json_t *claims, const char *name, int64_t *t,
 		return 1;
 	}
 	/* Beyond 2^53 a double is not a second-exact date anyway. */
-	if (json_is_real(v) && fabs(d = json_real_value(v)) < 9007199254740992.0) {
+	if (json_is_real(v) &&
+	    fabs(d = json_real_value(v)) < 9007199254740992.0) {
 		*t = (int64_t)floor(d);
 		return 1;
 	}
@@ -175,7 +176,8 @@ jwt_claims_path(const json_t *claims, const char *path)
 	char part[JWT_ROLE_MAX];
 	int depth;
 
-	for (depth = 0; claims != NULL && depth < JWT_ROLES_PATH_DEPTH; depth++) {
+	for (depth = 0; claims != NULL && depth < JWT_ROLES_PATH_DEPTH;
+	    depth++) {
 		dot = strchr(path, '.');
 		if (dot == NULL)
 			return json_object_get(claims, path);

@@ -10,8 +10,8 @@
 #include "auth/jwt_verify.h"
 
 /* Set res to fail with a printf-style message; returns -1. */
-int	jwt_result_fail(struct jwt_result *res, enum jwt_fail fail, const char *fmt,
-	    ...) __attribute__((format(printf, 3, 4)));
+int	jwt_result_fail(struct jwt_result *res, enum jwt_fail fail,
+	    const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 /* Check the verified claims object (exp, nbf, iss, aud) against policy at
  * now and map it to an identity. Returns 0 with *out set (caller frees),

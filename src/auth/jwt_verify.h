@@ -59,7 +59,7 @@ struct auth_identity {
 	char		 *user;
 	char		**roles;	/* NULL-terminated, possibly empty */
 	size_t		  nroles;
-	time_t		  exp;		/* "exp", or 0 when the token has none */
+	time_t		  exp;		/* "exp", or 0 when it has none */
 };
 
 /* How tokens are checked. Strings are borrowed and must outlive every

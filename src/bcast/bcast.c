@@ -37,7 +37,7 @@
 /* The head of the shared region; outboxes follow at outbox_offset. */
 struct bcast_shared {
 	uint64_t	magic;
-	uint32_t	nslots;		/* worker slots; outbox nslots: master */
+	uint32_t	nslots;		/* worker slots; nslots: master */
 	uint32_t	reserved0;
 	uint64_t	outbox_offset;
 	uint64_t	outbox_size;	/* one ring region */
@@ -59,9 +59,9 @@ struct bcast_meta {
 static struct {
 	struct bcast_shared	*sh;
 	const struct shm	*shm;
-	int			*efds;		/* per slot, made by the master */
+	int			*efds;		/* per slot, by the master */
 	uint32_t		 nslots;
-	uint32_t		 self;		/* own outbox: slot, or nslots */
+	uint32_t		 self;		/* own outbox: slot or nslots */
 	int			 is_master;
 	int			 is_worker;
 	int			 held_back;	/* the fan-out was full */
@@ -197,7 +197,8 @@ bcast_master_init(struct shm *shm, const struct config *cf,
 		bcast_ring_init(bcast_outbox(i), cap);
 	bc.efds = xcalloc(nslots, sizeof *bc.efds);
 	for (i = 0; i < nslots; i++) {
-		if ((bc.efds[i] = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) == -1) {
+		bc.efds[i] = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+		if (bc.efds[i] == -1) {
 			snprintf(err, errsize, "eventfd: %s", strerror(errno));
 			return -1;
 		}
@@ -263,8 +264,10 @@ bcast_wake_others(void)
 			continue;
 		n++;
 		/* Pairs with the reader's clear-then-read in bcast_wake_cb. */
-		if (__atomic_exchange_n(&bc.sh->wake[i], 1, __ATOMIC_SEQ_CST) == 0 &&
-		    write(bc.efds[i], &one, sizeof one) == -1 && errno != EAGAIN)
+		if (__atomic_exchange_n(&bc.sh->wake[i], 1,
+		    __ATOMIC_SEQ_CST) == 0 &&
+		    write(bc.efds[i], &one, sizeof one) == -1 &&
+		    errno != EAGAIN)
 			log_debug("broadcast: wake worker slot %u: %s", i,
 			    strerror(errno));
 	}

@@ -260,8 +260,8 @@ bcast_handle_unsubscribe(struct hl_request *req, void *arg)
 		    "is in the topic \"all\"; it cannot be left");
 		return;
 	}
-	bcast_reply(req, topic, len, 0, topic_leave(&bcc.topics, bcast_member(c, 1),
-	    topic, len) == TOPIC_OK, c);
+	bcast_reply(req, topic, len, 0, topic_leave(&bcc.topics,
+	    bcast_member(c, 1), topic, len) == TOPIC_OK, c);
 }
 
 /* Length limits are checked in the handlers, against the configuration. */

@@ -31,14 +31,14 @@ struct rconn {
 	const char		*role;		/* "publisher", "subscriber" */
 	enum rconn_state	 state;
 	int			 subscriber;
-	int			 ready;		/* up, and subscribed if asked */
-	int			 outage;	/* logged as lost, not back yet */
+	int			 ready;		/* up, subscribed if asked */
+	int			 outage;	/* logged lost, not back yet */
 	uint32_t		 backoff_ms;
 	uint64_t		 at_ms;		/* reconnect at / give up at */
 	uint64_t		 waiting;	/* commands without a reply */
-	uint64_t		 progress_ms;	/* last reply, or first command */
+	uint64_t		 progress_ms;	/* last reply or 1st command */
 	uint64_t		 down_ms;	/* when the outage began */
-	uint64_t		 dropped;	/* publishes lost in the outage */
+	uint64_t		 dropped;	/* publishes lost in outage */
 };
 
 struct bredis {

@@ -158,8 +158,10 @@ bcast_ring_get(const struct bcast_ring *r, struct bcast_cursor *c,
 			return 0;
 		tail = __atomic_load_n(&r->tail, __ATOMIC_ACQUIRE);
 		if (c->pos < tail) {
-			c->pos = tail;		/* lapped: the gap counts below */
-			continue;		/* with a head at least as new */
+			/* lapped: the gap counts below, with a head at
+			 * least as new */
+			c->pos = tail;
+			continue;
 		}
 		off = c->pos & (r->cap - 1);
 		memcpy(&h, r->data + off, sizeof h);

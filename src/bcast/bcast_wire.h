@@ -24,7 +24,7 @@
  * reasons, in this order). */
 enum bwire_verdict {
 	BWIRE_OK = -1,
-	BWIRE_MALFORMED = 0,	/* not hl1/hl2, or a header that does not parse */
+	BWIRE_MALFORMED = 0,	/* not hl1/hl2, or a bad header */
 	BWIRE_UNSIGNED,		/* hl1 while a secret is set */
 	BWIRE_BAD_SIGNATURE,	/* hl2 whose HMAC does not match */
 	BWIRE_TOO_BIG,		/* envelope over broadcast_max_bytes */

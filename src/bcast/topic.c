@@ -56,7 +56,8 @@ topic_find(const struct topic_registry *reg, const char *name, size_t len,
 	if (reg->nbuckets == 0)
 		return NULL;
 	for (t = reg->buckets[h & (reg->nbuckets - 1)]; t != NULL; t = t->next)
-		if (t->hash == h && t->len == len && memcmp(t->name, name, len) == 0)
+		if (t->hash == h && t->len == len &&
+		    memcmp(t->name, name, len) == 0)
 			return t;
 	return NULL;
 }
@@ -220,7 +221,7 @@ topic_each(struct topic_registry *reg, const char *name, size_t len,
 	t->walking++;
 	/* Members joining during the walk are not visited. */
 	last = TAILQ_LAST(&t->subs, topic_subs);
-	for (s = TAILQ_FIRST(&t->subs); s != NULL; s = TAILQ_NEXT(s, in_topic)) {
+	TAILQ_FOREACH(s, &t->subs, in_topic) {
 		if (s->owner != NULL) {
 			fn(s->owner, arg);
 			n++;

@@ -56,7 +56,7 @@ struct config {
 	/* server */
 	char		*listen;
 	int		 listen_backlog;
-	int		 workers;	/* 0 before config_load: number of CPUs */
+	int		 workers;	/* 0 before config_load: CPUs */
 	int		 max_workers;
 	char		*user;
 	char		*pidfile;

@@ -176,7 +176,8 @@ const struct config_key config_keys[] = {
 	{ "alloc_keep_bytes", NULL, CONFIG_SIZE, 0, 1LL << 40, "16m",
 	  OFF(alloc_keep_bytes), FIXED, NULL,
 	  "what the alloc handler's kept blocks may cost per worker, "
-	  "allocator overhead included; a keep past it gets an error envelope" },
+	  "allocator overhead included; a keep past it gets an error "
+	  "envelope" },
 	{ "pkg_id_subscribe", NULL, CONFIG_INT, INT32_MIN, INT32_MAX, "8",
 	  OFF(pkg_id_subscribe), FIXED, NULL,
 	  "pkg_id of the built-in subscribe handler; 0 disables it" },

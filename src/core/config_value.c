@@ -273,14 +273,15 @@ config_value_format(const struct config *cf, const struct config_key *k,
 		snprintf(buf, size, "%s", k->choices[*FIELD(cf, k, const int)]);
 		break;
 	case CONFIG_LIST: {
-		const struct config_list *l = FIELD(cf, k, const struct config_list);
+		const struct config_list *l =
+		    FIELD(cf, k, const struct config_list);
 		size_t used = 0;
 		int i;
 
 		buf[0] = '\0';
 		for (i = 0; i < l->n && used < size; i++)
-			used += (size_t)snprintf(buf + used, size - used, "%s%s",
-			    i > 0 ? "," : "", l->items[i]);
+			used += (size_t)snprintf(buf + used, size - used,
+			    "%s%s", i > 0 ? "," : "", l->items[i]);
 		break;
 	}
 	default: {

@@ -112,8 +112,9 @@ daemon_pidfile_open(const char *path, char *err, size_t errsize)
 		len = (int)read(fd, buf, sizeof buf - 1);
 		buf[len > 0 ? len : 0] = '\0';
 		buf[strcspn(buf, "\n")] = '\0';
-		snprintf(err, errsize, "pidfile %s: hotlined is already running "
-		    "(pid %s)", path, buf[0] != '\0' ? buf : "?");
+		snprintf(err, errsize,
+		    "pidfile %s: hotlined is already running (pid %s)", path,
+		    buf[0] != '\0' ? buf : "?");
 		close(fd);
 		return -1;
 	}
@@ -161,7 +162,8 @@ daemon_notify(const char *state)
 	memcpy(sun.sun_path, path, strlen(path));
 	if (path[0] == '@')
 		sun.sun_path[0] = '\0';	/* abstract namespace */
-	len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + strlen(path));
+	len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) +
+	    strlen(path));
 	if ((fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0)) == -1)
 		return;
 	if (sendto(fd, state, strlen(state), MSG_NOSIGNAL,

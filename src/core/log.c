@@ -43,7 +43,8 @@ log_open(enum log_target target, const char *path)
 	int fd = -1;
 
 	if (target == LOG_TARGET_FILE) {
-		fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+		fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC,
+		    0640);
 		if (fd == -1)
 			return -1;
 		if (logger.uid != (uid_t)-1 &&
@@ -113,7 +114,7 @@ log_fd(void)
 	return -1;
 }
 
-/* Format "2026-11-25T09:48:43.123Z [pid] role level: message\n" and write it. */
+/* Format "2026-11-25T09:48:43.123Z [pid] role level: message\n", write it. */
 static void
 log_vwrite(enum log_level level, const char *fmt, va_list ap, int with_errno)
 {

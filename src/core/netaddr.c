@@ -104,9 +104,11 @@ netaddr_format(const struct netaddr *na, char *buf, size_t size)
 int
 netaddr_port(const struct netaddr *na)
 {
+	const void *sa = &na->ss;
+
 	if (na->ss.ss_family == AF_INET6)
-		return ntohs(((const struct sockaddr_in6 *)(const void *)&na->ss)->sin6_port);
-	return ntohs(((const struct sockaddr_in *)(const void *)&na->ss)->sin_port);
+		return ntohs(((const struct sockaddr_in6 *)sa)->sin6_port);
+	return ntohs(((const struct sockaddr_in *)sa)->sin_port);
 }
 
 int

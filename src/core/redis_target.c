@@ -100,8 +100,8 @@ rt_host(const char *h, struct redis_target *t, const char **rest, char *err,
 
 	if (*h == '[') {
 		if ((end = strchr(++h, ']')) == NULL)
-			return snprintf(err, errsize, "redis_url: no ] after an "
-			    "IPv6 address"), -1;
+			return snprintf(err, errsize,
+			    "redis_url: no ] after an IPv6 address"), -1;
 	} else {
 		end = h + strcspn(h, ":/");
 	}
@@ -115,13 +115,15 @@ rt_host(const char *h, struct redis_target *t, const char **rest, char *err,
 		p = strtol(end + 1, &after, 10);
 		if (after == end + 1 || (*after != '\0' && *after != '/') ||
 		    p < 1 || p > 65535)
-			return snprintf(err, errsize, "redis_url: bad port"), -1;
+			return snprintf(err, errsize, "redis_url: bad port"),
+			    -1;
 		end = after;
 	}
 	if (inet_pton(AF_INET, t->ip, addr) != 1 &&
 	    inet_pton(AF_INET6, t->ip, addr) != 1)
 		return snprintf(err, errsize, "redis_url: \"%s\" is not an IP "
-		    "address (names would be resolved synchronously)", t->ip), -1;
+		    "address (names would be resolved synchronously)",
+		    t->ip), -1;
 	t->port = (int)p;
 	*rest = end;
 	return 0;
@@ -203,7 +205,7 @@ redis_target_clear(struct redis_target *t)
 	OPENSSL_cleanse(t->password, sizeof t->password);
 }
 
-/* --- the handshake ---------------------------------------------------------- */
+/* --- the handshake -------------------------------------------------------- */
 
 /* 1 when the handshake ends here: a stale or lost reply (silently), or a
  * refusal (reported). */

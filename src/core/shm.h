@@ -17,7 +17,8 @@
 #define SHM_LAYOUT_VERSION	5
 #define SHM_SLOT_SIZE		8192
 #define SHM_MAX_ROUTES		48	/* handlers with a latency histogram */
-#define SHM_HIST_BUCKETS	10	/* .005 .01 .025 .05 .1 .25 .5 1 2.5 5 */
+/* Upper bounds in seconds: .005 .01 .025 .05 .1 .25 .5 1 2.5 5 */
+#define SHM_HIST_BUCKETS	10
 #define SHM_MAX_REFUSALS	16	/* handshake refusal reasons */
 #define SHM_HEADER_SIZE		4096
 #define SHM_DRAIN_UNBOUNDED	UINT32_MAX	/* until connections end */
@@ -46,12 +47,12 @@ struct shm_header {
 	uint64_t	start_time;	/* epoch seconds */
 	uint64_t	epoch;		/* reload count */
 	uint64_t	slots_offset;
-	uint64_t	rings_offset;	/* per slot: CPU ring, then event ring */
+	uint64_t	rings_offset;	/* per slot: CPU ring, event ring */
 	uint64_t	cpu_ring_bytes;	/* region of one CPU ring */
 	uint64_t	event_ring_bytes; /* region of one event ring */
 	uint32_t	profiling_on;	/* master's switch; workers follow */
 	uint32_t	memory_on;	/* SHM_MEMORY_*: memory switch */
-	uint64_t	bcast_offset;	/* broadcast outboxes (src/bcast/bcast.c) */
+	uint64_t	bcast_offset;	/* outboxes (src/bcast/bcast.c) */
 	uint64_t	bcast_bytes;
 };
 
@@ -65,20 +66,20 @@ struct shm_counters {
 	uint64_t	bytes_in;
 	uint64_t	bytes_out;
 	uint64_t	errors;			/* read/write/accept errors */
-	uint64_t	ws_active;		/* gauge: upgraded connections */
+	uint64_t	ws_active;		/* gauge: upgraded conns */
 	uint64_t	ws_accepted;		/* handshakes completed */
 	uint64_t	ws_rejected;		/* handshakes refused */
-	uint64_t	protocol_errors;	/* closed for a protocol violation */
+	uint64_t	protocol_errors;	/* closed: protocol violation */
 	uint64_t	slow_reader_closes;	/* send queue over its bound */
 	uint64_t	replies_dropped;	/* deferred, connection gone */
 	uint64_t	handler_no_reply;	/* handler returned silently */
 	uint64_t	idle_closes;
 	uint64_t	broadcast_errors;
-	uint64_t	prof_samples;		/* taken by the SIGPROF handler */
+	uint64_t	prof_samples;		/* taken by the SIGPROF hook */
 	uint64_t	prof_handler_ns;	/* CPU spent in the handler */
 	uint64_t	prof_running;		/* gauge: 1 while sampling */
-	/* broadcast (src/bcast/bcast.c); drops also count in broadcast_errors */
-	uint64_t	bcast_published;	/* broadcasts this worker sent */
+	/* broadcast (src/bcast/bcast.c); drops count in broadcast_errors too */
+	uint64_t	bcast_published;	/* sent by this worker */
 	uint64_t	bcast_received;		/* from other publishers */
 	uint64_t	bcast_delivered;	/* frames queued on sockets */
 	uint64_t	bcast_drop_slow;	/* send queue full: skipped */
@@ -100,14 +101,14 @@ struct shm_counters {
 	uint64_t	mem_allocs;		/* alloc records written */
 	uint64_t	mem_frees;		/* free records written */
 	uint64_t	mem_copies;		/* copy records written */
-	uint64_t	mem_untracked;		/* allocs the full table missed */
-	uint64_t	mem_dropped;		/* records refused by a full ring */
+	uint64_t	mem_untracked;		/* missed: the table was full */
+	uint64_t	mem_dropped;		/* refused by a full ring */
 	uint64_t	mem_hook_ns;		/* time on the sampled path */
-	uint64_t	mem_heap_sampled;	/* gauge: weight of tracked blocks */
-	uint64_t	mem_tracked;		/* gauge: sampled blocks not freed */
+	uint64_t	mem_heap_sampled;	/* gauge: tracked weight */
+	uint64_t	mem_tracked;		/* gauge: sampled, not freed */
 	uint64_t	input_bound_closes;	/* ws_worker_input_bytes hit */
-	uint64_t	prof_timer;		/* gauge: 1 POSIX, 2 perf, 3 perf
-						 * counting user time only */		/* to a multiple of 64 */
+	/* gauge: 1 POSIX, 2 perf, 3 perf counting user time only */
+	uint64_t	prof_timer;
 };
 
 #define SHM_REDIS_RTT_BUCKETS	10	/* .1 .25 .5 1 2.5 5 10 25 50 100 ms */
@@ -116,14 +117,14 @@ struct shm_counters {
  * SHM_SLOT_SIZE, so no earlier offset moved). Gauges are marked. */
 struct shm_auth {
 	uint64_t	expired_closes;		/* closed 4001 at token exp */
-	uint64_t	jwks_fetch_ok;		/* jwks_url fetches that loaded */
-	uint64_t	jwks_fetch_failed;	/* refused, broken or unreachable */
+	uint64_t	jwks_fetch_ok;		/* jwks_url fetches loaded */
+	uint64_t	jwks_fetch_failed;	/* refused or unreachable */
 	uint64_t	jwks_kid_refreshes;	/* early, for an unknown kid */
-	uint64_t	jwks_loaded;		/* gauge: 1 while keys are held */
-	uint64_t	rate_redis_checks;	/* instance-wide rate round trips */
+	uint64_t	jwks_loaded;		/* gauge: 1 while keys held */
+	uint64_t	rate_redis_checks;	/* instance-wide rate checks */
 	uint64_t	rate_redis_limited;	/* refused by the Redis count */
 	uint64_t	rate_redis_fallback;	/* decided by redis_fail_mode */
-	uint64_t	redis_rtt[SHM_REDIS_RTT_BUCKETS];	/* round trips */
+	uint64_t	redis_rtt[SHM_REDIS_RTT_BUCKETS]; /* round trips */
 	uint64_t	redis_rtt_count;
 	uint64_t	redis_rtt_sum_ns;
 };
@@ -133,24 +134,27 @@ struct shm_auth {
  * SHM_SLOT_SIZE, so no earlier offset moved). */
 struct shm_limits {
 	uint64_t	alloc_keep_refused;	/* alloc keep over its bound */
-	uint64_t	deferred_refused;	/* hl_defer over ws_max_deferred */
-	uint64_t	deferred_cancelled;	/* pending when the conn closed */
+	/* hl_defer over ws_max_deferred */
+	uint64_t	deferred_refused;
+	uint64_t	deferred_cancelled;	/* pending at the close */
 	uint64_t	output_bound_closes;	/* ws_worker_output_bytes hit */
 	/* gauges (zeroed in the retired totals) */
-	uint64_t	output_held;		/* send queues' cost, all conns */
-	uint64_t	deferred_pending;	/* deferred replies not yet sent */
-	uint64_t	alloc_kept;		/* alloc keep's allocator cost */
+	uint64_t	output_held;		/* all send queues' cost */
+	uint64_t	deferred_pending;	/* deferred, not yet sent */
+	uint64_t	alloc_kept;		/* alloc keep's heap cost */
 };
 
-#define SHM_BCAST_REFUSALS	8	/* enum bwire_verdict (src/bcast/bcast_wire.h) */
+/* The refusals of enum bwire_verdict (src/bcast/bcast_wire.h). */
+#define SHM_BCAST_REFUSALS	8
 
 /* Broadcast counters beyond the counter block (src/bcast*.c), appended
  * inside SHM_SLOT_SIZE so no earlier offset moved. */
 struct shm_bcast {
-	uint64_t	redis_refused[SHM_BCAST_REFUSALS]; /* dropped from Redis */
+	/* dropped from Redis, by enum bwire_verdict */
+	uint64_t	redis_refused[SHM_BCAST_REFUSALS];
 	uint64_t	slices;			/* fan-out slices run */
-	uint64_t	backlog_drops;		/* Redis messages over the backlog */
-	uint64_t	backlog_bytes;		/* gauge: frames waiting to fan out */
+	uint64_t	backlog_drops;		/* from Redis, over backlog */
+	uint64_t	backlog_bytes;		/* gauge: waiting to fan out */
 };
 
 /* Handler latency, per route, as Prometheus wants it: per-bucket counts
@@ -178,12 +182,14 @@ struct shm_slot {
 	uint32_t	drain_timeout;
 	uint64_t	reserved1;
 	struct shm_counters counters;	/* at offset 64 */
-	uint64_t	refusals[SHM_MAX_REFUSALS]; /* by enum ws_handshake_refusal */
+	/* handshake refusals, by enum ws_handshake_refusal */
+	uint64_t	refusals[SHM_MAX_REFUSALS];
 	struct shm_hist	hist[SHM_MAX_ROUTES];	/* by route index */
 	struct shm_auth	auth;			/* src/auth*.c */
-	/* profiler (src/prof/prof_worker.c): a signal's cost, calibrated at start */
+	/* profiler (src/prof/prof_worker.c): a signal's cost, measured at
+	 * start */
 	uint64_t	prof_delivery_ns;
-	struct shm_limits limits;		/* src/ws/sendq.c, request.c, ... */
+	struct shm_limits limits;		/* ws/sendq.c, request.c */
 	struct shm_bcast bcast;			/* src/bcast*.c */
 };
 
@@ -216,15 +222,17 @@ const char *shm_state_name(uint32_t state);
 static inline void
 shm_add(uint64_t *counter, uint64_t n)
 {
-	__atomic_store_n(counter, __atomic_load_n(counter, __ATOMIC_RELAXED) + n,
-	    __ATOMIC_RELAXED);
+	uint64_t v = __atomic_load_n(counter, __ATOMIC_RELAXED);
+
+	__atomic_store_n(counter, v + n, __ATOMIC_RELAXED);
 }
 
 static inline void
 shm_sub(uint64_t *counter, uint64_t n)
 {
-	__atomic_store_n(counter, __atomic_load_n(counter, __ATOMIC_RELAXED) - n,
-	    __ATOMIC_RELAXED);
+	uint64_t v = __atomic_load_n(counter, __ATOMIC_RELAXED);
+
+	__atomic_store_n(counter, v - n, __ATOMIC_RELAXED);
 }
 
 static inline uint64_t

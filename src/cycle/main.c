@@ -59,7 +59,8 @@ main_override(struct main_args *a, const char *key, const char *value,
     const char *flag)
 {
 	if (a->nov == MAIN_MAX_OVERRIDES)
-		fatalx("more than %d command-line settings", MAIN_MAX_OVERRIDES);
+		fatalx("more than %d command-line settings",
+		    MAIN_MAX_OVERRIDES);
 	a->ov[a->nov++] = (struct config_override){ key, value, flag };
 }
 
@@ -77,7 +78,8 @@ main_option(struct main_args *a, const char *arg)
 		exit(1);
 	}
 	if (a->nov == MAIN_MAX_OVERRIDES)
-		fatalx("more than %d command-line settings", MAIN_MAX_OVERRIDES);
+		fatalx("more than %d command-line settings",
+		    MAIN_MAX_OVERRIDES);
 	memcpy(keys[a->nov], arg, len);
 	keys[a->nov][len] = '\0';
 	main_override(a, keys[a->nov], eq + 1, "-o");

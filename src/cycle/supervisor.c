@@ -141,7 +141,8 @@ supervisor_converge(struct master *m)
 		if ((slot = supervisor_free_slot(sup, index)) == -1)
 			return;		/* an old worker must exit first */
 		if (supervisor_spawn(m, slot, index) == -1) {
-			sup->index[index].respawn_at = now + SUP_BACKOFF_FIRST_MS;
+			sup->index[index].respawn_at =
+			    now + SUP_BACKOFF_FIRST_MS;
 			return;
 		}
 	}
@@ -159,7 +160,8 @@ supervisor_backoff(struct master *m, const struct sup_slot *s, int status)
 	else
 		ix->fast_deaths = 0;
 	if (ix->fast_deaths > 1) {
-		delay = (uint64_t)SUP_BACKOFF_FIRST_MS << HL_MIN(ix->fast_deaths - 2, 16);
+		delay = (uint64_t)SUP_BACKOFF_FIRST_MS <<
+		    HL_MIN(ix->fast_deaths - 2, 16);
 		delay = HL_MIN(delay, SUP_BACKOFF_MAX_MS);
 	}
 	ix->respawn_at = now + delay;
@@ -336,7 +338,8 @@ supervisor_stop(struct master *m, int fast)
 			s->draining = 1;
 			supervisor_kill(s, SIGTERM, SUP_FAST_STOP_MS);
 		} else {
-			supervisor_drain(m, i, (uint32_t)m->cf.shutdown_timeout);
+			supervisor_drain(m, i,
+			    (uint32_t)m->cf.shutdown_timeout);
 		}
 	}
 }

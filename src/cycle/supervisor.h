@@ -13,7 +13,7 @@
 #define SUP_FAST_DEATH_MS	5000	/* a worker dying younger crashed */
 #define SUP_BACKOFF_FIRST_MS	250
 #define SUP_BACKOFF_MAX_MS	30000
-#define SUP_CRASH_LOOP		5	/* fast deaths in a row: say it loudly */
+#define SUP_CRASH_LOOP		5	/* fast deaths in a row: say so */
 #define SUP_FAST_STOP_MS	3000	/* SIGTERM -> SIGKILL */
 #define SUP_DRAIN_GRACE_MS	2000	/* drain timeout + this -> SIGKILL */
 
@@ -40,8 +40,8 @@ struct supervisor {
 	struct sup_slot		 slots[SUP_MAX_SLOTS];
 	struct sup_index	 index[SUP_MAX_SLOTS / 2];
 	int			 nslots;
-	uint64_t		 epoch;		/* current generation of workers */
-	uint64_t		 restarts;	/* workers respawned after dying */
+	uint64_t		 epoch;		/* generation of the workers */
+	uint64_t		 restarts;	/* respawns after a death */
 	uint64_t		 spawn_failures;
 };
 

@@ -46,7 +46,8 @@ struct worker {
 	int			 listen_fd;
 	int			 draining;
 	int			 closing_all;
-	uint64_t		 drain_deadline;	/* monotonic ms; 0: none */
+	/* monotonic ms; 0: none */
+	uint64_t		 drain_deadline;
 	char			*lists;		/* storage of the split lists */
 	const char		*origins[WORKER_MAX_LIST];
 	const char		*protocols[WORKER_MAX_LIST];
@@ -221,7 +222,8 @@ worker_limits(const struct config *cf, struct conn_limits *lim)
 		.worker_output_bytes = cf->ws_worker_output_bytes,
 		.max_deferred = (uint32_t)cf->ws_max_deferred,
 		.worker_deferred = (uint32_t)cf->ws_worker_deferred,
-		.handshake_timeout_ms = (uint64_t)cf->ws_handshake_timeout * 1000,
+		.handshake_timeout_ms =
+		    (uint64_t)cf->ws_handshake_timeout * 1000,
 		.idle_timeout_ms = (uint64_t)cf->ws_idle_timeout * 1000,
 		.ping_interval_ms = (uint64_t)cf->ws_ping_interval * 1000,
 		.path = cf->ws_path,

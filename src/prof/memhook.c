@@ -8,8 +8,9 @@
  * dlsym: dlsym itself may call calloc). Copies forward to the functions
  * dlsym(RTLD_NEXT) finds, resolved in a constructor; calls before it (from
  * other objects' constructors) take a byte loop. Each hook then calls the
- * inline fast path of src/prof/memprof.h, which costs a TLS test when sampling is
- * off in this thread (always in the master, the tools and other threads).
+ * inline fast path of src/prof/memprof.h, which costs a TLS test when
+ * sampling is off in this thread (always in the master, the tools and other
+ * threads).
  *
  * --enable-alloc-guard adds an abort when the SIGPROF handler allocates:
  * the test suite's proof that the handler (and libunwind under it) never
@@ -168,7 +169,7 @@ posix_memalign(void **out, size_t align, size_t n)
 	return 0;
 }
 
-/* --- copies ---------------------------------------------------------------- */
+/* --- copies --------------------------------------------------------------- */
 
 typedef void *(*memhook_copy_fn)(void *, const void *, size_t);
 typedef void *(*memhook_chk_fn)(void *, const void *, size_t, size_t);

@@ -67,7 +67,8 @@ memprof_now_ns(void)
 static HL_HOOK_WORK int64_t
 memprof_draw(void)
 {
-	double u = (double)(hl_xorshift64(&mp.rng) >> 11) * 0x1p-53;	/* [0, 1) */
+	/* uniform in [0, 1): the top 53 bits as a double's mantissa */
+	double u = (double)(hl_xorshift64(&mp.rng) >> 11) * 0x1p-53;
 
 	return (int64_t)(-mp.mean * log1p(-u)) + 1;
 }
@@ -156,7 +157,8 @@ memprof_table_delete(unsigned i)
 	}
 	memprof_table[i].addr = 0;
 	mp.tracked--;
-	for (j = h; memprof_table[j].addr != 0; j = (j + 1) % MEMPROF_TABLE_SIZE)
+	for (j = h; memprof_table[j].addr != 0;
+	    j = (j + 1) % MEMPROF_TABLE_SIZE)
 		if (memprof_home(memprof_table[j].addr) == h)
 			return;
 	memprof_filter_set(h, 0);
@@ -202,7 +204,7 @@ memprof_table_clear(void)
 	mp.heap_bytes = 0;
 }
 
-/* --- records --------------------------------------------------------------- */
+/* --- records -------------------------------------------------------------- */
 
 /* Unwind with unw_step from here, keeping frames from the one whose ip is
  * ra (the return address into the interposed function's caller), so the
@@ -377,7 +379,7 @@ out:
 	return rc;
 }
 
-/* --- slow paths ------------------------------------------------------------ */
+/* --- slow paths ----------------------------------------------------------- */
 
 /* The counter crossed zero: p (n bytes) is sampled. The gate is cleared
  * for the duration (the depth guard) and restored after. */
@@ -446,7 +448,7 @@ memprof_count_copy(size_t bytes, unsigned fn)
 	memprof_copy(bytes, fn, __builtin_return_address(0));
 }
 
-/* --- setup ----------------------------------------------------------------- */
+/* --- setup ---------------------------------------------------------------- */
 
 void
 memprof_seed(uint64_t seed)

@@ -104,7 +104,8 @@ prof_worker_init(const struct config *cf, struct shm *shm, int slot)
 			pw.ready = 1;
 		prof_worker_say_timer(cf);
 		shm_write(&pw.slot->counters.prof_timer,
-		    (uint64_t)sampler_timer() + (uint64_t)sampler_perf_user_only());
+		    (uint64_t)sampler_timer() +
+		    (uint64_t)sampler_perf_user_only());
 	}
 	prof_worker_tick();
 	return rc;

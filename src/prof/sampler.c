@@ -40,7 +40,7 @@ volatile sig_atomic_t	 sampler_in_handler;
 static struct {
 	struct ring		*ring;
 	timer_t			 timer;
-	int			 have_timer;	/* a timer or perf event is set */
+	int			 have_timer;	/* a timer or perf event set */
 	int			 perf_fd;	/* -1: the POSIX timer */
 	int			 perf_user_only;
 	volatile sig_atomic_t	 armed;

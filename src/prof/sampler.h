@@ -14,7 +14,7 @@
 struct ring;
 
 struct sampler_config {
-	int		 wall;		/* CLOCK_MONOTONIC instead of CPU time */
+	int		 wall;		/* CLOCK_MONOTONIC, not CPU time */
 	uint64_t	 mean_ns;	/* mean interval */
 	unsigned	 depth;		/* stack frames per sample */
 };

@@ -22,7 +22,7 @@ static struct {
 	struct stacktab	 window;	/* MEM_CLS_* by stack */
 	struct timeline	 tl;
 	double		 tl_interval;	/* first interval of a window */
-	double		*cpu_prev;	/* per slot: CPU seconds at last point */
+	double		*cpu_prev;	/* per slot: CPU s at last point */
 	int		*pid_prev;
 	double		 t_prev;
 	uint64_t	 allocs, frees, copies;

@@ -33,7 +33,7 @@ static struct {
 	pthread_mutex_t		 lock;
 	pthread_cond_t		 cond;
 	pthread_mutex_t		 work;		/* held while a job is built */
-	int			 fork_held;	/* work taken by the atfork hook */
+	int			 fork_held;	/* taken by the atfork hook */
 	int			 thread_ready;	/* the thread has started */
 	struct report_job	*queue, *done;
 	int			 queued;
@@ -347,8 +347,8 @@ reporter_start(struct report_store *store, char *err, size_t errsize)
 	    pthread_atfork(reporter_fork_prepare, reporter_fork_release,
 	    reporter_fork_release) != 0 ||
 	    pthread_create(&rep.thread, NULL, reporter_main, NULL) != 0) {
-		snprintf(err, errsize, "profiler: cannot start the reporter: %s",
-		    strerror(errno));
+		snprintf(err, errsize,
+		    "profiler: cannot start the reporter: %s", strerror(errno));
 		return -1;
 	}
 	/* Let the thread finish starting (the C library and ASan set up a

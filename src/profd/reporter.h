@@ -29,13 +29,14 @@ struct report_job {
 	struct stacktab		 mem;		/* owned: MEM_CLS_* by stack */
 	struct memsnap		 snap;		/* owned: sites at the end */
 	struct timeline		 tl;		/* owned: the window's points */
-	struct report_input	 in;		/* tab/workers/handlers point here */
+	/* tab, workers and handlers point here */
+	struct report_input	 in;
 	struct report_worker	*workers;	/* owned */
 	struct report_handler	*handlers;	/* owned, names too */
 	char			*only;		/* owned copies */
 	char			*exclude;
 	char			*source_root;	/* owned; for the HTML page */
-	int			 folded;	/* on demand: folded, not JSON */
+	int			 folded;	/* on demand: folded, no JSON */
 	prof_answer_cb		*answer;	/* on demand; NULL: gone */
 	void			*answer_arg;
 	char			*result;	/* on demand: the body */

@@ -166,7 +166,8 @@ live_delete(struct memsites *ms, struct memlive *l)
 			break;
 		h = live_home(ms, ms->live[j].slot, ms->live[j].addr);
 		/* Move j back to i unless its home lies in (i, j]. */
-		if ((j > i && (h <= i || h > j)) || (j < i && h <= i && h > j)) {
+		if ((j > i && (h <= i || h > j)) ||
+		    (j < i && h <= i && h > j)) {
 			ms->live[i] = ms->live[j];
 			i = j;
 		}

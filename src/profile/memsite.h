@@ -58,7 +58,7 @@ struct memsites {
 	uint64_t	*slot_alloc;	/* sampled bytes allocated per slot */
 	uint32_t	 nslots;
 	uint64_t	 overflow;	/* allocations of sites not stored */
-	uint64_t	 live_full;	/* blocks not tracked: live table full */
+	uint64_t	 live_full;	/* untracked: live table full */
 	uint64_t	 unmatched;	/* frees of blocks not known */
 	uint64_t	 replaced;	/* an address allocated twice unfreed */
 };

@@ -31,7 +31,7 @@ struct stacktab {
 	size_t			 arena_cap;
 	uint64_t		 samples;	/* everything added */
 	uint64_t		 weight_ns;
-	uint64_t		 overflow;	/* samples of stacks not stored */
+	uint64_t		 overflow;	/* samples of unstored stacks */
 	uint64_t		 overflow_ns;
 	uint64_t		 hooks;		/* samples in the profiler's
 						 * hooks: overhead, no line */

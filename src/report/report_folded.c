@@ -93,8 +93,8 @@ folded_text(struct symbolizer *sym, const uint64_t *pcs, unsigned depth,
 	for (i = depth; i-- > 0 && used < size;) {
 		n = symbolizer_lookup(sym, pcs[i], i > 0, f, SYM_MAX_FRAMES);
 		for (j = n - 1; j >= 0 && used < size; j--)
-			used += (size_t)snprintf(buf + used, size - used, "%s%s",
-			    used > 0 ? ";" : "", f[j].function);
+			used += (size_t)snprintf(buf + used, size - used,
+			    "%s%s", used > 0 ? ";" : "", f[j].function);
 	}
 }
 

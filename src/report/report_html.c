@@ -66,8 +66,8 @@ html_put_json(struct html_out *o, const char *json)
 	const char *s, *run = json;
 
 	for (s = json; *s != '\0'; s++) {
-		const char *rep = *s == '<' ? "\\u003c" : *s == '>' ? "\\u003e" :
-		    *s == '&' ? "\\u0026" : NULL;
+		const char *rep = *s == '<' ? "\\u003c" :
+		    *s == '>' ? "\\u003e" : *s == '&' ? "\\u0026" : NULL;
 
 		if (rep == NULL)
 			continue;

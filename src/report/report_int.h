@@ -78,13 +78,14 @@ struct builder {
 	struct index		 func_ix;
 	struct tally		 total;
 	struct memtally		 mtotal;
-	uint64_t		 dropped_lines;	/* samples past REPORT_MAX_LINES */
+	/* samples past REPORT_MAX_LINES */
+	uint64_t		 dropped_lines;
 	uint64_t		 unresolved;	/* samples with no own frame */
 	const char		**site_file;	/* memsnap site -> its line */
 	uint32_t		*site_lineno;
 	json_t			*leaks;		/* built with the lines */
-	const char		*nolines[REPORT_NOLINES_MAX]; /* objects
-						 * charged without a line table */
+	/* objects charged without a line table */
+	const char		*nolines[REPORT_NOLINES_MAX];
 	int			 nnolines;
 };
 

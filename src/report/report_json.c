@@ -339,7 +339,8 @@ tally_json(json_t *o, const struct tally *t, uint64_t whole)
 
 	for (c = 0; c < CLS_COUNT; c++) {
 		snprintf(key, sizeof key, "%s_pct", cls_names[c]);
-		json_object_set_new(o, key, json_real(pct(t->weight[c], whole)));
+		json_object_set_new(o, key,
+		    json_real(pct(t->weight[c], whole)));
 	}
 	json_object_set_new(o, "cpu_pct", json_real(pct(tally_cpu(t), whole)));
 	json_object_set_new(o, "samples", json_integer(

@@ -58,7 +58,8 @@ struct report_input {
 	double				 end;
 	int				 wall;	/* clock: wall, else cpu */
 	int				 sample_interval_ms;
-	const char			*timer;	/* perf, posix...; NULL: unknown */
+	/* perf, posix...; NULL: unknown */
+	const char			*timer;
 	const struct report_worker	*workers;
 	int				 nworkers;
 	const struct report_handler	*handlers;
@@ -73,7 +74,8 @@ struct report_input {
 	const struct timeline		*timeline; /* NULL: none */
 	struct leaktrack		*leaks;	/* the run's history, or NULL */
 	int				 leaks_record; /* a stored report */
-	int				 memory_hooks; /* malloc hooks built in */
+	/* malloc hooks built in */
+	int				 memory_hooks;
 	int				 copy;	/* copy sampling on */
 	uint64_t			 memory_sample_bytes;
 	double				 leak_min_growth; /* bytes/s */

@@ -225,7 +225,8 @@ report_mem_json(json_t *o, const struct builder *b, const struct memtally *m,
 	double secs = b->in->end - b->in->start;
 	uint64_t net = m->alloc_bytes - HL_MIN(m->alloc_bytes, m->free_bytes);
 
-	json_object_set_new(o, "alloc_mb", json_real(report_mb(m->alloc_bytes)));
+	json_object_set_new(o, "alloc_mb",
+	    json_real(report_mb(m->alloc_bytes)));
 	json_object_set_new(o, "net_mb", json_real(m->free_bytes >
 	    m->alloc_bytes ? -report_mb(m->free_bytes - m->alloc_bytes) :
 	    report_mb(net)));
@@ -243,9 +244,11 @@ report_mem_json(json_t *o, const struct builder *b, const struct memtally *m,
 		json_object_set_new(o, "copy_mb_s", json_real(secs > 0 ?
 		    round(m->copy_bytes / secs / 1e3) / 1e3 : 0.0));
 	if (level == MEM_KEYS_LINE)
-		json_object_set_new(o, "peak_mb", json_real(report_mb(m->peak)));
+		json_object_set_new(o, "peak_mb",
+		    json_real(report_mb(m->peak)));
 	else
-		json_object_set_new(o, "heap_mb", json_real(report_mb(m->live)));
+		json_object_set_new(o, "heap_mb",
+		    json_real(report_mb(m->live)));
 }
 
 json_t *
@@ -299,11 +302,12 @@ timeline_json(const struct report_input *in)
 		for (w = 0; w < pt->nworkers; w++) {
 			const struct timeline_worker *tw = &pt->workers[w];
 
-			json_array_append_new(workers, json_pack("{s:i, s:i, s:f,"
-			    " s:f, s:f}", "slot", tw->slot, "pid", tw->pid,
-			    "cpu_pct", round(tw->cpu_pct * 10) / 10, "rss_mb",
-			    report_mb(tw->rss_bytes), "heap_mb",
-			    report_mb(tw->heap_bytes)));
+			json_array_append_new(workers,
+			    json_pack("{s:i, s:i, s:f, s:f, s:f}",
+			    "slot", tw->slot, "pid", tw->pid,
+			    "cpu_pct", round(tw->cpu_pct * 10) / 10,
+			    "rss_mb", report_mb(tw->rss_bytes),
+			    "heap_mb", report_mb(tw->heap_bytes)));
 		}
 		json_array_append_new(points, json_pack("{s:f, s:o}", "t",
 		    round((pt->t - in->start) * 1000) / 1000, "workers",

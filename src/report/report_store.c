@@ -531,7 +531,8 @@ report_store_list(struct report_store *s, json_t **out, char *err,
 		    &sc.v[start - 1].key, &sc.v[end - 1].key); start--)
 			;
 		for (i = start; i < end; i++)
-			json_array_append_new(list, report_entry_json(&sc.v[i]));
+			json_array_append_new(list,
+			    report_entry_json(&sc.v[i]));
 	}
 	*out = json_pack("{s:o, s:I}", "reports", list,
 	    "total_count", (json_int_t)sc.n);

@@ -41,7 +41,7 @@ struct report_store {
 /* What GET /api/profiling/status shows about the directory. */
 struct report_store_summary {
 	char		 dir[PATH_MAX];
-	int		 files;		/* report files (strangers not counted) */
+	int		 files;		/* report files, not strangers */
 	int		 sets;
 	uint64_t	 bytes;
 };

@@ -23,7 +23,7 @@
 #include "ws/ws_handshake.h"
 
 #define CONN_READ_BYTES		(64 * 1024)
-#define CONN_CLOSING_MS		2000	/* wait this long for the peer's close */
+#define CONN_CLOSING_MS		2000	/* wait this long for the close */
 #define CONN_KEEP_MIN		4096
 
 struct conn_server	 conn_srv;
@@ -580,7 +580,8 @@ conn_io_cb(evutil_socket_t fd, short what, void *arg)
 		out_writable(c);
 	if ((what & EV_READ) && c->state != CONN_CLOSED) {
 		if (c->flags & CONN_F_CLOSE_AFTER)
-			conn_set_events(c, EV_WRITE);	/* no reading: no spin */
+			/* no reading: no spin */
+			conn_set_events(c, EV_WRITE);
 		else
 			conn_readable(c);
 	}

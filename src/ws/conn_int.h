@@ -31,14 +31,14 @@ struct conn {
 	TAILQ_ENTRY(conn)	 lru;		/* by last activity */
 	struct sendq		 q;
 	struct ws_msg		 msg;
-	uint8_t			*in;		/* unparsed bytes kept across reads */
+	uint8_t			*in;		/* unparsed, kept over reads */
 	uint32_t		 in_len;
 	uint32_t		 in_cap;
-	uint8_t			*frag;		/* fragments of the current message */
+	uint8_t			*frag;		/* current message's pieces */
 	uint32_t		 frag_len;
 	uint32_t		 frag_cap;
 	uint64_t		 active_ms;
-	uint64_t		 need;		/* bytes the pending frame needs */
+	uint64_t		 need;		/* bytes the frame lacks */
 	void			*slots[CONN_HOOKS_MAX];	/* the hooks' */
 	struct deferred_set	 deferred;	/* replies handlers owe it */
 	uint32_t		 refs;
@@ -55,7 +55,7 @@ struct conn_server {
 	struct conn_limits	 limits;
 	struct conn_list	 lru;
 	size_t			 count;
-	struct conn		*processing;	/* whose read event is running */
+	struct conn		*processing;	/* whose read event runs */
 	uint64_t		 input_held;	/* in + frag bytes, all conns */
 };
 

@@ -173,9 +173,10 @@ out_bound_close(struct conn *c, int at_frame_end)
 
 	STATS_LIMIT_ADD(output_bound_closes, 1);
 	if (log_limit_ok(&limit, &held_back))
-		log_notice("connection closed (1013): the send queues hold %llu "
-		    "bytes, ws_worker_output_bytes is %llu; %llu more like it "
-		    "held back", (unsigned long long)sendq_worker_held(),
+		log_notice("connection closed (1013): the send queues hold "
+		    "%llu bytes, ws_worker_output_bytes is %llu; %llu more "
+		    "like it held back",
+		    (unsigned long long)sendq_worker_held(),
 		    (unsigned long long)conn_srv.limits.worker_output_bytes,
 		    (unsigned long long)held_back);
 	if (c->state != CONN_OPEN || !at_frame_end) {

@@ -58,7 +58,8 @@ static const uint8_t utf8_class[256] = {
 /* Rows are states, columns byte classes in enum utf8_class order. */
 #define R S_REJECT
 static const uint8_t utf8_next[S_COUNT][C_COUNT] = {
-	[S_ACCEPT] = { S_ACCEPT, R, R, R, R, S_NEED1, S_E0, S_NEED2, S_ED, S_F0, S_NEED3, S_F4 },
+	[S_ACCEPT] = { S_ACCEPT, R, R, R, R, S_NEED1, S_E0, S_NEED2, S_ED, S_F0,
+	    S_NEED3, S_F4 },
 	[S_REJECT] = { R, R, R, R, R, R, R, R, R, R, R, R },
 	[S_NEED1] = { R, S_ACCEPT, S_ACCEPT, S_ACCEPT, R, R, R, R, R, R, R, R },
 	[S_NEED2] = { R, S_NEED1, S_NEED1, S_NEED1, R, R, R, R, R, R, R, R },

@@ -46,7 +46,7 @@ struct ws_frame {
 	uint64_t	 frame_len;	/* header + payload */
 	uint8_t		 header_len;
 	uint8_t		 fin;
-	uint8_t		 opcode;	/* as on the wire, WS_OP_CONT included */
+	uint8_t		 opcode;	/* as on the wire, WS_OP_CONT too */
 	uint8_t		 msg_opcode;	/* set by ws_msg_feed: TEXT/BINARY for
 					   data frames, else opcode */
 	uint8_t		 masked;
@@ -82,11 +82,12 @@ void	ws_unmask(uint8_t *p, size_t len, const uint8_t key[4],
  */
 struct ws_msg {
 	uint64_t	len;		/* data bytes of the message so far */
-	uint64_t	scanned;	/* payload bytes of the pending, incomplete
-					   frame already UTF-8 checked */
-	uint8_t		opcode;		/* TEXT/BINARY of a fragmented message in
-					   progress, 0 when none */
-	uint8_t		utf8;		/* text: state after the last fragment */
+	/* payload bytes of the pending, incomplete frame already UTF-8
+	 * checked */
+	uint64_t	scanned;
+	/* TEXT/BINARY of a fragmented message in progress, 0 when none */
+	uint8_t		opcode;
+	uint8_t		utf8;		/* text: state after the last piece */
 	uint8_t		scan_utf8;	/* state after 'scanned' bytes */
 };
 

@@ -53,7 +53,7 @@ struct ws_handshake_span {
 
 struct ws_handshake_limits {
 	size_t		 max_bytes;	/* request line + headers + CRLF CRLF */
-	unsigned	 max_headers;	/* header fields, not the request line */
+	unsigned	 max_headers;	/* fields, not the request line */
 };
 
 /* A valid upgrade request. The path is raw (not percent-decoded); the query

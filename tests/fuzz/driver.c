@@ -6,7 +6,8 @@
  * decoded base64url runs so the JSON in a JWT gets mutated too) for a
  * bounded number of runs and seconds. It is not coverage-guided: it keeps
  * the harnesses building and catches the shallow crashes; build the
- * libFuzzer binaries (make fuzz, with clang) for real fuzzing (docs/fuzzing.md).
+ * libFuzzer binaries (make fuzz, with clang) for real fuzzing
+ * (docs/fuzzing.md).
  *
  *   fuzz_NAME [-n RUNS] [-t SECONDS] [-s SEED] [-m MAX_LEN] [PATH...]
  *

@@ -43,8 +43,9 @@ fuzz_message(const char *p, size_t len, int with_secret)
 	char err[128];
 
 	if (keyed != with_secret) {
-		if (bwire_set_secret(with_secret ? "fuzz-secret-0123456789abcdef"
-		    "012345" : "", with_secret ? 34 : 0, err, sizeof err) == -1)
+		if (bwire_set_secret(with_secret ?
+		    "fuzz-secret-0123456789abcdef012345" : "",
+		    with_secret ? 34 : 0, err, sizeof err) == -1)
 			abort();
 		keyed = with_secret;
 	}
@@ -66,6 +67,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (data[0] & 1)
 		fuzz_url((const char *)data + 1, size - 1);
 	else
-		fuzz_message((const char *)data + 1, size - 1, (data[0] & 2) != 0);
+		fuzz_message((const char *)data + 1, size - 1,
+		    (data[0] & 2) != 0);
 	return 0;
 }

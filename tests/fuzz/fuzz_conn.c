@@ -46,7 +46,8 @@ cut_cmp(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* The server's answer to stream cut at cuts. The connection layer starts afresh each run. */
+/* The server's answer to stream cut at cuts. The connection layer starts
+ * afresh each run. */
 static void
 run(const struct pair_bytes *stream, const size_t *cuts,
     size_t ncuts, struct pair_bytes *answer)

@@ -3,8 +3,8 @@
  * docs/fuzzing.md); by hand, from the top of the tree after ./configure:
  *
  *   clang -g -O1 -fsanitize=fuzzer,address,undefined -I. -Isrc -Iinclude \
- *       tests/fuzz/fuzz_envelope.c src/app/envelope.c src/app/envelope_reply.c \
- *       src/core/log.c -ljansson -o fuzz_envelope
+ *       tests/fuzz/fuzz_envelope.c src/app/envelope.c \
+ *       src/app/envelope_reply.c src/core/log.c -ljansson -o fuzz_envelope
  *   ./fuzz_envelope -max_len=4096 corpus/
  *
  * (-I. is the build directory holding autoconf.h.) It checks that the
@@ -101,7 +101,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 	if (req.fail == ENVELOPE_FAIL_NONE)
 		envelope_reply_raw(&b, &ids, ENVELOPE_OK, NULL, req.data);
 	else
-		envelope_reply_error(&b, &ids, ENVELOPE_INVALID_DATA, req.error);
+		envelope_reply_error(&b, &ids, ENVELOPE_INVALID_DATA,
+		    req.error);
 	check_reply(&b);
 	envelope_buf_free(&b);
 	return 0;

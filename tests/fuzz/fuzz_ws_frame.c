@@ -7,12 +7,14 @@
  * hand, from the source tree:
  *
  *   clang -g -O1 -fsanitize=fuzzer,address,undefined -I. -Isrc \
- *       -include autoconf.h tests/fuzz/fuzz_ws_frame.c src/ws/ws_frame.c \
- *       src/ws/utf8.c -o fuzz_ws_frame
+ *       tests/fuzz/fuzz_ws_frame.c src/ws/ws_frame.c src/ws/utf8.c \
+ *       -o fuzz_ws_frame
  *   ./fuzz_ws_frame -max_total_time=60
  *
  * (autoconf.h comes from a configured tree; an empty one will do.)
  */
+#include "autoconf.h"
+
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,7 +23,7 @@
 
 struct run {
 	uint64_t	frames;
-	uint64_t	payload_sum;	/* a cheap digest of what was delivered */
+	uint64_t	payload_sum;	/* a cheap digest of what came */
 	uint16_t	fail;
 };
 

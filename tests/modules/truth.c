@@ -19,6 +19,9 @@
 
 #define COPY_BYTES	(1u << 20)
 #define ALLOCS		1000
+/* Knuth's MMIX linear congruential generator. */
+#define TRUTH_LCG_MUL	6364136223846793005ULL
+#define TRUTH_LCG_INC	1442695040888963407ULL
 
 static char *volatile sink;
 static unsigned char *copy_src, *copy_dst;
@@ -39,7 +42,7 @@ arith(uint64_t x)
 	int i;
 
 	for (i = 0; i < 150000; i++)
-		x = x * 6364136223846793005ULL + 1442695040888963407ULL; /* ARITH */
+		x = x * TRUTH_LCG_MUL + TRUTH_LCG_INC; /* ARITH */
 	return x;
 }
 
@@ -57,7 +60,8 @@ split(struct hl_request *req, void *arg)
 		t1 = cpu_ns();
 		memcpy(copy_dst, copy_src, n); /* COPY */
 		t2 = cpu_ns();
-		for (i = 0; i < ALLOCS; i++) free(sink = malloc(4096 + 8 * i)); /* ALLOC */
+		for (i = 0; i < ALLOCS; i++)
+			free(sink = malloc(4096 + 8 * i)); /* ALLOC */
 		t3 = cpu_ns();
 		truth_ns[0] += t1 - t0;
 		truth_ns[1] += t2 - t1;

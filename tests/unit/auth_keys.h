@@ -23,7 +23,8 @@
  * cannot report: abort loudly instead. */
 #define TEST_REQUIRE(cond) do {						\
 	if (!(cond)) {							\
-		fprintf(stderr, "%s:%d: %s\n", __FILE__, __LINE__, #cond);	\
+		fprintf(stderr, "%s:%d: %s\n", __FILE__, __LINE__,	\
+		    #cond);						\
 		abort();						\
 	}								\
 } while (0)

@@ -83,8 +83,8 @@ same_as_glibc(align_fn ours, align_fn theirs, size_t align, size_t n)
 	errno = 0;
 	b = theirs(align, n);
 	eb = errno;
-	ck_assert_msg((a == NULL) == (b == NULL), "align %zu size %zu: %p vs %p",
-	    align, n, a, b);
+	ck_assert_msg((a == NULL) == (b == NULL),
+	    "align %zu size %zu: %p vs %p", align, n, a, b);
 	ck_assert_int_eq(ea, eb);
 	if (a != NULL && align != 0 && (align & (align - 1)) == 0)
 		ck_assert_uint_eq((uintptr_t)a % align, (uintptr_t)b % align);
@@ -128,7 +128,8 @@ START_TEST(malloc_realloc_calloc_match_glibc)
 {
 	void *(*next_calloc)(size_t, size_t) =
 	    (void *(*)(size_t, size_t))dlsym(RTLD_NEXT, "calloc");
-	volatile size_t huge = SIZE_MAX, half = SIZE_MAX / 2;	/* no warnings */
+	/* volatile: no warnings about the sizes */
+	volatile size_t huge = SIZE_MAX, half = SIZE_MAX / 2;
 	void *p, *q;
 	long page = sysconf(_SC_PAGESIZE);
 

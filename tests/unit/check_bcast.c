@@ -23,7 +23,7 @@
 #include "bcast/topic.h"
 #include "hl_check.h"
 
-/* --- topics ---------------------------------------------------------------- */
+/* --- topics --------------------------------------------------------------- */
 
 struct member {
 	struct topic_member	 tm;
@@ -197,7 +197,7 @@ START_TEST(topics_many_grow_the_table)
 }
 END_TEST
 
-/* --- the ring -------------------------------------------------------------- */
+/* --- the ring ------------------------------------------------------------- */
 
 #define CAP	4096
 
@@ -412,7 +412,8 @@ START_TEST(ring_dead_publisher)
 			bcast_ring_put(ring, rec, len, NULL, 0);
 		}
 		off = ring->head & (CAP - 1);
-		memset(ring->data + off, 0xa5, (CAP - off < 200 ? CAP - off : 200));
+		memset(ring->data + off, 0xa5,
+		    (CAP - off < 200 ? CAP - off : 200));
 		_exit(0);
 	}
 	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
@@ -513,23 +514,29 @@ END_TEST
 START_TEST(wire_checks_content)
 {
 	static const struct { const char *topic, *env; int want; } cases[] = {
-		{ "x", "{\"pkg_id\":0,\"req_id\":\"a\",\"data\":\"\xff\"}", BWIRE_UTF8 },
-		{ "x", "{\"pkg_id\":0,\"req_id\":\"a\",\"data\":1", BWIRE_JSON },
-		{ "x", "{\"pkg_id\":5,\"req_id\":\"a\",\"data\":1}", BWIRE_JSON },
+		{ "x", "{\"pkg_id\":0,\"req_id\":\"a\",\"data\":\"\xff\"}",
+		  BWIRE_UTF8 },
+		{ "x", "{\"pkg_id\":0,\"req_id\":\"a\",\"data\":1",
+		  BWIRE_JSON },
+		{ "x", "{\"pkg_id\":5,\"req_id\":\"a\",\"data\":1}",
+		  BWIRE_JSON },
 		{ "x", "{\"pkg_id\":0,\"req_id\":1,\"data\":1}", BWIRE_JSON },
 		{ "x", "{\"pkg_id\":0,\"req_id\":\"a\"}", BWIRE_JSON },
-		{ "x", "{\"pkg_id\":0,\"req_id\":\"a\",\"data\":1,\"x\":2}", BWIRE_JSON },
+		{ "x", "{\"pkg_id\":0,\"req_id\":\"a\",\"data\":1,\"x\":2}",
+		  BWIRE_JSON },
 		{ "x", "[0]", BWIRE_JSON },
 		{ "x\x01", wenv, BWIRE_TOPIC },
 		{ "\xc3\x28", wenv, BWIRE_TOPIC },
-		{ "x", "{\"pkg_id\":0,\"req_id\":\"a\",\"data\":null}", BWIRE_OK },
+		{ "x", "{\"pkg_id\":0,\"req_id\":\"a\",\"data\":null}",
+		  BWIRE_OK },
 	};
 	char buf[BWIRE_HEAD_MAX + 256], big[1100];
 	size_t i;
 
 	for (i = 0; i < HL_ARRAY_LEN(cases); i++)
-		ck_assert_msg((int)wire_verdict(buf, wire_msg(buf, cases[i].topic,
-		    cases[i].env)) == cases[i].want, "case %zu", i);
+		ck_assert_msg((int)wire_verdict(buf, wire_msg(buf,
+		    cases[i].topic, cases[i].env)) == cases[i].want,
+		    "case %zu", i);
 	memset(big, 'a', sizeof big - 1);
 	big[sizeof big - 1] = '\0';
 	ck_assert_int_eq(wire_verdict(buf, wire_msg(buf, big, wenv)),
@@ -578,7 +585,7 @@ START_TEST(wire_signed)
 }
 END_TEST
 
-/* --- redis_url -------------------------------------------------------------- */
+/* --- redis_url ------------------------------------------------------------ */
 
 START_TEST(url_forms)
 {

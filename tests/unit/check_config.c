@@ -88,9 +88,11 @@ START_TEST(defaults_load)
 	ck_assert_int_eq(cf.profiling_interval_seconds, 30);
 	ck_assert_int_eq(cf.profiling_enabled, 1);
 	ck_assert_int_eq(cf.log_level, LOG_LEVEL_INFO);
-	/* The default comes from configure: $localstatedir/lib/hotline/reports. */
+	/* The default comes from configure:
+	 * $localstatedir/lib/hotline/reports. */
 	ck_assert(cf.profiling_output_dir[0] == '/');
-	ck_assert(strstr(cf.profiling_output_dir, "/lib/hotline/reports") != NULL);
+	ck_assert(strstr(cf.profiling_output_dir,
+	    "/lib/hotline/reports") != NULL);
 	config_free(&cf);
 }
 END_TEST
@@ -429,8 +431,8 @@ END_TEST
 START_TEST(dump_round_trips)
 {
 	const char *path = write_file("r.conf",
-	    "workers 2\nadmin_listen 127.0.0.1:9100\nlog_file \"/tmp/a b.log\"\n"
-	    "user \"\"\n");
+	    "workers 2\nadmin_listen 127.0.0.1:9100\n"
+	    "log_file \"/tmp/a b.log\"\nuser \"\"\n");
 	char dump_path[4200], a[CONFIG_LINE_MAX], b[CONFIG_LINE_MAX];
 	struct config cf, back;
 	size_t i;

@@ -102,7 +102,8 @@ script_message(struct script *s, uint8_t opcode, size_t len, unsigned nfrag,
 	int n;
 
 	for (i = 0; i < len; i++)
-		p[i] = opcode == WS_OP_TEXT ? (uint8_t)('a' + (i * 7 + len) % 26) :
+		p[i] = opcode == WS_OP_TEXT ?
+		    (uint8_t)('a' + (i * 7 + len) % 26) :
 		    (uint8_t)(i * 31 + len);
 	for (f = 0; f < nfrag; f++) {
 		piece = f + 1 < nfrag ? len / nfrag : len - off;

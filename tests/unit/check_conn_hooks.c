@@ -31,7 +31,7 @@ static struct event_base	*base;
 static struct config		 cf;
 static struct rec		 recs[2] = { { 'a' }, { 'b' } };
 static char			 calls[256];	/* "au bu ao bo ..." */
-static int			 slot_ok;	/* closed saw opened's pointer */
+static int			 slot_ok;	/* closed saw opened's ptr */
 
 static void
 note(const struct rec *r, char what)
@@ -215,7 +215,8 @@ START_TEST(hooks_message_rate_error)
 
 	recs[1].verdict = CONN_RATE_ERROR;
 	run("/web", 1, &p);
-	ck_assert_msg(said(&p, "slow down, says the hook"), "no error envelope");
+	ck_assert_msg(said(&p, "slow down, says the hook"),
+	    "no error envelope");
 	ck_assert_msg(said(&p, "\"req_id\":\"r1\""), "req_id not echoed");
 	ck_assert_msg(!said(&p, "\"message\":\"hi\""), "routed anyway");
 	pair_close(&p);

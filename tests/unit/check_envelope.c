@@ -39,14 +39,16 @@ span_is(struct envelope_span sp, const char *want)
 	ck_assert_msg(req.fail == (kind), "%s: kind %d (%s)", (text),	\
 	    (int)req.fail, req.error);					\
 	ck_assert_msg(strstr(req.error, (part)) != NULL,		\
-	    "%s: error \"%s\" lacks \"%s\"", (text), req.error, (part));	\
+	    "%s: error \"%s\" lacks \"%s\"", (text), req.error,	\
+	    (part));							\
 } while (0)
 
 /* --- valid envelopes ------------------------------------------------------ */
 
 START_TEST(test_basic)
 {
-	ck_scan_ok("{\"pkg_id\":1,\"req_id\":\"r1\",\"data\":{\"message\":\"hi\"}}");
+	ck_scan_ok("{\"pkg_id\":1,\"req_id\":\"r1\","
+	    "\"data\":{\"message\":\"hi\"}}");
 	ck_assert(req.has_pkg_id);
 	ck_assert_int_eq(req.pkg_id, 1);
 	ck_assert(span_is(req.req_id, "\"r1\""));
@@ -78,7 +80,8 @@ START_TEST(test_escaped_keys)
 	ck_assert(span_is(req.req_id, "\"a\\\"b\\\\\""));
 	ck_assert(span_is(req.data, "{}"));
 	ck_assert(span_is(req.method, "\"go\""));
-	ck_assert_int_eq(envelope_unescape(&req.req_id, out, sizeof out, &n), 0);
+	ck_assert_int_eq(envelope_unescape(&req.req_id, out, sizeof out,
+	    &n), 0);
 	ck_assert_str_eq(out, "a\"b\\");
 	ck_assert_uint_eq(n, 4);
 	/* Near misses are other keys, so pkg_id is missing. */
@@ -98,13 +101,16 @@ START_TEST(test_unicode)
 
 	ck_scan_ok("{\"pkg_id\":1,\"req_id\":\"h\\u00e9\\ud83d\\ude00 h\xc3\xa9"
 	    "\xf0\x9f\x98\x80\",\"data\":{\"\xe2\x82\xac\":\"\\u20AC\"}}");
-	ck_assert_int_eq(envelope_unescape(&req.req_id, out, sizeof out, &n), 0);
-	ck_assert_str_eq(out, "h\xc3\xa9\xf0\x9f\x98\x80 h\xc3\xa9\xf0\x9f\x98\x80");
+	ck_assert_int_eq(envelope_unescape(&req.req_id, out, sizeof out,
+	    &n), 0);
+	ck_assert_str_eq(out,
+	    "h\xc3\xa9\xf0\x9f\x98\x80 h\xc3\xa9\xf0\x9f\x98\x80");
 	/* Too small an output buffer is refused, not overrun. */
 	ck_assert_int_eq(envelope_unescape(&req.req_id, out, 5, &n), -1);
 	/* Escaped NUL is valid JSON. */
 	ck_scan_ok("{\"pkg_id\":1,\"req_id\":\"a\\u0000b\"}");
-	ck_assert_int_eq(envelope_unescape(&req.req_id, out, sizeof out, &n), 0);
+	ck_assert_int_eq(envelope_unescape(&req.req_id, out, sizeof out,
+	    &n), 0);
 	ck_assert_uint_eq(n, 3);
 }
 END_TEST
@@ -114,7 +120,8 @@ START_TEST(test_optional_fields)
 	ck_scan_ok("{\"pkg_id\":1,\"req_id\":\"\"}");
 	ck_assert_ptr_null(req.data.ptr);
 	ck_assert(span_is(req.req_id, "\"\""));
-	ck_scan_ok("{\"pkg_id\":1,\"req_id\":\"r\",\"data\":null,\"method\":null}");
+	ck_scan_ok("{\"pkg_id\":1,\"req_id\":\"r\",\"data\":null,"
+	    "\"method\":null}");
 	ck_assert_ptr_null(req.data.ptr);
 	ck_assert_ptr_null(req.method.ptr);
 	ck_scan_fails("{\"pkg_id\":1,\"req_id\":\"r\",\"method\":7}",
@@ -149,7 +156,8 @@ START_TEST(test_pkg_id_range)
 	    ENVELOPE_FAIL_FIELD, "pkg_id is out of range");
 	ck_scan_fails("{\"pkg_id\":-2147483649,\"req_id\":\"r\"}",
 	    ENVELOPE_FAIL_FIELD, "pkg_id is out of range");
-	ck_scan_fails("{\"pkg_id\":123456789012345678901234567890,\"req_id\":\"r\"}",
+	ck_scan_fails("{\"pkg_id\":123456789012345678901234567890,"
+	    "\"req_id\":\"r\"}",
 	    ENVELOPE_FAIL_FIELD, "pkg_id is out of range");
 	ck_assert(!req.has_pkg_id);
 	ck_assert(span_is(req.req_id, "\"r\""));
@@ -204,10 +212,12 @@ START_TEST(test_duplicates)
 	ck_scan_fails("{\"pkg_id\":1,\"req_id\":\"a\",\"req_id\":\"b\"}",
 	    ENVELOPE_FAIL_FIELD, "duplicate key \"req_id\"");
 	ck_assert(span_is(req.req_id, "\"a\""));
-	ck_scan_fails("{\"pkg_id\":1,\"req_id\":\"a\",\"data\":{},\"data\":null}",
+	ck_scan_fails("{\"pkg_id\":1,\"req_id\":\"a\",\"data\":{},"
+	    "\"data\":null}",
 	    ENVELOPE_FAIL_FIELD, "duplicate key \"data\"");
 	ck_scan_fails("{\"pkg_id\":1,\"req_id\":\"a\",\"method\":\"x\","
-	    "\"method\":\"y\"}", ENVELOPE_FAIL_FIELD, "duplicate key \"method\"");
+	    "\"method\":\"y\"}", ENVELOPE_FAIL_FIELD,
+	    "duplicate key \"method\"");
 	ck_scan_fails("{\"pkg_id\":1,\"req_id\":\"a\",\"pkg\\u005fid\":1}",
 	    ENVELOPE_FAIL_FIELD, "duplicate key \"pkg_id\"");
 	/* Other repeated keys, at any level, are JSON and are ignored. */
@@ -220,7 +230,8 @@ END_TEST
 
 START_TEST(test_not_object)
 {
-	ck_scan_fails("[]", ENVELOPE_FAIL_FIELD, "must be a JSON object, got array");
+	ck_scan_fails("[]", ENVELOPE_FAIL_FIELD,
+	    "must be a JSON object, got array");
 	ck_scan_fails(" 1 ", ENVELOPE_FAIL_FIELD, "got number");
 	ck_scan_fails("\"s\"", ENVELOPE_FAIL_FIELD, "got string");
 	ck_scan_fails("null", ENVELOPE_FAIL_FIELD, "got null");
@@ -253,7 +264,8 @@ static const struct {
 	{ "", 0, "byte 0: unexpected end of input" },
 	{ "   ", 0, "byte 3: unexpected end of input" },
 	{ "{", 0, "byte 1: unexpected end of input, expected a string key" },
-	{ "{\"pkg_id\":1,}", 0, "byte 12: unexpected '}', expected a string key" },
+	{ "{\"pkg_id\":1,}", 0,
+	  "byte 12: unexpected '}', expected a string key" },
 	{ "{,}", 0, "unexpected ','" },
 	{ "{\"a\" 1}", 0, "expected ':' after the key" },
 	{ "{'a':1}", 0, "unexpected '''" },
@@ -324,7 +336,8 @@ END_TEST
 static char *
 nested(size_t n, bool in_data)
 {
-	static const char head[] = "{\"pkg_id\":1,\"req_id\":\"r\",\"data\":{\"x\":";
+	static const char head[] =
+	    "{\"pkg_id\":1,\"req_id\":\"r\",\"data\":{\"x\":";
 	size_t hl = in_data ? strlen(head) : 0;
 	char *p = malloc(hl + n + 1);
 
@@ -356,13 +369,15 @@ deep_envelope(char *text, size_t size, size_t arrays)
 
 START_TEST(test_depth_bound)
 {
-	size_t prefix = strlen("{\"pkg_id\":1,\"req_id\":\"r\",\"data\":{\"a\":");
+	size_t prefix =
+	    strlen("{\"pkg_id\":1,\"req_id\":\"r\",\"data\":{\"a\":");
 	char text[512];
 
 	deep_envelope(text, sizeof text, 61);
 	ck_scan_ok(text);
 	deep_envelope(text, sizeof text, 62);
-	ck_scan_fails(text, ENVELOPE_FAIL_DEPTH, "nested deeper than 64 levels");
+	ck_scan_fails(text, ENVELOPE_FAIL_DEPTH,
+	    "nested deeper than 64 levels");
 	ck_assert_uint_eq(req.fail_offset, prefix + 62);
 	ck_assert(req.has_pkg_id);
 	ck_assert(span_is(req.req_id, "\"r\""));
@@ -426,8 +441,9 @@ START_TEST(test_reply_verbatim)
 	    "\"status_code\":0,\"meta\":{\"t\":1},\"data\":null}");
 	envelope_buf_reset(&b);
 	envelope_broadcast_raw(&b, &ids, req.data);
-	ck_assert_uint_eq(b.len, strlen("{\"pkg_id\":12,\"req_id\":\"q\\u00e9\","
-	    "\"data\":") + req.data.len + 1);
+	ck_assert_uint_eq(b.len,
+	    strlen("{\"pkg_id\":12,\"req_id\":\"q\\u00e9\",\"data\":") +
+	    req.data.len + 1);
 	envelope_buf_free(&b);
 }
 END_TEST
@@ -441,7 +457,8 @@ START_TEST(test_reply_json)
 	data = json_pack("{s:i,s:s}", "n", 3, "s", "x\"y");
 	meta = json_pack("{s:b}", "cached", 1);
 	envelope_buf_init(&b, NULL, 0, 0);
-	ck_assert_int_eq(envelope_reply_json(&b, &ids, ENVELOPE_OK, meta, data), 0);
+	ck_assert_int_eq(envelope_reply_json(&b, &ids, ENVELOPE_OK, meta,
+	    data), 0);
 	ck_assert_str_eq(buf_str(&b), "{\"pkg_id\":5,\"req_id\":\"r\","
 	    "\"status_code\":0,\"meta\":{\"cached\":true},"
 	    "\"data\":{\"n\":3,\"s\":\"x\\\"y\"}}");
@@ -478,7 +495,8 @@ START_TEST(test_reply_error_escaping)
 	ck_assert_msg(doc != NULL, "%s", jerr.text);
 	ck_assert_str_eq(json_string_value(json_object_get(json_object_get(doc,
 	    "data"), "message")),
-	    "bad \"x\"\\ \n\t\x01\x7f caf\xc3\xa9 \xef\xbf\xbd\xef\xbf\xbd end");
+	    "bad \"x\"\\ \n\t\x01\x7f caf\xc3\xa9 \xef\xbf\xbd\xef\xbf\xbd"
+	    " end");
 	json_decref(doc);
 	envelope_buf_free(&b);
 }
@@ -491,12 +509,13 @@ START_TEST(test_error_reply_echoes_ids)
 	char storage[256];
 
 	envelope_buf_init(&b, storage, sizeof storage, 0);
-	ck_assert_int_eq(scan("{\"req_id\":\"r7\",\"pkg_id\":5,\"x\":tru}"), -1);
+	ck_assert_int_eq(scan("{\"req_id\":\"r7\",\"pkg_id\":5,\"x\":tru}"),
+	    -1);
 	ids = envelope_ids_of(&req);
 	envelope_reply_error(&b, &ids, ENVELOPE_INVALID_DATA, req.error);
 	ck_assert_str_eq(buf_str(&b), "{\"pkg_id\":5,\"req_id\":\"r7\","
-	    "\"status_code\":2,\"data\":{\"message\":\"invalid JSON at byte 30: "
-	    "invalid literal, expected true\"}}");
+	    "\"status_code\":2,\"data\":{\"message\":\"invalid JSON at byte "
+	    "30: invalid literal, expected true\"}}");
 	envelope_buf_reset(&b);
 	ck_assert_int_eq(scan("{\"pkg_id\":5,"), -1);
 	ids = envelope_ids_of(&req);
@@ -592,7 +611,9 @@ gen_put(struct gen *g, const char *s)
 static void
 gen_ws(struct gen *g)
 {
-	static const char *const ws[] = { "", "", "", " ", "\n", "\t ", "\r\n" };
+	static const char *const ws[] = {
+	    "", "", "", " ", "\n", "\t ", "\r\n"
+	};
 
 	gen_put(g, ws[rng(sizeof ws / sizeof ws[0])]);
 }

@@ -95,10 +95,11 @@ START_TEST(test_b64url)
 	long n;
 
 	for (i = 0; i < HL_ARRAY_LEN(cases); i++) {
-		n = auth_b64url_decode(cases[i].text, strlen(cases[i].text), out,
-		    sizeof out);
+		n = auth_b64url_decode(cases[i].text, strlen(cases[i].text),
+		    out, sizeof out);
 		if (cases[i].bytes == NULL) {
-			ck_assert_msg(n == -1, "accepted \"%s\"", cases[i].text);
+			ck_assert_msg(n == -1, "accepted \"%s\"",
+			    cases[i].text);
 			continue;
 		}
 		ck_assert_int_eq(n, (long)strlen(cases[i].bytes));
@@ -353,7 +354,8 @@ START_TEST(test_jwks_too_many_keys)
 
 	for (i = 0; i <= JWK_SET_MAX_KEYS; i++) {
 		snprintf(kid, sizeof kid, "k%zu", i);
-		json_array_append_new(keys, test_pair_jwk(&ec, kid, NULL, NULL));
+		json_array_append_new(keys,
+		    test_pair_jwk(&ec, kid, NULL, NULL));
 	}
 	doc = json_pack("{s:o}", "keys", keys);
 	text = json_dumps(doc, JSON_COMPACT);

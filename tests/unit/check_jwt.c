@@ -238,7 +238,8 @@ START_TEST(test_confusion_hs_with_rsa_pem)
 	/* Same with the PEM our set stores (normalized text). */
 	ck_verify(rs_set,
 	    mint_with(JWT_ALG_HS256,
-		(const char *)jwk_set_key(rs_set, 0)->material, 0, "rsa1", NULL),
+		(const char *)jwk_set_key(rs_set, 0)->material, 0, "rsa1",
+		NULL),
 	    JWT_FAIL_BAD_ALG);
 }
 END_TEST
@@ -447,7 +448,8 @@ START_TEST(test_too_large)
 	free(big);
 	/* A header over JWT_HEADER_MAX within a token under the limit. */
 	hdr = malloc(JWT_HEADER_MAX + 64);
-	i = (size_t)snprintf(hdr, JWT_HEADER_MAX + 64, "{\"alg\":\"HS256\",\"x\":\"");
+	i = (size_t)snprintf(hdr, JWT_HEADER_MAX + 64,
+	    "{\"alg\":\"HS256\",\"x\":\"");
 	memset(hdr + i, 'x', JWT_HEADER_MAX);
 	strcpy(hdr + i + JWT_HEADER_MAX - 20, "\"}");
 	ck_verify(hs_set, forge_hs256(hdr, CLAIMS, SECRET), JWT_FAIL_TOO_LARGE);
@@ -554,15 +556,19 @@ END_TEST
 START_TEST(test_issuer)
 {
 	policy.issuer = "https://sso.example/realms/demo";
-	ck_verify(hs_set, hs_token("{\"iss\":\"https://sso.example/realms/demo\"}"),
+	ck_verify(hs_set,
+	    hs_token("{\"iss\":\"https://sso.example/realms/demo\"}"),
 	    JWT_FAIL_NONE);
-	ck_verify(hs_set, hs_token("{\"iss\":\"https://sso.example/realms/demo/\"}"),
+	ck_verify(hs_set,
+	    hs_token("{\"iss\":\"https://sso.example/realms/demo/\"}"),
 	    JWT_FAIL_BAD_ISSUER);
-	ck_verify(hs_set, hs_token("{\"iss\":\"https://sso.example/realms/dem\"}"),
+	ck_verify(hs_set,
+	    hs_token("{\"iss\":\"https://sso.example/realms/dem\"}"),
 	    JWT_FAIL_BAD_ISSUER);
 	ck_verify(hs_set, hs_token("{\"iss\":\"https://evil.example\"}"),
 	    JWT_FAIL_BAD_ISSUER);
-	ck_verify(hs_set, hs_token("{\"iss\":[\"https://sso.example/realms/demo\"]}"),
+	ck_verify(hs_set,
+	    hs_token("{\"iss\":[\"https://sso.example/realms/demo\"]}"),
 	    JWT_FAIL_BAD_ISSUER);
 	/* jansson (so libjwt) refuses \u0000 outright. */
 	ck_verify(hs_set,
@@ -599,7 +605,8 @@ START_TEST(test_audience)
 	/* An array over the bound is refused even if it names us. */
 	n = (size_t)snprintf(many, sizeof many, "{\"aud\":[");
 	for (i = 0; i < JWT_AUD_MAX; i++)
-		n += (size_t)snprintf(many + n, sizeof many - n, "\"a%zu\",", i);
+		n += (size_t)snprintf(many + n, sizeof many - n, "\"a%zu\",",
+		    i);
 	snprintf(many + n, sizeof many - n, "\"hotline\"]}");
 	ck_verify(hs_set, hs_token(many), JWT_FAIL_BAD_AUDIENCE);
 }
@@ -665,8 +672,8 @@ START_TEST(test_roles_keycloak)
 	ck_assert_ptr_null(id->roles[2]);
 	/* Client roles only with a client configured; dotted client ids. */
 	policy.roles_client = "web.app";
-	ck_verify(hs_set, hs_token("{\"resource_access\":{\"web.app\":{\"roles\":"
-				   "[\"writer\"]},\"other\":{\"roles\":[\"x\"]}}}"),
+	ck_verify(hs_set, hs_token("{\"resource_access\":{\"web.app\":"
+	    "{\"roles\":[\"writer\"]},\"other\":{\"roles\":[\"x\"]}}}"),
 	    JWT_FAIL_NONE);
 	ck_assert_uint_eq(id->nroles, 1);
 	ck_assert_str_eq(id->roles[0], "writer");
@@ -697,9 +704,11 @@ START_TEST(test_roles_bad)
 	    JWT_FAIL_BAD_ROLES);
 	ck_verify(hs_set, hs_token("{\"realm_access\":{\"roles\":[\"\"]}}"),
 	    JWT_FAIL_BAD_ROLES);
-	ck_verify(hs_set, hs_token("{\"realm_access\":{\"roles\":[\"a\\tb\"]}}"),
+	ck_verify(hs_set,
+	    hs_token("{\"realm_access\":{\"roles\":[\"a\\tb\"]}}"),
 	    JWT_FAIL_BAD_ROLES);
-	n = (size_t)snprintf(many, sizeof many, "{\"realm_access\":{\"roles\":[");
+	n = (size_t)snprintf(many, sizeof many,
+	    "{\"realm_access\":{\"roles\":[");
 	for (i = 0; i <= JWT_ROLES_MAX; i++)
 		n += (size_t)snprintf(many + n, sizeof many - n, "%s\"r%zu\"",
 		    i > 0 ? "," : "", i);
@@ -784,7 +793,8 @@ START_TEST(test_auth_message)
 		  "a.b.c" },
 		{ WS_OP_TEXT, "{\"token\":\"a.b.c\",\"type\":\"auth\",\"x\":1}",
 		  "a.b.c" },
-		{ WS_OP_BINARY, "{\"type\":\"auth\",\"token\":\"a.b.c\"}", NULL },
+		{ WS_OP_BINARY, "{\"type\":\"auth\",\"token\":\"a.b.c\"}",
+		  NULL },
 		{ WS_OP_TEXT, "{\"type\":\"auth\"}", NULL },
 		{ WS_OP_TEXT, "{\"type\":\"Auth\",\"token\":\"a.b.c\"}", NULL },
 		{ WS_OP_TEXT, "{\"type\":\"auth\",\"token\":7}", NULL },

@@ -338,8 +338,8 @@ START_TEST(table_matches_a_reference)
 		k = (unsigned)(rnd(&s) % (1 << 15));
 		a = FAKE_BASE + (uintptr_t)k * 48;
 		if (in[k]) {
-			ck_assert_int_eq(memprof_table_remove(a, &size, &weight),
-			    0);
+			ck_assert_int_eq(memprof_table_remove(a, &size,
+			    &weight), 0);
 			ck_assert_uint_eq(size, k);
 			in[k] = 0;
 			count--;
@@ -359,8 +359,8 @@ START_TEST(table_matches_a_reference)
 	}
 	for (k = 0; k < (1 << 15); k++)
 		if (in[k])
-			memprof_table_remove(FAKE_BASE + (uintptr_t)k * 48, &size,
-			    &weight);
+			memprof_table_remove(FAKE_BASE + (uintptr_t)k * 48,
+			    &size, &weight);
 	for (k = 0; k < MEMPROF_TABLE_SIZE / 64; k++)
 		ck_assert_uint_eq(memprof_filter[k], 0);
 }
@@ -390,7 +390,8 @@ START_TEST(table_full_writes_untracked)
 	ck_assert_uint_eq(sn.kept[0].b, FAKE_BASE - 32);
 	memprof_get_stats(&st);
 	ck_assert_uint_eq(st.untracked, 1);
-	ck_assert_int_eq(memprof_table_find(FAKE_BASE - 32, &size, &weight), -1);
+	ck_assert_int_eq(memprof_table_find(FAKE_BASE - 32, &size, &weight),
+	    -1);
 	ck_assert_int_eq(memprof_table_remove(FAKE_BASE, &size, &weight), 0);
 	ck_assert_int_eq(memprof_table_insert(FAKE_BASE - 16, 1, 1), 0);
 }
@@ -493,7 +494,8 @@ START_TEST(real_hooks_record_what_they_should)
 	ck_assert_uint_eq(sn.kept[1].fn, SAMPLE_FN_REALLOC);
 	ck_assert_uint_eq(sn.kept[1].b, (uintptr_t)q);
 	ck_assert_uint_eq(sn.kept[1].a, 100000);
-	SAMPLED(MEMPROF_ALLOC | MEMPROF_COPY, z = realloc(q, 0));	/* glibc: frees, NULL */
+	/* glibc: frees, returns NULL */
+	SAMPLED(MEMPROF_ALLOC | MEMPROF_COPY, z = realloc(q, 0));
 	ck_assert_ptr_null(z);
 	drain(&sn);
 	ck_assert_uint_eq(sn.nkept, 1);
@@ -506,7 +508,8 @@ START_TEST(real_hooks_record_what_they_should)
 	ck_assert_uint_eq(sn.kept[0].fn, SAMPLE_FN_CALLOC);
 	ck_assert_uint_eq(sn.kept[0].a, 3000);
 	free(p);
-	SAMPLED(MEMPROF_ALLOC | MEMPROF_COPY, rc = posix_memalign(&r, 256, 5000);
+	SAMPLED(MEMPROF_ALLOC | MEMPROF_COPY,
+	    rc = posix_memalign(&r, 256, 5000);
 	    p = aligned_alloc(64, 640); q = memalign(4096, 10));
 	ck_assert_int_eq(rc, 0);
 	ck_assert_uint_eq((uintptr_t)r % 256, 0);

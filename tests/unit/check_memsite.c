@@ -103,7 +103,8 @@ START_TEST(gone_slot_drops_its_blocks)
 	ck_assert_uint_eq(ms.slot_live[1], 0);
 	ck_assert_uint_eq(ms.live_count, 5000 - 1667);	/* i % 3 == 1 */
 	ck_assert_uint_eq(ms.sites[s].live, 5000 - 1667);
-	ck_assert_uint_eq(ms.sites[s].frees, 0);	/* exits are not frees */
+	/* exits are not frees */
+	ck_assert_uint_eq(ms.sites[s].frees, 0);
 	for (i = 0; i < 5000; i++)
 		ck_assert_uint_eq(memsites_free_block(&ms, (uint32_t)(i % 3),
 		    (uint64_t)i * 16) == MEMSITE_NONE, i % 3 == 1);

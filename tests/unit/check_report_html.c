@@ -215,8 +215,9 @@ START_TEST(test_text_memory)
 	capture_open(&c);
 	hlreport_text(c.fp, doc, 3);
 	out = capture_close(&c);
-	ck_assert_ptr_nonnull(strstr(out, "memory: alloc 48.000 MB (4.800 MB/s),"
-	    " free 40.500 MB, net 7.500 MB, sampled heap 9.250 MB; one sample "
+	ck_assert_ptr_nonnull(strstr(out,
+	    "memory: alloc 48.000 MB (4.800 MB/s), free 40.500 MB, "
+	    "net 7.500 MB, sampled heap 9.250 MB; one sample "
 	    "per 524288 bytes allocated\n"));
 	ck_assert_ptr_nonnull(strstr(out, "copies (library-call copies): "
 	    "30.000 MB (3.000 MB/s)\n"));
@@ -232,14 +233,15 @@ START_TEST(test_text_memory)
 	ck_assert(strstr(byalloc, "mem.c:21") < strstr(byalloc, "mem.c:12"));
 	ck_assert_ptr_nonnull(strstr(byalloc, "(1 more lines; --top 0 lists "
 	    "all)"));
-	ck_assert_ptr_nonnull(strstr(out, "leaks (likelihood over 0.95, sampled "
-	    "net memory growing):\n"));
+	ck_assert_ptr_nonnull(strstr(out,
+	    "leaks (likelihood over 0.95, sampled net memory growing):\n"));
 	ck_assert_ptr_nonnull(strstr(out, "  mem.c:12                     "
 	    "remember                      0.969        0.750      7.500       "
 	    "30        0\n"));
 	free(out);
 	/* Copy sampling off: no copy column; no leaks: said so. */
-	json_object_set_new(json_object_get(doc, "memory"), "copy", json_false());
+	json_object_set_new(json_object_get(doc, "memory"), "copy",
+	    json_false());
 	json_array_clear(json_object_get(doc, "leaks"));
 	capture_open(&c);
 	hlreport_text(c.fp, doc, 3);
@@ -331,13 +333,14 @@ START_TEST(test_diff_alloc)
 	ck_assert_ptr_nonnull(strstr(out, "  alloc MB per second               "
 	    "4.800        4.800      +0.0%\n"));
 	ck_assert_ptr_nonnull(strstr(out, "handlers, alloc bytes per call:\n"));
-	ck_assert_ptr_nonnull(strstr(out, "  3      work                    40000"
-	    "        60000    +50.0%\n"));
+	ck_assert_ptr_nonnull(strstr(out, "  3      work                    "
+	    "40000        60000    +50.0%\n"));
 	/* scratch: 32.5 MB / 1000 -> 40 MB / 800 messages, the biggest. */
 	grow = strstr(out, "lines, biggest allocation growth");
 	ck_assert_ptr_nonnull(grow);
-	ck_assert_ptr_nonnull(strstr(grow, "  mem.c:21 scratch                  "
-	    "           32.500     50.000    +17.500    3.250    4.000\n"));
+	ck_assert_ptr_nonnull(strstr(grow,
+	    "  mem.c:21 scratch                             32.500     50.000"
+	    "    +17.500    3.250    4.000\n"));
 	ck_assert(strstr(grow, "mem.c:21 scratch") <
 	    strstr(grow, "mem.c:12 remember"));
 	free(out);
@@ -426,7 +429,8 @@ START_TEST(test_html_embeds_json)
 	    "/src/demo.c")), "work_a(unsigned long n)"));
 	rest = html_without_data(html);
 	ck_assert_msg(strstr(rest, "http://") == NULL, "http:// outside data");
-	ck_assert_msg(strstr(rest, "https://") == NULL, "https:// outside data");
+	ck_assert_msg(strstr(rest, "https://") == NULL,
+	    "https:// outside data");
 	ck_assert_ptr_null(strstr(rest, " src="));
 	ck_assert_ptr_nonnull(strstr(rest, "default-src 'none'"));
 	ck_assert_ptr_nonnull(strstr(rest, "<title>hotline 0.1.0 profile "
@@ -482,7 +486,8 @@ START_TEST(test_html_parts)
 	json_decref(src);
 	free(data);
 	free(html);
-	json_object_set_new(json_object_get(doc, "memory"), "copy", json_false());
+	json_object_set_new(json_object_get(doc, "memory"), "copy",
+	    json_false());
 	parts = html_parts(doc);
 	ck_assert_str_eq(parts, "cpu memory timeline");
 	free(parts);

@@ -110,8 +110,10 @@ START_TEST(name_validation_table)
 		"profile_20261124T101500Z_0007.txt",
 		"profile_20261124T101500Z_0007.jsonx",
 		"profile_20261124T101500Z_0007.JSON",
-		"profile_20261124T101500Z_0007", "profile_20261124T101500Z_0007.",
-		"profile_20261124T101500Z_.json", "profile_20261124T101500Z.json",
+		"profile_20261124T101500Z_0007",
+		"profile_20261124T101500Z_0007.",
+		"profile_20261124T101500Z_.json",
+		"profile_20261124T101500Z.json",
 		"profile_20261124T101500Z_007.json",
 		"profile_20261124T101500Z_12345678901.json",
 		"profile_2026112T101500Z_0007.json",
@@ -130,8 +132,8 @@ START_TEST(name_validation_table)
 	for (i = 0; i < sizeof bad / sizeof bad[0]; i++)
 		ck_assert_msg(!report_store_valid_name(bad[i]), "%s", bad[i]);
 	ck_assert(!report_store_valid_name(NULL));
-	snprintf(longname, sizeof longname, "profile_20261124T101500Z_%0250d.json",
-	    7);
+	snprintf(longname, sizeof longname,
+	    "profile_20261124T101500Z_%0250d.json", 7);
 	ck_assert(!report_store_valid_name(longname));
 }
 END_TEST
@@ -291,12 +293,12 @@ START_TEST(list_newest_first_with_fields)
 	    "filename")), "profile_20261124T101530Z_0002.html");
 	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(r, 2),
 	    "filename")), "profile_20261124T101500Z_0001.json");
-	ck_assert_int_eq(json_integer_value(json_object_get(json_array_get(r, 2),
-	    "size_bytes")), 5);
+	ck_assert_int_eq(json_integer_value(json_object_get(
+	    json_array_get(r, 2), "size_bytes")), 5);
 	ck_assert(json_is_integer(json_object_get(json_array_get(r, 2),
 	    "created_at")));
-	ck_assert_int_eq(json_integer_value(json_object_get(json_array_get(r, 2),
-	    "created_at")), 1000);
+	ck_assert_int_eq(json_integer_value(json_object_get(
+	    json_array_get(r, 2), "created_at")), 1000);
 	ck_assert_uint_eq(json_object_size(json_array_get(r, 0)), 3);
 	json_decref(out);
 }
@@ -327,7 +329,8 @@ START_TEST(unwritable_directory_is_an_error)
 	fclose(fp);
 	report_store_configure(&st, sub, 100, 1 << 20);
 	ck_assert_int_eq(report_store_write(&st,
-	    "profile_20261124T101500Z_0001.json", "{}", 2, err, sizeof err), -1);
+	    "profile_20261124T101500Z_0001.json", "{}", 2, err, sizeof err),
+	    -1);
 	ck_assert_msg(strstr(err, strerror(ENOTDIR)) != NULL, "%s", err);
 	ck_assert_ptr_nonnull(strstr(err, sub));
 	ck_assert_int_eq(report_store_list(&st, &out, err, sizeof err), -1);

@@ -196,11 +196,13 @@ START_TEST(tc_register_rules)
 	    sizeof err), -1);
 	ck_assert_msg(strstr(err, "handler badschema: schema is not JSON") ==
 	    err, "%s", err);
-	ck_assert_int_eq(hl_register(&dup, NULL, 0), -1);	/* err optional */
+	/* err is optional */
+	ck_assert_int_eq(hl_register(&dup, NULL, 0), -1);
 	router_seal();
 	ck_assert_int_eq(hl_register(&(struct hl_handler){ .pkg_id = 10,
 	    .name = "late", .fn = h_echo }, err, sizeof err), -1);
-	ck_assert_str_eq(err, "handler late: registration is closed after fork");
+	ck_assert_str_eq(err,
+	    "handler late: registration is closed after fork");
 	ck_assert_uint_eq(router_count(), 1);
 }
 END_TEST
@@ -211,7 +213,8 @@ START_TEST(tc_sealed_table_is_sorted)
 
 	ck_assert_uint_eq(router_count(), 6);
 	for (i = 0; i + 1 < router_count(); i++)
-		ck_assert_int_lt(router_at(i)->pkg_id, router_at(i + 1)->pkg_id);
+		ck_assert_int_lt(router_at(i)->pkg_id,
+		    router_at(i + 1)->pkg_id);
 	ck_assert_str_eq(router_find(4)->name, "park");
 	ck_assert_ptr_null(router_find(7));
 	ck_assert_ptr_null(router_at(6));

@@ -63,7 +63,8 @@ check(const struct schema *s, const char *value)
 	ck_assert_msg(check((s), (value)) == 0, "%s: %s", (value), err)
 
 #define ck_invalid(s, value, want) do {					\
-	ck_assert_msg(check((s), (value)) == -1, "accepted %s", (value));	\
+	ck_assert_msg(check((s), (value)) == -1, "accepted %s",		\
+	    (value));							\
 	ck_assert_str_eq(err, (want));					\
 } while (0)
 
@@ -147,8 +148,10 @@ START_TEST(test_nested_paths)
 	    "\"properties\":{\"name\":{\"type\":\"string\"},"
 	    "\"tags\":{\"items\":{\"enum\":[\"a\",\"b\"]}}}}}}}");
 
-	ck_valid(s, "{\"items\":[{\"name\":\"x\"},{\"name\":\"y\",\"tags\":[\"a\"]}]}");
-	ck_invalid(s, "{\"items\":[{\"name\":\"x\"},{\"name\":\"y\"},{\"name\":3}]}",
+	ck_valid(s, "{\"items\":[{\"name\":\"x\"},"
+	    "{\"name\":\"y\",\"tags\":[\"a\"]}]}");
+	ck_invalid(s, "{\"items\":[{\"name\":\"x\"},{\"name\":\"y\"},"
+	    "{\"name\":3}]}",
 	    "data.items[2].name: expected string, got integer");
 	ck_invalid(s, "{\"items\":[{\"name\":\"x\",\"tags\":[\"a\",\"c\"]}]}",
 	    "data.items[0].tags[1]: value is not one of the allowed values");
@@ -164,12 +167,14 @@ START_TEST(test_additional_properties)
 	    "\"additionalProperties\":false}");
 
 	ck_valid(s, "{\"a\":1}");
-	ck_invalid(s, "{\"a\":1,\"b\":2}", "data: property \"b\" is not allowed");
+	ck_invalid(s, "{\"a\":1,\"b\":2}",
+	    "data: property \"b\" is not allowed");
 	schema_free(s);
 	s = compile("{\"properties\":{\"a\":{}},"
 	    "\"additionalProperties\":{\"type\":\"integer\"}}");
 	ck_valid(s, "{\"a\":\"s\",\"b\":2}");
-	ck_invalid(s, "{\"a\":1,\"b\":\"x\"}", "data.b: expected integer, got string");
+	ck_invalid(s, "{\"a\":1,\"b\":\"x\"}",
+	    "data.b: expected integer, got string");
 	schema_free(s);
 	s = compile("{\"additionalProperties\":true}");
 	ck_valid(s, "{\"z\":null}");
@@ -185,7 +190,8 @@ START_TEST(test_enum)
 	ck_valid(s, "2");
 	ck_valid(s, "null");
 	ck_valid(s, "{\"k\":[1]}");
-	ck_invalid(s, "\"blue\"", "data: value is not one of the allowed values");
+	ck_invalid(s, "\"blue\"",
+	    "data: value is not one of the allowed values");
 	ck_invalid(s, "2.0", "data: value is not one of the allowed values");
 	schema_free(s);
 }
@@ -216,9 +222,11 @@ START_TEST(test_string_lengths)
 	struct schema *s = compile("{\"minLength\":2,\"maxLength\":5}");
 
 	ck_valid(s, "\"ab\"");
-	ck_valid(s, "\"h\xc3\xa9llo\"");		/* 5 code points, 6 bytes */
+	/* 5 code points, 6 bytes */
+	ck_valid(s, "\"h\xc3\xa9llo\"");
 	ck_valid(s, "\"\xf0\x9f\x98\x80\xf0\x9f\x98\x80\"");	/* 2, 8 bytes */
-	ck_valid(s, "\"\\u20ac\\u20ac\\u20ac\\u20ac\\u20ac\"");	/* 5, 15 bytes */
+	/* 5 code points, 15 bytes */
+	ck_valid(s, "\"\\u20ac\\u20ac\\u20ac\\u20ac\\u20ac\"");
 	ck_invalid(s, "\"\xf0\x9f\x98\x80\"",
 	    "data: string of 1 characters is shorter than 2");
 	ck_invalid(s, "\"h\xc3\xa9llo!\"",
@@ -266,9 +274,11 @@ START_TEST(test_compile_errors)
 	    "schema.type[1]: expected a type name string");
 	compile_fails("{\"type\":[\"string\",\"string\"]}",
 	    "schema.type[1]: type \"string\" listed twice");
-	compile_fails("{\"type\":[]}", "schema.type: expected at least one type");
+	compile_fails("{\"type\":[]}",
+	    "schema.type: expected at least one type");
 	compile_fails("{\"items\":[{}]}",
-	    "schema.items: expected one schema (the array form is not supported)");
+	    "schema.items: expected one schema "
+	    "(the array form is not supported)");
 	compile_fails("{\"items\":{\"items\":{\"format\":\"x\"}}}",
 	    "schema.items.items: unsupported keyword \"format\"");
 	compile_fails("{\"required\":[\"a\",1]}",
@@ -279,7 +289,8 @@ START_TEST(test_compile_errors)
 	    "schema.minLength: expected a non-negative integer");
 	compile_fails("{\"maxItems\":1.5}",
 	    "schema.maxItems: expected a non-negative integer");
-	compile_fails("{\"enum\":[]}", "schema.enum: expected a non-empty array");
+	compile_fails("{\"enum\":[]}",
+	    "schema.enum: expected a non-empty array");
 	compile_fails("{\"properties\":[]}",
 	    "schema.properties: expected an object of schemas");
 	compile_fails("{\"properties\":{\"a\":true}}",

@@ -86,7 +86,8 @@ START_TEST(bounded_with_overflow)
 	ck_assert_uint_eq(t.overflow_ns, 45);
 	ck_assert_uint_eq(t.samples, 25);
 	pc = 3;
-	stacktab_add(&t, 0, 0, &pc, 1, 1, 3);	/* a stored stack still counts */
+	/* a stored stack still counts */
+	stacktab_add(&t, 0, 0, &pc, 1, 1, 3);
 	ck_assert_uint_eq(total_of(&t, &w), 11);
 	stacktab_free(&t);
 }

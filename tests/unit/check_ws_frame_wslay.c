@@ -74,9 +74,10 @@ bytes_put(struct bytes *b, const void *p, size_t len)
 
 /* What one side made of a stream. */
 struct outcome {
-	struct bytes	log;		/* records: opcode, 8-byte length, payload */
+	/* records: opcode, 8-byte length, payload */
+	struct bytes	log;
 	size_t		last;		/* offset of the last record in log */
-	uint16_t	fail;		/* close code of a failure, 0 for none */
+	uint16_t	fail;		/* close code of a failure, or 0 */
 	/* hotline only: where it failed and what it knew of that frame. */
 	size_t		fail_off;
 	struct ws_frame	fail_frame;
@@ -406,7 +407,8 @@ gen_utf8(struct gen *g, uint8_t *p, size_t len)
 
 	while (i < len) {
 		uint32_t cp = samples[gen_rand(g) % 15];
-		size_t n = cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+		size_t n = cp < 0x80 ? 1 : cp < 0x800 ? 2 :
+		    cp < 0x10000 ? 3 : 4;
 
 		if (n > len - i)
 			cp = 'x', n = 1;
@@ -463,7 +465,8 @@ gen_message(struct gen *g)
 	uint8_t op = gen_rand(g) % 2 ? WS_OP_TEXT : WS_OP_BINARY;
 	size_t len = gen_size(g), nfrag = 1 + gen_rand(g) % 4, off = 0;
 
-	static const char *bad[] = { "\xc0\xaf", "\xed\xa0\x80", "\xf4\x90\x80\x80",
+	static const char *bad[] = {
+		"\xc0\xaf", "\xed\xa0\x80", "\xf4\x90\x80\x80",
 		"\xff", "\x80", "\xe2\x82", "\xf0\x9f\x98" };
 
 	if (op == WS_OP_TEXT)

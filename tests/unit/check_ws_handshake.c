@@ -189,7 +189,8 @@ START_TEST(test_bytewise_same_as_one_shot)
 	const char *s = head("GET /web?token=abc&x=1 HTTP/1.1", H_HOST, H_UPG,
 	    H_CONN, H_KEY, H_VER, "Authorization: Bearer t", "Origin: o",
 	    "Sec-WebSocket-Protocol: a, b", NULL);
-	const struct ws_handshake_request *a = &one.request, *b = &bytes.request;
+	const struct ws_handshake_request *a = &one.request;
+	const struct ws_handshake_request *b = &bytes.request;
 	size_t	 len = strlen(s);
 	char	*last;
 
@@ -233,7 +234,8 @@ END_TEST
 START_TEST(test_case_and_whitespace)
 {
 	struct ws_handshake hs;
-	const char *s = head(GET, "HOST: \t h:8000 \t", "upgrade: foo, WebSocket",
+	const char *s = head(GET, "HOST: \t h:8000 \t",
+	    "upgrade: foo, WebSocket",
 	    "CONNECTION: keep-alive,  Upgrade ", "sec-websocket-key:"
 	    "dGhlIHNhbXBsZSBub25jZQ==", "SEC-WEBSOCKET-VERSION:  13",
 	    "X-Empty:", "X-Tab: a\tb", "X-Utf8: caf\xc3\xa9", NULL);
@@ -569,7 +571,8 @@ START_TEST(test_key_last_char)
 		    NULL)) == WS_HANDSHAKE_DONE)
 			valid++;
 		else
-			ck_assert_int_eq(hs.refusal, WS_HANDSHAKE_REFUSE_BAD_KEY);
+			ck_assert_int_eq(hs.refusal,
+			    WS_HANDSHAKE_REFUSE_BAD_KEY);
 	}
 	ck_assert_int_eq(valid, 4);
 }
@@ -599,7 +602,8 @@ START_TEST(test_origin)
 	struct ws_handshake hs;
 
 	ck_assert_int_eq(parse_str(&hs, head(GET, H_HOST, H_UPG, H_CONN, H_KEY,
-	    H_VER, "Origin: HTTPS://App.Example.COM", NULL)), WS_HANDSHAKE_DONE);
+	    H_VER, "Origin: HTTPS://App.Example.COM", NULL)),
+	    WS_HANDSHAKE_DONE);
 	ck_assert_int_eq(ws_handshake_origin_allowed(&hs.request, allow, 2), 1);
 	ck_assert_int_eq(ws_handshake_origin_allowed(&hs.request, allow, 0), 1);
 	ck_assert_int_eq(ws_handshake_origin_allowed(&hs.request, allow + 1, 1),
@@ -614,8 +618,8 @@ START_TEST(test_origin)
 	ck_assert_int_eq(parse_str(&hs, head(GET, H_HOST, H_UPG, H_CONN, H_KEY,
 	    H_VER, NULL)), WS_HANDSHAKE_DONE);
 	ck_assert_int_eq(ws_handshake_origin_allowed(&hs.request, allow, 2), 1);
-	ck_assert_int_eq(ws_handshake_refusal_status(WS_HANDSHAKE_REFUSE_ORIGIN),
-	    403);
+	ck_assert_int_eq(
+	    ws_handshake_refusal_status(WS_HANDSHAKE_REFUSE_ORIGIN), 403);
 }
 END_TEST
 
@@ -631,7 +635,8 @@ START_TEST(test_subprotocol)
 	    "v2.hotline");
 	ck_assert_str_eq(ws_handshake_select_protocol(&hs.request, server + 1,
 	    1), "v1.hotline");
-	ck_assert_ptr_null(ws_handshake_select_protocol(&hs.request, server, 0));
+	ck_assert_ptr_null(ws_handshake_select_protocol(&hs.request, server,
+	    0));
 	/* Split over two fields, with empty list elements. */
 	ck_assert_int_eq(parse_str(&hs, head(GET, H_HOST, H_UPG, H_CONN, H_KEY,
 	    H_VER, "Sec-WebSocket-Protocol: chat, ,", "Sec-WebSocket-Protocol: "
@@ -643,10 +648,12 @@ START_TEST(test_subprotocol)
 	ck_assert_int_eq(parse_str(&hs, head(GET, H_HOST, H_UPG, H_CONN, H_KEY,
 	    H_VER, "Sec-WebSocket-Protocol: V2.hotline", NULL)),
 	    WS_HANDSHAKE_DONE);
-	ck_assert_ptr_null(ws_handshake_select_protocol(&hs.request, server, 2));
+	ck_assert_ptr_null(ws_handshake_select_protocol(&hs.request, server,
+	    2));
 	ck_assert_int_eq(parse_str(&hs, head(GET, H_HOST, H_UPG, H_CONN, H_KEY,
 	    H_VER, NULL)), WS_HANDSHAKE_DONE);
-	ck_assert_ptr_null(ws_handshake_select_protocol(&hs.request, server, 2));
+	ck_assert_ptr_null(ws_handshake_select_protocol(&hs.request, server,
+	    2));
 	BAD(GET, H_HOST, H_UPG, H_CONN, H_KEY, H_VER,
 	    "Sec-WebSocket-Protocol: a b");
 	BAD(GET, H_HOST, H_UPG, H_CONN, H_KEY, H_VER,
@@ -785,7 +792,8 @@ START_TEST(test_response_101)
 	    "Connection: Upgrade\r\n"
 	    "Sec-WebSocket-Accept: " RFC_ACCEPT "\r\n"
 	    "\r\n";
-	static const char expect_proto[] = "HTTP/1.1 101 Switching Protocols\r\n"
+	static const char expect_proto[] =
+	    "HTTP/1.1 101 Switching Protocols\r\n"
 	    "Upgrade: websocket\r\n"
 	    "Connection: Upgrade\r\n"
 	    "Sec-WebSocket-Accept: " RFC_ACCEPT "\r\n"
@@ -868,8 +876,8 @@ START_TEST(test_response_refusals)
 	n = ws_handshake_response_refuse(WS_HANDSHAKE_REFUSE_TOO_LARGE, NULL,
 	    out, sizeof out);
 	ck_assert_int_gt(n, 0);
-	ck_assert(memcmp(out, "HTTP/1.1 431 Request Header Fields Too Large\r\n",
-	    46) == 0);
+	ck_assert(memcmp(out,
+	    "HTTP/1.1 431 Request Header Fields Too Large\r\n", 46) == 0);
 }
 END_TEST
 
