@@ -56,11 +56,11 @@ int	 hlreport_diff(FILE *out, const json_t *a, const json_t *b,
 struct hlreport_fetch_opts {
 	const char	*admin;		/* http://127.0.0.1:9000 (loopback) */
 	const char	*token;		/* bearer token, or NULL */
-	const char	*ext;		/* json, html, folded (or, on demand,
-					   pprof: any format the daemon takes) */
+	const char	*ext;		/* json, html, folded (on demand
+					   also pprof: what the daemon takes) */
 	const char	*out;		/* file, "-": stdout, NULL: the name */
 	int		 timeout_s;
-	int		 seconds;	/* > 0: an on-demand profile this long */
+	int		 seconds;	/* > 0: an on-demand profile */
 };
 /* Download the newest report file of ext from a running daemon's admin
  * port into opts->out, or with seconds > 0 a fresh on-demand profile

@@ -105,8 +105,8 @@ START_TEST(bad_templates)
 		"[1,2]",				/* not an object */
 		"{\"data\":{}}",			/* no pkg_id */
 		"{\"pkg_id\":\"3\"}",			/* pkg_id a string */
-		"{\"pkg_id\":{seq}}",			/* pkg_id a placeholder */
-		"{\"pkg_id\":1,\"req_id\":7}",		/* req_id not a string */
+		"{\"pkg_id\":{seq}}",			/* a placeholder */
+		"{\"pkg_id\":1,\"req_id\":7}",		/* req_id a number */
 		"{\"pkg_id\":1,\"d\":{rand:0}}",	/* N out of range */
 		"{\"pkg_id\":1,\"d\":\"{rand:x}\"}",	/* N not a number */
 	};
