@@ -34,6 +34,18 @@ int	 hlreport_has_memory(const json_t *doc);
  * memory figures also memory columns, the lines that allocate most and the
  * leaks list. */
 void	 hlreport_text(FILE *out, const json_t *doc, int top);
+/* The strings of a JSON array joined by sep into buf (cut at size; a
+ * non-string is "?"); returns buf. */
+const char *hlreport_join(const json_t *arr, const char *sep, char *buf,
+	    size_t size);
+/* hlreport_headline.c: 1 when row's cpu_pct has a 95 % interval (schema
+ * 1.3 pct_lo, pct_hi) reaching more than doc's intervals.rough_pp (5)
+ * points from it; the figure as text, "~" before a rough one, in buf; the
+ * CPU, overhead, filters and intervals lines of the heading. */
+int	 hlreport_rough(const json_t *doc, const json_t *row);
+const char *hlreport_pct(const json_t *doc, const json_t *row, char *buf,
+	    size_t size);
+void	 hlreport_text_headline(FILE *out, const json_t *doc);
 /* stacks[] as folded stacks, "root;...;leaf samples\n", heaviest first. */
 void	 hlreport_folded(FILE *out, const json_t *doc);
 

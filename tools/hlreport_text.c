@@ -16,8 +16,9 @@
 
 /* Which optional columns a table has. */
 struct text_cols {
-	int	 memory;
-	int	 copy;
+	int		 memory;
+	int		 copy;
+	const json_t	*doc;		/* for the intervals' bound */
 };
 
 /* One line of the report with the file it belongs to. */
@@ -100,7 +101,8 @@ text_rows(const json_t *doc, size_t *n,
 	return rows;
 }
 
-/* What profiling cost (1.0 reports measured the sampler alone). */
+/* What profiling cost, for reports before 1.3 (whose overhead has no
+ * parts_pct for the headline; 1.0 measured the sampler alone). */
 static void
 text_overhead(FILE *out, const json_t *o)
 {
@@ -110,7 +112,7 @@ text_overhead(FILE *out, const json_t *o)
 	if (json_object_get(o, "overhead_pct") == NULL && cpu > 0)
 		pct = 100 * text_num(o, "sampler_seconds") / cpu;
 	fprintf(out, "profiler overhead %.3f%% of the workers' CPU: sampler "
-	    "%.3f s, signal delivery %.3f s, memory hooks %.3f s\n\n", pct,
+	    "%.3f s, signal delivery %.3f s, memory hooks %.3f s\n", pct,
 	    text_num(o, "sampler_seconds"),
 	    text_num(o, "signal_delivery_seconds"),
 	    text_num(o, "memory_hook_seconds"));
@@ -133,12 +135,16 @@ text_heading(FILE *out, const json_t *doc)
 	    text_num(t, "seconds"),
 	    json_string_value(json_object_get(doc, "clock")) != NULL ?
 	    json_string_value(json_object_get(doc, "clock")) : "?");
-	fprintf(out, "CPU %.2f%%: own %.2f%%, native %.2f%%, system %.2f%%; "
-	    "idle %.2f%%; %lld dropped\n", text_num(t, "cpu_pct"),
-	    text_num(t, "own_pct"), text_num(t, "native_pct"),
-	    text_num(t, "system_pct"), text_num(t, "idle_pct"),
+	fprintf(out, "sampled time: CPU %.2f%% (own %.2f%%, native %.2f%%, "
+	    "system %.2f%%), idle %.2f%%; %lld dropped\n",
+	    text_num(t, "cpu_pct"), text_num(t, "own_pct"),
+	    text_num(t, "native_pct"), text_num(t, "system_pct"),
+	    text_num(t, "idle_pct"),
 	    (long long)json_integer_value(json_object_get(o, "dropped")));
-	text_overhead(out, o);
+	hlreport_text_headline(out, doc);
+	if (!json_is_object(json_object_get(o, "parts_pct")))
+		text_overhead(out, o);
+	fputc('\n', out);
 }
 
 /* handlers[] (sorted by cpu_pct in the report): the busiest top of
@@ -148,6 +154,7 @@ text_handlers(FILE *out, const json_t *doc, int top)
 {
 	const json_t *hs = json_object_get(doc, "handlers"), *h;
 	size_t i, shown = 0, idle = 0;
+	char pct[16];
 
 	if (json_array_size(hs) == 0)
 		return;
@@ -161,13 +168,13 @@ text_handlers(FILE *out, const json_t *doc, int top)
 		}
 		if (top > 0 && shown++ == (size_t)top)
 			break;
-		fprintf(out, "%-8lld %-16.16s %10lld %10.3f %12.4f %6.2f%%\n",
+		fprintf(out, "%-8lld %-16.16s %10lld %10.3f %12.4f %6s%%\n",
 		    (long long)json_integer_value(json_object_get(h, "pkg_id")),
 		    json_string_value(json_object_get(h, "name")) != NULL ?
 		    json_string_value(json_object_get(h, "name")) : "?",
 		    (long long)json_integer_value(json_object_get(h, "calls")),
 		    text_num(h, "cpu_ms"), text_num(h, "cpu_ms_per_call"),
-		    text_num(h, "cpu_pct"));
+		    hlreport_pct(doc, h, pct, sizeof pct));
 	}
 	if (idle > 0)
 		fprintf(out, "(%zu handler%s without calls)\n", idle,
@@ -195,24 +202,31 @@ text_memory_heading(FILE *out, const json_t *doc, const struct text_cols *c)
 	fputc('\n', out);
 }
 
-/* The native libraries of a line, comma-separated, into buf. */
-static const char *
-text_libs(const json_t *line, char *buf, size_t size)
+const char *
+hlreport_join(const json_t *arr, const char *sep, char *buf, size_t size)
 {
-	json_t *lib;
+	const json_t *v;
 	size_t i, used = 0;
 
 	buf[0] = '\0';
-	json_array_foreach(json_object_get(line, "native_libraries"), i, lib) {
+	json_array_foreach(arr, i, v) {
 		int n = snprintf(buf + used, size - used, "%s%s",
-		    used ? "," : "", json_string_value(lib) != NULL ?
-		    json_string_value(lib) : "?");
+		    used ? sep : "", json_string_value(v) != NULL ?
+		    json_string_value(v) : "?");
 
 		if (n < 0 || (size_t)n >= size - used)
 			break;
 		used += (size_t)n;
 	}
 	return buf;
+}
+
+/* The native libraries of a line, comma-separated, into buf. */
+static const char *
+text_libs(const json_t *line, char *buf, size_t size)
+{
+	return hlreport_join(json_object_get(line, "native_libraries"), ",",
+	    buf, size);
 }
 
 /* The table's heading row. */
@@ -233,14 +247,14 @@ text_table_head(FILE *out, const struct text_cols *c)
 static void
 text_table_row(FILE *out, const struct text_row *r, const struct text_cols *c)
 {
-	char where[TEXT_WHERE_MAX + 1], libs[256];
+	char where[TEXT_WHERE_MAX + 1], libs[256], pct[32];
 	const json_t *l = r->line;
 
 	snprintf(where, sizeof where, "%s:%lld", text_base(r->file),
 	    (long long)json_integer_value(json_object_get(l, "line")));
-	fprintf(out, "%7.2f %7.2f %8.2f %8.2f %8lld  ", text_num(l, "cpu_pct"),
-	    text_num(l, "own_pct"), text_num(l, "native_pct"),
-	    text_num(l, "system_pct"),
+	fprintf(out, "%7s %7.2f %8.2f %8.2f %8lld  ",
+	    hlreport_pct(c->doc, l, pct, sizeof pct), text_num(l, "own_pct"),
+	    text_num(l, "native_pct"), text_num(l, "system_pct"),
 	    (long long)json_integer_value(json_object_get(l, "samples")));
 	if (c->memory)
 		fprintf(out, "%9.3f %8.3f %8.3f  ", text_num(l, "alloc_mb"),
@@ -315,7 +329,7 @@ text_leaks(FILE *out, const json_t *doc)
 void
 hlreport_text(FILE *out, const json_t *doc, int top)
 {
-	struct text_cols c = { hlreport_has_memory(doc), 0 };
+	struct text_cols c = { hlreport_has_memory(doc), 0, doc };
 
 	c.copy = c.memory && json_is_true(json_object_get(json_object_get(doc,
 	    "memory"), "copy"));

@@ -191,6 +191,8 @@ struct shm_slot {
 	uint64_t	prof_delivery_ns;
 	struct shm_limits limits;		/* ws/sendq.c, request.c */
 	struct shm_bcast bcast;			/* src/bcast*.c */
+	/* memory profiler: the copy hooks' part of counters.mem_hook_ns */
+	uint64_t	prof_copy_hook_ns;
 };
 
 /* A word of struct shm_limits as a byte offset from the slot's counters

@@ -429,7 +429,7 @@ HL_HOOK_WORK void
 memprof_copy_slow(size_t n, unsigned fn, const void *ra)
 {
 	unsigned gate = memprof_self.gate;
-	uint64_t t0;
+	uint64_t t0, dt;
 
 	if (!(gate & MEMPROF_COPY) || sampler_in_handler)
 		return;
@@ -438,7 +438,9 @@ memprof_copy_slow(size_t n, unsigned fn, const void *ra)
 	memprof_self.copy_left = memprof_draw();
 	if (memprof_write_copy(n, memprof_weight(n), fn, ra) == 0)
 		mp.st.copies++;
-	mp.st.hook_ns += memprof_now_ns() - t0;
+	dt = memprof_now_ns() - t0;
+	mp.st.hook_ns += dt;
+	mp.st.copy_ns += dt;
 	memprof_self.gate = gate;
 }
 

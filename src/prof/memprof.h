@@ -95,6 +95,7 @@ struct memprof_stats {
 	uint64_t	 untracked;	/* allocs with SAMPLE_F_UNTRACKED */
 	uint64_t	 dropped;	/* records refused by a full ring */
 	uint64_t	 hook_ns;	/* time on the sampled paths */
+	uint64_t	 copy_ns;	/* of which the copy hooks' */
 	uint64_t	 tracked;	/* gauge: blocks in the table */
 	uint64_t	 heap_bytes;	/* gauge: their weights, an estimate of
 					 * the heap in use (this thread's

@@ -130,6 +130,7 @@ prof_worker_memory_tick(void)
 	shm_write(&pw.slot->counters.mem_untracked, st.untracked);
 	shm_write(&pw.slot->counters.mem_dropped, st.dropped);
 	shm_write(&pw.slot->counters.mem_hook_ns, st.hook_ns);
+	shm_write(&pw.slot->prof_copy_hook_ns, st.copy_ns);
 	shm_write(&pw.slot->counters.mem_heap_sampled, st.heap_bytes);
 	shm_write(&pw.slot->counters.mem_tracked, st.tracked);
 }

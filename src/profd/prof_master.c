@@ -41,6 +41,7 @@ struct prof_slot {
 	uint64_t	 alloc_start;	/* sampled bytes allocated */
 	uint64_t	 mem_drops_start; /* event ring drops at window start */
 	uint64_t	 hook_start;	/* memory hooks' ns at window start */
+	uint64_t	 copy_hook_start; /* the copy hooks' part of it */
 };
 
 /* Where a window (or a capture) started: per slot and per route. */
@@ -159,6 +160,7 @@ prof_slot_mark(struct prof_host *h, struct prof_base *b, uint32_t i)
 	ps->alloc_start = memagg_slot_alloc(i);
 	ps->mem_drops_start = slot_mem_drops(h, i);
 	ps->hook_start = shm_read(&s->counters.mem_hook_ns);
+	ps->copy_hook_start = shm_read(&s->prof_copy_hook_ns);
 	if (prof_proc_cpu(ps->pid, &ps->utime_start, &ps->stime_start) == -1)
 		ps->utime_start = ps->stime_start = 0;
 }
@@ -284,6 +286,8 @@ prof_workers(struct prof_host *h, const struct prof_base *b, int *n)
 			    shm_read(&s->prof_delivery_ns),
 			.hook_ns = shm_read(&s->counters.mem_hook_ns) -
 			    ps->hook_start,
+			.copy_hook_ns = shm_read(&s->prof_copy_hook_ns) -
+			    ps->copy_hook_start,
 			.utime_s = ut - ps->utime_start,
 			.stime_s = st - ps->stime_start,
 			.rss_bytes = memagg_rss(ps->pid),

@@ -79,10 +79,12 @@ folded_add(struct report_folded *fs, const char *stack, uint64_t samples,
 	}
 }
 
-/* "root;...;leaf" for one stack, inlined scopes included, into buf. */
+/* "root;...;leaf" for one stack, inlined scopes included, into buf.
+ * pcs[0] is an exact pc when exact0 (a CPU sample), else a return address
+ * like the others (a memory event's caller). */
 static void
 folded_text(struct symbolizer *sym, const uint64_t *pcs, unsigned depth,
-    char *buf, size_t size)
+    int exact0, char *buf, size_t size)
 {
 	struct sym_frame f[SYM_MAX_FRAMES];
 	size_t used = 0;
@@ -91,7 +93,8 @@ folded_text(struct symbolizer *sym, const uint64_t *pcs, unsigned depth,
 
 	buf[0] = '\0';
 	for (i = depth; i-- > 0 && used < size;) {
-		n = symbolizer_lookup(sym, pcs[i], i > 0, f, SYM_MAX_FRAMES);
+		n = symbolizer_lookup(sym, pcs[i], i > 0 || !exact0, f,
+		    SYM_MAX_FRAMES);
 		for (j = n - 1; j >= 0 && used < size; j--)
 			used += (size_t)snprintf(buf + used, size - used,
 			    "%s%s", used > 0 ? ";" : "", f[j].function);
@@ -106,8 +109,20 @@ folded_order(const void *a, const void *b)
 	return (x->samples < y->samples) - (x->samples > y->samples);
 }
 
-struct report_folded *
-report_folded_collect(struct symbolizer *sym, const struct stacktab *tab)
+/* Heaviest by weight first (bytes, for a memory table). */
+static int
+folded_weight_order(const void *a, const void *b)
+{
+	const struct folded *x = a, *y = b;
+
+	return (x->weight_ns < y->weight_ns) - (x->weight_ns > y->weight_ns);
+}
+
+/* A table's stacks of class cls (-1: every class) folded and merged,
+ * sorted by order. */
+static struct report_folded *
+folded_collect(struct symbolizer *sym, const struct stacktab *tab, int cls,
+    int exact0, int (*order)(const void *, const void *))
 {
 	struct report_folded *fs = xcalloc(1, sizeof *fs);
 	const struct stack_entry *e;
@@ -117,14 +132,22 @@ report_folded_collect(struct symbolizer *sym, const struct stacktab *tab)
 	fs->nslots = 1024;
 	fs->slots = xcalloc(fs->nslots, sizeof *fs->slots);
 	while ((e = stacktab_next(tab, &i)) != NULL) {
-		folded_text(sym, stacktab_pcs(tab, e), e->depth, buf,
+		if (cls >= 0 && e->cls != cls)
+			continue;
+		folded_text(sym, stacktab_pcs(tab, e), e->depth, exact0, buf,
 		    sizeof buf);
 		if (buf[0] != '\0')
 			folded_add(fs, buf, e->samples, e->weight_ns);
 	}
 	if (fs->n > 0)
-		qsort(fs->items, fs->n, sizeof *fs->items, folded_order);
+		qsort(fs->items, fs->n, sizeof *fs->items, order);
 	return fs;
+}
+
+struct report_folded *
+report_folded_collect(struct symbolizer *sym, const struct stacktab *tab)
+{
+	return folded_collect(sym, tab, -1, 1, folded_order);
 }
 
 void
@@ -157,17 +180,48 @@ report_folded_text(const struct report_folded *fs)
 	return text;
 }
 
-/* The heaviest stacks, for the HTML flame graph. */
-json_t *
-report_folded_json(const struct report_folded *fs)
+/* The first REPORT_MAX_STACKS stacks as a JSON array, each by item(). */
+static json_t *
+folded_array(const struct report_folded *fs,
+    json_t *(*item)(const struct folded *))
 {
 	json_t *arr = json_array();
 	size_t i;
 
 	for (i = 0; i < fs->n && i < REPORT_MAX_STACKS; i++)
-		json_array_append_new(arr, json_pack("{s:s, s:I, s:f}",
-		    "stack", fs->items[i].stack, "samples",
-		    (json_int_t)fs->items[i].samples, "weight_ms",
-		    fs->items[i].weight_ns / 1e6));
+		json_array_append_new(arr, item(&fs->items[i]));
+	return arr;
+}
+
+static json_t *
+folded_cpu_item(const struct folded *f)
+{
+	return json_pack("{s:s, s:I, s:f}", "stack", f->stack, "samples",
+	    (json_int_t)f->samples, "weight_ms", f->weight_ns / 1e6);
+}
+
+/* A memory table's weight is bytes. */
+static json_t *
+folded_alloc_item(const struct folded *f)
+{
+	return json_pack("{s:s, s:I, s:I}", "stack", f->stack, "bytes",
+	    (json_int_t)f->weight_ns, "samples", (json_int_t)f->samples);
+}
+
+/* The heaviest stacks, for the HTML flame graph. */
+json_t *
+report_folded_json(const struct report_folded *fs)
+{
+	return folded_array(fs, folded_cpu_item);
+}
+
+json_t *
+report_folded_alloc_json(struct symbolizer *sym, const struct stacktab *mem)
+{
+	struct report_folded *fs = folded_collect(sym, mem, MEM_CLS_ALLOC, 0,
+	    folded_weight_order);
+	json_t *arr = folded_array(fs, folded_alloc_item);
+
+	report_folded_free(fs);
 	return arr;
 }

@@ -35,7 +35,44 @@ function date(t) {
 	if (!num(t)) return '?';
 	return new Date(num(t) * 1000).toISOString().replace('T', ' ').replace(/\.\d+Z$/, 'Z');
 }
-function base(p) { return String(p || '').split('/').pop(); }
+
+/* Source paths are shown relative to the common directory of the files
+ * outside the system's (/usr, /lib...): "src/app/handlers.c", not the build
+ * directory's whole path; others stay absolute; titles give the path. */
+var ROOT = (function () {
+	var dirs = null;
+	arr(doc.files).forEach(function (f) {
+		var p = String(obj(f).file || '');
+		if (p.charAt(0) !== '/' || /^\/(usr|lib|lib64|opt)\//.test(p)) return;
+		var d = p.split('/').slice(0, -1);
+		if (!dirs) { dirs = d; return; }
+		var i = 0;
+		while (i < dirs.length && i < d.length && dirs[i] === d[i]) i++;
+		dirs = dirs.slice(0, i);
+	});
+	return dirs && dirs.length > 1 ? dirs.join('/') + '/' : '';
+})();
+function rel(p) { p = String(p || ''); return ROOT && p.indexOf(ROOT) === 0 ? p.slice(ROOT.length) : p; }
+
+/*
+ * A percentage with its sampling error (schema 1.3: pct_lo, pct_hi, the
+ * Wilson 95 % interval): "≈" and a faded style when the interval reaches
+ * more than intervals.rough_pp points from the figure on either side;
+ * the tooltip gives the interval.
+ */
+var ROUGH = num(obj(doc.intervals).rough_pp) || 5;
+function rough(r) {
+	if (typeof r.pct_lo !== 'number' || typeof r.pct_hi !== 'number') return false;
+	return Math.max(num(r.cpu_pct) - r.pct_lo, r.pct_hi - num(r.cpu_pct)) > ROUGH;
+}
+function cpuPct(r) {
+	if (!rough(r)) return pct(r.cpu_pct);
+	return '<span class="rough" title="95% interval ' + fx(r.pct_lo) + ' \u2013 ' + fx(r.pct_hi) + '% (' + int(r.samples) +
+		' samples): the window has too few samples to tell this figure closer than \u00b1' + fx(ROUGH, 0) + ' points">\u2248' + pct(r.cpu_pct) + '</span>';
+}
+function cpuCol(cls) {
+	return { head: 'cpu %', n: true, cls: cls, key: function (r) { return num(r.cpu_pct); }, cell: cpuPct };
+}
 
 /*
  * The parts beyond CPU come from <body data-parts> (report_html.c decides
@@ -45,6 +82,7 @@ function base(p) { return String(p || '').split('/').pop(); }
 var parts = (document.body.getAttribute('data-parts') || 'cpu').split(/\s+/);
 var MEM = parts.indexOf('memory') >= 0, COPY = parts.indexOf('copy') >= 0;
 var TIMELINE = parts.indexOf('timeline') >= 0;
+var ALLOC = MEM && Array.isArray(doc.alloc_stacks);
 var points = arr(obj(doc.timeline).points).map(obj);
 var allLines = [], fileNo = {};
 arr(doc.files).forEach(function (f, i) {
@@ -134,28 +172,64 @@ function card(k, v, s, warn) {
 		esc(v) + '</div><div class="s">' + esc(s) + '</div></div>';
 }
 
-/* The summary bar: window, workers, samples, drops, overhead, split. */
+/*
+ * The CPU card: the workers' CPU seconds and their share of the workers'
+ * cores over the window (schema 1.3 doc.cpu; before it, the kernel's
+ * seconds from overhead), with the sampled time's own/native/system split.
+ */
+function cpuCard() {
+	var t = obj(doc.totals), c = obj(doc.cpu), o = obj(doc.overhead), w = obj(doc.window);
+	var secs = 'seconds' in c ? num(c.seconds) : num(o.utime_seconds) + num(o.stime_seconds);
+	var cores = 'cores' in c ? num(c.cores) : arr(doc.workers).length;
+	var share = 'share_pct' in c ? num(c.share_pct) : cores && num(w.seconds) ? 100 * secs / cores / num(w.seconds) : 0;
+	var classes = ['own', 'native', 'system'].concat(num(t.idle_pct) > 0 ? ['idle'] : []);
+	return '<div class="card cpucard"><div class="k">CPU</div><div class="v">' + fx(secs, 2) + ' s</div><div class="s">' +
+		fx(share, 1) + '% of ' + cores + ' worker core' + (cores === 1 ? '' : 's') + ' over ' + fx(w.seconds, 1) + ' s' +
+		(c.source === 'samples' ? ' (sampled)' : '') + '</div><div class="split">' + classes.map(function (k) {
+			return '<div class="' + k + '" style="width:' + num(t[k + '_pct']) + '%"></div>';
+		}).join('') + '</div><div class="legend" title="shares of the sampled time"><span class="mute">split:</span>' + classes.map(function (k) {
+			return '<span><i class="' + k + '"></i>' + k + ' ' + pct(t[k + '_pct']) + '</span>';
+		}).join('') + '</div></div>';
+}
+
+/* The overhead card: overhead_pct and its parts (schema 1.3 parts_pct;
+ * before it, computed from the seconds the document has). */
+function overheadCard() {
+	var o = obj(doc.overhead), p = obj(o.parts_pct), cpu = num(o.utime_seconds) + num(o.stime_seconds);
+	function share(s) { return cpu > 0 ? 100 * s / cpu : 0; }
+	var parts = 'sampler' in p ? p : { sampler: share(num(o.sampler_seconds) + num(o.signal_delivery_seconds)),
+		memory_hooks: share(num(o.memory_hook_seconds) - num(o.copy_hook_seconds)), copy_hooks: share(num(o.copy_hook_seconds)) };
+	var all = typeof o.overhead_pct === 'number' ? o.overhead_pct : parts.sampler + parts.memory_hooks + parts.copy_hooks;
+	return card('Overhead', pct(all), 'sampler ' + pct(parts.sampler) + ', memory hooks ' + pct(parts.memory_hooks) +
+		', copy hooks ' + pct(parts.copy_hooks) + ' of the workers\u2019 CPU');
+}
+
+/* The summary bar: CPU, window, workers, samples, drops, overhead,
+ * reconciliation; then what the report was built with. */
 function summary() {
 	var w = obj(doc.window), t = obj(doc.totals), r = obj(doc.reconciliation), o = obj(doc.overhead);
-	var cpu = num(o.utime_seconds) + num(o.stime_seconds);
-	var ovh = cpu > 0 ? 100 * num(o.sampler_seconds) / cpu : 0;
-	var classes = ['own', 'native', 'system'].concat(num(t.idle_pct) > 0 ? ['idle'] : []);
-	var split = '<div class="card"><div class="k">CPU split</div><div class="v">' + pct(t.cpu_pct) +
-		'</div><div class="split">' + classes.map(function (c) {
-			return '<div class="' + c + '" style="width:' + num(t[c + '_pct']) + '%"></div>';
-		}).join('') + '</div><div class="legend">' + classes.map(function (c) {
-			return '<span><i class="' + c + '"></i>' + c + ' ' + pct(t[c + '_pct']) + '</span>';
-		}).join('') + '</div></div>';
 	var cards = [
-		card('Window', fx(w.seconds, 1) + ' s', date(w.start) + ' \u2013 ' + date(w.end)),
+		card('Window', fx(w.seconds, 1) + ' s', date(w.start) + ' \u2013 ' + date(w.end).slice(11)),
 		card('Workers', arr(doc.workers).length, (doc.clock || '?') + ' clock, ' + num(doc.sample_interval_ms) + ' ms mean'),
 		card('Samples', int(t.samples), fx(t.seconds, 3) + ' s sampled, ' + int(t.unresolved_samples) + ' unresolved'),
 		card('Drops', int(o.dropped), 'samples lost to full rings', num(o.dropped) > 0),
-		card('Overhead', fx(ovh, 2) + '%', fx(num(o.sampler_seconds) * 1000, 1) + ' ms in the sampler'),
+		overheadCard(),
 		card('Reconciliation', (num(r.gap_pct) > 0 ? '+' : '') + fx(r.gap_pct, 1) + '%',
 			'sampled ' + fx(r.sampled_cpu_seconds, 2) + ' s vs /proc ' + fx(r.proc_cpu_seconds, 2) + ' s', Math.abs(num(r.gap_pct)) > 25)
 	];
-	return '<div class="cards">' + split + cards.join('') + '</div>' + noLines() + (MEM ? memoryCards() : '');
+	return '<div class="cards">' + cpuCard() + cards.join('') + '</div>' + filtersNote() + noLines() + (MEM ? memoryCards() : '');
+}
+
+/* What the report was built with (schema 1.3 doc.filters), and how sure
+ * its percentages are. */
+function filtersNote() {
+	var f = doc.filters, n = int(obj(doc.totals).samples);
+	if (!f || typeof f !== 'object') return '';
+	var list = function (v) { return arr(v).length ? arr(v).map(esc).join(', ') : '\u2014'; };
+	return '<div class="note filters">Built with: ' + (f.reduced_profile ? 'reduced profile (lines under ' + esc(f.cpu_percent_threshold) +
+		'% of CPU and of bytes allocated left out)' : 'every line (no reduced profile)') + '; only: ' + list(f.only) + '; exclude: ' +
+		list(f.exclude) + '. Percentages are of ' + n + ' samples; \u2248 marks one whose 95% interval reaches more than \u00b1' +
+		fx(ROUGH, 0) + ' points (hover it).' + (ROOT ? ' Paths are relative to ' + esc(ROOT) + '.' : '') + '</div>';
 }
 
 /* Own code without a line table (schema 1.2): named object!function. */
@@ -239,10 +313,10 @@ function topLines(box) {
 	var rows = allLines.slice().sort(function (a, b) { return num(b.l.cpu_pct) - num(a.l.cpu_pct); })
 		.slice(0, 10).map(function (x) { return Object.assign({ file: x.f.file }, x.l); });
 	table(box, [
-		{ head: 'file:line', key: function (r) { return base(r.file) + ':' + r.line; },
+		{ head: 'file:line', key: function (r) { return rel(r.file) + ':' + r.line; },
 			cell: function (r) { return lineLink(r.file, r.line); } },
 		{ head: 'function', key: function (r) { return r.function || ''; }, cell: function (r) { return esc(r.function); } },
-		ncol('cpu %', 'cpu_pct', pct, 'n cpu'),
+		cpuCol('n cpu'),
 		{ head: 'own / native / system', key: function (r) { return num(r.cpu_pct); }, cell: bar },
 	].concat(SPLIT ? [ncol('own %', 'own_pct'), ncol('native %', 'native_pct'), ncol('system %', 'system_pct')] : [],
 		[ncol('samples', 'samples', int)], memCols(), [
@@ -261,7 +335,7 @@ function memCols() {
 /* A file:line link that opens the file at that line. */
 function lineLink(file, line) {
 	return '<a href="#" data-goto="' + esc(file) + '" data-line="' + esc(line) + '" title="' + esc(file) + '">' +
-		esc(base(file) + ':' + line) + '</a>';
+		esc(rel(file) + ':' + line) + '</a>';
 }
 
 /* The ten lines that allocate most, when the report has memory. */
@@ -270,7 +344,7 @@ function topMemory(box) {
 		.sort(function (a, b) { return num(b.l.alloc_mb) - num(a.l.alloc_mb) || num(b.l.copy_mb_s) - num(a.l.copy_mb_s); })
 		.slice(0, 10).map(function (x) { return Object.assign({ file: x.f.file, leak: leakOf(x.f, x.l) }, x.l); });
 	table(box, [
-		{ head: 'file:line', key: function (r) { return base(r.file) + ':' + r.line; },
+		{ head: 'file:line', key: function (r) { return rel(r.file) + ':' + r.line; },
 			cell: function (r) { return lineLink(r.file, r.line) + (r.leak ? ' <span class="leakmark">leak</span>' : ''); } },
 		{ head: 'function', key: function (r) { return r.function || ''; }, cell: function (r) { return esc(r.function); } }
 	].concat(memCols(), SPARK ? [{ head: 'heap over time', key: function (r) { return num(r.peak_mb); }, cell: function (r) { return spark(r.timeline); } }] : [], [
@@ -278,7 +352,7 @@ function topMemory(box) {
 		ncol('mallocs', 'mallocs', int), ncol('frees', 'frees', int),
 		{ head: 'leak likelihood', n: true, key: function (r) { return num(r.leak_likelihood); },
 			cell: function (r) { return num(r.mallocs) > 0 ? fx(r.leak_likelihood, 2) : ''; } },
-		ncol('cpu %', 'cpu_pct', pct)
+		cpuCol()
 	]), rows, { id: 'top-mem', empty: 'no line allocated or copied in this window' });
 }
 
@@ -341,7 +415,7 @@ function lineRow(f, l, src) {
 			MCOLS.map(function () { return '<td class="n"></td>'; }).join('') + (SPARK ? '<td></td>' : '') +
 			'<td class="n"></td>' + (SPLIT ? '<td></td>' : '');
 	} else {
-		cells += '<td class="n cpu">' + pct(l.cpu_pct) + '</td><td>' + bar(l) + '</td>' + (SPLIT ? '<td class="n">' + pct(l.own_pct) +
+		cells += '<td class="n cpu">' + cpuPct(l) + '</td><td>' + bar(l) + '</td>' + (SPLIT ? '<td class="n">' + pct(l.own_pct) +
 			'</td><td class="n">' + pct(l.native_pct) + '</td><td class="n">' + pct(l.system_pct) + '</td>' : '') +
 			MCOLS.map(function (c) { return mcell(c, l); }).join('') +
 			(SPARK ? '<td class="sp">' + spark(l.timeline) + '</td>' : '') +
@@ -375,7 +449,7 @@ function files(box) {
 	var shownFiles = ROWS;
 	function header(f, i) {
 		return '<div class="file" data-i="' + i + '"><div class="fhead"><span class="tw">\u25b8</span><span class="name" title="' +
-			esc(f.file) + '">' + esc(f.file) + '</span>' + bar(f) + '<span class="n">' + pct(f.cpu_pct) + '</span>' +
+			esc(f.file) + '">' + esc(rel(f.file)) + '</span>' + bar(f) + '<span class="n">' + pct(f.cpu_pct) + '</span>' +
 			(MEM ? '<span class="n fmem" title="MB allocated / not freed in the window">alloc ' + (mb(f.alloc_mb) || '0') + ' MB, net ' +
 				(mb(f.net_mb) || '0') + ' MB</span>' : '') +
 			'<span class="mute">' + int(f.samples) + ' samples, ' + arr(f.lines).length + ' lines</span></div><div class="fbody" hidden></div></div>';
@@ -440,14 +514,31 @@ function files(box) {
 	draw();
 }
 
-/* The flame graph: stacks merged into a tree, heaviest child left (root at
- * top); click a frame to zoom into it, the root or "reset" to zoom out. */
-function flame(box) {
-	var own = {}, W = 1200, H = 17;
-	arr(doc.functions).forEach(function (f) { own[obj(f).function] = 1; });
-	var root = { name: 'all', v: 0, kids: new Map() };
-	arr(doc.stacks).forEach(function (s) {
-		var v = num(obj(s).samples), n = root;
+/* Frame colours, as the legend states them: grey for the root, warm for
+ * a function of hotline or a module (one the Functions table lists),
+ * blue-grey for libraries, the kernel and unnamed frames, magenta for a
+ * search match; the hue varies with the name only so neighbours differ. */
+var FLAME_MATCH = '#d633d6', OWN_FN = {};
+arr(doc.functions).forEach(function (f) { OWN_FN[obj(f).function] = 1; });
+function frameColor(name, i) {
+	var h = 0;
+	for (var c = 0; c < name.length; c++) h = (h * 31 + name.charCodeAt(c)) >>> 0;
+	if (i === 0) return '#c9c9c9';
+	if (OWN_FN[name]) return 'hsl(' + (10 + h % 35) + ',85%,' + (58 + h % 12) + '%)';
+	return 'hsl(' + (195 + h % 40) + ',35%,' + (70 + h % 12) + '%)';
+}
+function flameLegend() {
+	return '<span class="legend flegend"><span><i style="background:hsl(25,85%,62%)"></i>hotline or module code (a function in Functions)</span>' +
+		'<span><i style="background:hsl(210,35%,74%)"></i>libraries, kernel, unnamed</span>' +
+		'<span><i style="background:#c9c9c9"></i>all</span><span><i style="background:' + FLAME_MATCH + '"></i>search match</span></span>';
+}
+
+/* Folded stacks merged into a tree, flattened in preorder: name, value,
+ * x (in value units), depth, end of subtree, parent. */
+function flameNodes(stacks, value) {
+	var root = { name: 'all', v: 0, kids: new Map() }, nodes = [];
+	stacks.forEach(function (s) {
+		var v = value(obj(s)), n = root;
 		if (v <= 0) return;
 		root.v += v;
 		String(obj(s).stack || '').split(';').forEach(function (fr) {
@@ -457,12 +548,9 @@ function flame(box) {
 			n = k;
 		});
 	});
-	/* Flatten: name, value, x (in samples), depth, end of subtree, parent. */
-	var nodes = [], maxDepth = 0;
 	(function walk(n, x, d, parent) {
 		var me = nodes.length;
 		nodes.push({ name: n.name, v: n.v, x: x, d: d, end: 0, p: parent });
-		maxDepth = Math.max(maxDepth, d);
 		Array.from(n.kids.values()).sort(function (a, b) { return b.v - a.v; }).forEach(function (k) {
 			walk(k, x, d + 1, me);
 			x += k.v;
@@ -470,16 +558,40 @@ function flame(box) {
 		nodes[me].end = nodes.length;
 		n.kids = null;
 	})(root, 0, 0, -1);
-	var zoom = 0, ms = num(obj(doc.totals).seconds) * 1000, total = root.v || 1;
-	function color(name, i) {
-		var h = 0;
-		for (var c = 0; c < name.length; c++) h = (h * 31 + name.charCodeAt(c)) >>> 0;
-		if (i === 0) return '#c9c9c9';
-		if (own[name]) return 'hsl(' + (10 + h % 35) + ',85%,' + (58 + h % 12) + '%)';
-		return 'hsl(' + (195 + h % 40) + ',35%,' + (70 + h % 12) + '%)';
-	}
+	return nodes;
+}
+
+/* Nodes whose name matches q (a regular expression, or plain text when it
+ * is not one; case-insensitive), and their share of the root: a match
+ * under a matched frame is not counted twice (as flamegraph.pl does). */
+function flameSearch(nodes, q) {
+	var re = null, hit = {}, under = {}, v = 0;
+	if (!q) return { hit: hit, v: 0 };
+	try { re = new RegExp(q, 'i'); } catch (e) { re = null; }
+	var low = q.toLowerCase();
+	nodes.forEach(function (n, i) {
+		if (i === 0) return;
+		var m = re ? re.test(n.name) : n.name.toLowerCase().indexOf(low) >= 0;
+		if (m) hit[i] = 1;
+		if (under[n.p] || hit[n.p]) under[i] = 1;
+		else if (m) v += n.v;
+	});
+	return { hit: hit, v: v };
+}
+
+/*
+ * A flame graph in box: root at top, heaviest callee left; click a frame to
+ * zoom into it, the root or reset to zoom out; the search box highlights
+ * matching frames and says their share. o: {stacks, value (a stack's
+ * weight), what (a frame's figures, for its title), amount (a weight in
+ * its unit), empty (the note when there is nothing), id (the elements' id
+ * prefix)}.
+ */
+function flame(box, o) {
+	var H = 17, nodes = flameNodes(o.stacks, o.value), total = nodes[0].v || 1, zoom = 0, found = { hit: {}, v: 0 };
+	var maxDepth = nodes.reduce(function (m, n) { return Math.max(m, n.d); }, 0);
 	function draw() {
-		var z = nodes[zoom], scale = W / (z.v || 1), out = [], anc = {};
+		var W = Math.max(320, Math.round(box.clientWidth) || 1200), z = nodes[zoom], scale = W / (z.v || 1), out = [], anc = {};
 		for (var a = z.p; a >= 0; a = nodes[a].p) anc[a] = 1;
 		for (var i = 0; i < nodes.length; i++) {
 			var n = nodes[i], x, w;
@@ -488,14 +600,14 @@ function flame(box) {
 			else { i = n.end - 1; continue; }	/* beside the zoomed frame */
 			if (w < 0.5) { i = n.end - 1; continue; }
 			var label = w > 30 ? esc(n.name.slice(0, Math.floor(w / 6.6))) : '';
-			out.push('<g data-i="' + i + '"' + (anc[i] ? ' class="anc"' : '') + '><title>' + esc(n.name) + ': ' + int(n.v) + ' samples, ' +
-				(100 * n.v / total).toFixed(2) + '%, ' + (ms * n.v / total).toFixed(1) + ' ms</title><rect x="' + x.toFixed(2) + '" y="' + n.d * H +
-				'" width="' + w.toFixed(2) + '" height="' + (H - 1) + '" fill="' + color(n.name, i) + '"/>' +
+			out.push('<g data-i="' + i + '"' + (anc[i] ? ' class="anc"' : found.hit[i] ? ' class="match"' : '') + '><title>' + esc(n.name) + ': ' +
+				o.what(n.v, total) + '</title><rect x="' + x.toFixed(2) + '" y="' + n.d * H + '" width="' + w.toFixed(2) + '" height="' + (H - 1) +
+				'" fill="' + (found.hit[i] ? FLAME_MATCH : frameColor(n.name, i)) + '"/>' +
 				(label ? '<text x="' + (x + 3).toFixed(2) + '" y="' + (n.d * H + 12) + '">' + label + '</text>' : '') + '</g>');
 		}
-		box.innerHTML = root.v ? '<svg id="flame-svg" viewBox="0 0 ' + W + ' ' + (maxDepth + 1) * H + '" preserveAspectRatio="none" style="height:' +
-			(maxDepth + 1) * H + 'px">' + out.join('') + '</svg>' : '<div class="note">no stacks in this window</div>';
-		var info = document.getElementById('flame-zoom');
+		box.innerHTML = nodes[0].v ? '<svg id="' + o.id + '-svg" viewBox="0 0 ' + W + ' ' + (maxDepth + 1) * H + '" preserveAspectRatio="none" style="height:' +
+			(maxDepth + 1) * H + 'px">' + out.join('') + '</svg>' : '<div class="note">' + esc(o.empty) + '</div>';
+		var info = document.getElementById(o.id + '-zoom');
 		if (info) info.textContent = zoom ? 'zoomed into ' + nodes[zoom].name + ' (' + (100 * nodes[zoom].v / total).toFixed(2) + '%)' : '';
 	}
 	box.addEventListener('click', function (e) {
@@ -504,24 +616,55 @@ function flame(box) {
 		zoom = +g.getAttribute('data-i');
 		draw();
 	});
-	flame.reset = function () { zoom = 0; draw(); };
+	document.getElementById(o.id + '-reset').addEventListener('click', function () { zoom = 0; draw(); });
+	document.getElementById(o.id + '-q').addEventListener('input', function (e) {
+		var q = e.target.value.trim(), m = document.getElementById(o.id + '-match');
+		found = flameSearch(nodes, q);
+		m.textContent = q ? 'matched ' + (100 * found.v / total).toFixed(2) + '% (' + o.amount(found.v, total) + ')' : '';
+		draw();
+	});
+	var width = 0, timer = 0;
+	window.addEventListener('resize', function () {
+		clearTimeout(timer);
+		timer = setTimeout(function () { if (box.clientWidth !== width) { width = box.clientWidth; draw(); } }, 150);
+	});
 	draw();
+	width = box.clientWidth;
+}
+
+/* The flame graphs' section: CPU samples, and beside it (with memory) the
+ * sampled bytes allocated. */
+function flamePanel(id, title, note) {
+	return '<div class="fpanel"><h3>' + esc(title) + '</h3><div class="controls"><input type="search" id="' + id + '-q" placeholder="search (regex)" ' +
+		'aria-label="search ' + esc(title) + '"><span id="' + id + '-match" class="fmatch"></span><button id="' + id + '-reset">reset zoom</button>' +
+		'<span id="' + id + '-zoom" class="mute"></span></div><div class="note">' + esc(note) + '</div><div id="' + id + '" class="flame"></div></div>';
+}
+function flames() {
+	var ms = num(obj(doc.totals).seconds) * 1000;
+	flame(document.getElementById('flame'), { id: 'flame', stacks: arr(doc.stacks), empty: 'no stacks in this window',
+		value: function (s) { return num(s.samples); },
+		what: function (v, total) { return int(v) + ' samples, ' + (100 * v / total).toFixed(2) + '%, ' + (ms * v / total).toFixed(1) + ' ms'; },
+		amount: function (v, total) { return int(v) + ' samples, ' + (ms * v / total).toFixed(1) + ' ms'; } });
+	if (ALLOC) flame(document.getElementById('aflame'), { id: 'aflame', stacks: arr(doc.alloc_stacks), empty: 'no sampled allocation in this window',
+		value: function (s) { return num(s.bytes); },
+		what: function (v, total) { return bytes(v) + ', ' + (100 * v / total).toFixed(2) + '% of the bytes allocated'; },
+		amount: function (v) { return bytes(v) + ' allocated'; } });
 }
 
 /* Functions, handlers and workers tables. */
 function tables() {
 	table(document.getElementById('functions-t'), [
 		{ head: 'function', key: function (r) { return r.function || ''; }, cell: function (r) { return esc(r.function); } },
-		{ head: 'file:line', key: function (r) { return base(r.file) + ':' + r.line; },
-			cell: function (r) { return '<span title="' + esc(r.file) + '">' + esc(base(r.file) + ':' + r.line) + '</span>'; } },
-		ncol('cpu %', 'cpu_pct', pct, 'n cpu'), { head: 'own / native / system', key: function (r) { return num(r.cpu_pct); }, cell: bar },
+		{ head: 'file:line', key: function (r) { return rel(r.file) + ':' + r.line; },
+			cell: function (r) { return '<span title="' + esc(r.file) + '">' + esc(rel(r.file) + ':' + r.line) + '</span>'; } },
+		cpuCol('n cpu'), { head: 'own / native / system', key: function (r) { return num(r.cpu_pct); }, cell: bar },
 		ncol('own %', 'own_pct'), ncol('native %', 'native_pct'), ncol('system %', 'system_pct'), ncol('samples', 'samples', int)
 	].concat(MEM ? [ncol('alloc MB', 'alloc_mb', mbz), ncol('net MB', 'net_mb', mbz)] : [],
 		COPY ? [ncol('copy MB', 'copy_mb', mbz)] : []), arr(doc.functions).map(obj), { cap: 50 });
 	table(document.getElementById('handlers-t'), [
 		ncol('pkg_id', 'pkg_id', int), { head: 'name', key: function (r) { return r.name || ''; }, cell: function (r) { return esc(r.name); } },
 		ncol('calls', 'calls', int), ncol('CPU ms/call', 'cpu_ms_per_call', function (v) { return fx(v, 3); }, 'n cpu'),
-		ncol('CPU ms', 'cpu_ms', function (v) { return fx(v, 1); }), ncol('cpu %', 'cpu_pct'), ncol('samples', 'samples', int)
+		ncol('CPU ms', 'cpu_ms', function (v) { return fx(v, 1); }), cpuCol(), ncol('samples', 'samples', int)
 	].concat(MEM ? [ncol('alloc bytes/call', 'alloc_bytes_per_call', int, 'n mem'), ncol('alloc MB', 'alloc_mb', mbz)] : []),
 		arr(doc.handlers).map(obj), { empty: 'no handler ran in this window' });
 	table(document.getElementById('workers-t'), [
@@ -543,7 +686,7 @@ function leaks(box) {
 		'1 \u2212 (frees + 1) / (mallocs \u2212 frees + 2) is over 0.95 and its sampled net memory kept growing; ' +
 		'counts are sampled allocations.</div><div id="leaks-t"></div>';
 	table(box.lastChild, [
-		{ head: 'file:line', key: function (r) { return base(r.file) + ':' + r.line; }, cell: function (r) { return lineLink(r.file, r.line); } },
+		{ head: 'file:line', key: function (r) { return rel(r.file) + ':' + r.line; }, cell: function (r) { return lineLink(r.file, r.line); } },
 		{ head: 'function', key: function (r) { return r.function || ''; }, cell: function (r) { return esc(r.function); } },
 		ncol('likelihood', 'likelihood', function (v) { return fx(v, 3); }, 'n leakl'),
 		ncol('growth MB/s', 'growth_mb_s', function (v) { return fx(v, 3); }),
@@ -670,19 +813,20 @@ function build() {
 	var w = obj(doc.window);
 	app.innerHTML = '<header><h1>' + esc(doc.generator || 'hotline') + ' profile</h1><span>' + esc(doc.kind) + ' report, ' +
 		esc(date(w.start)) + ', ' + fx(w.seconds, 1) + ' s, schema ' + esc(doc.schema_version) + '</span><nav>' +
-		'<a href="#summary">summary</a>' + (TIMELINE ? '<a href="#timeline">timeline</a>' : '') + '<a href="#files">lines</a>' +
-		(MEM ? '<a href="#memory">memory</a><a href="#leaks">leaks</a>' : '') + '<a href="#flame-s">flame graph</a><a href="#functions">functions</a>' +
-		'<a href="#handlers">handlers</a><a href="#workers">workers</a></nav></header><main>' +
+		'<a href="#summary">summary</a><a href="#hottest">hottest</a>' + (TIMELINE ? '<a href="#timeline">timeline</a>' : '') +
+		(MEM ? '<a href="#memory">memory</a><a href="#leaks">leaks</a>' : '') + '<a href="#files">lines</a><a href="#flame-s">flame graphs</a>' +
+		'<a href="#functions">functions</a><a href="#handlers">handlers</a><a href="#workers">workers</a></nav></header><main>' +
 		'<section id="summary">' + summary() + '</section>' +
-		(TIMELINE ? '<section id="timeline"><h2>Timeline: CPU and memory per worker</h2><div id="timeline-c"></div></section>' : '') +
 		'<section id="hottest"><h2>Hottest lines</h2><div id="top-t"></div></section>' +
+		(TIMELINE ? '<section id="timeline"><h2>Timeline: CPU and memory per worker</h2><div id="timeline-c"></div></section>' : '') +
 		(MEM ? '<section id="memory"><h2>Lines by memory allocated</h2><div id="top-m"></div></section>' +
 			'<section id="leaks"><h2>Leaks</h2><div id="leaks-b"></div></section>' : '') +
 		'<section id="files"><h2>Files and lines</h2><div class="controls"><label><input type="checkbox" id="cold"> show cold lines ' +
 		'(all source lines)</label><label>hot at &ge; <input type="number" id="thr" value="1" min="0" max="100" step="0.5" style="width:5em"> % CPU' + (MEM ? ' or of memory allocated' : '') + '</label>' +
 		'<span class="legend"><span><i class="own"></i>own</span><span><i class="native"></i>native</span><span><i class="system"></i>system</span></span></div><div id="files-l"></div></section>' +
-		'<section id="flame-s"><h2>Flame graph</h2><div class="controls"><button id="flame-reset">reset zoom</button><span id="flame-zoom" class="mute"></span>' +
-		'<span class="note">root at top, heaviest callee left; orange frames are hotline or module code; click to zoom</span></div><div id="flame"></div></section>' +
+		'<section id="flame-s"><h2>Flame graphs</h2><div class="note">Root at top, heaviest callee left, width is the share; click a frame to zoom. ' +
+		flameLegend() + '</div><div class="fgrid">' + flamePanel('flame', 'CPU', 'width: CPU samples') + (ALLOC ? flamePanel('aflame', 'Allocations',
+		'width: sampled bytes allocated; the leaf is the function that called the allocator') : '') + '</div></section>' +
 		'<section id="functions"><h2>Functions</h2><div id="functions-t"></div></section>' +
 		'<section id="handlers"><h2>Handlers</h2><div id="handlers-t"></div></section>' +
 		'<section id="workers"><h2>Workers</h2><div id="workers-t"></div></section></main>';
@@ -693,14 +837,13 @@ function build() {
 	}
 	if (TIMELINE) timeline(document.getElementById('timeline-c'));
 	files(document.getElementById('files-l'));
-	flame(document.getElementById('flame'));
+	flames();
 	tables();
 	document.getElementById('cold').addEventListener('change', function (e) { state.cold = e.target.checked; files.redraw(); });
 	document.getElementById('thr').addEventListener('change', function (e) {
 		state.threshold = Math.max(0, num(parseFloat(e.target.value)));
 		files.redraw();
 	});
-	document.getElementById('flame-reset').addEventListener('click', function () { flame.reset(); });
 	document.querySelector('main').addEventListener('click', function (e) {
 		var a = e.target.closest('a[data-goto]');
 		if (a) { e.preventDefault(); files.open(a.getAttribute('data-goto'), a.getAttribute('data-line')); }

@@ -117,6 +117,14 @@ json_t	*report_mem_line_timeline(const struct builder *b,
 /* Allocated bytes while a handler ran. */
 uint64_t report_mem_handler_bytes(const struct builder *b, int32_t pkg_id);
 int	 report_has_memory(const struct builder *b);
+
+/* report_headline.c: pct_lo and pct_hi on o (which has its cpu_pct) for
+ * k of the window's samples; and the document's cpu, filters, intervals
+ * and overhead parts, from the finished document (sampled: the window's
+ * sampled CPU seconds). */
+void	 report_interval_json(const struct builder *b, json_t *o, uint64_t k);
+void	 report_headline_doc(const struct builder *b, json_t *doc,
+	    double sampled);
 double	 report_mb(uint64_t bytes);
 
 #endif

@@ -330,6 +330,14 @@ tally_samples(const struct tally *t)
 	return n;
 }
 
+/* Samples of the CPU classes (idle left out). */
+static uint64_t
+tally_cpu_samples(const struct tally *t)
+{
+	return t->samples[CLS_OWN] + t->samples[CLS_NATIVE] +
+	    t->samples[CLS_SYSTEM];
+}
+
 /* {"own_pct","native_pct","system_pct","idle_pct","cpu_pct","samples"} */
 static void
 tally_json(json_t *o, const struct tally *t, uint64_t whole)
@@ -394,6 +402,7 @@ line_json(struct builder *b, const struct line_rec *l, uint64_t whole)
 	int i;
 
 	tally_json(o, &l->t, whole);
+	report_interval_json(b, o, tally_cpu_samples(&l->t));
 	for (i = 0; i < REPORT_LIBS && l->libs[i] != NULL; i++) {
 		char copy[512];
 
@@ -518,6 +527,7 @@ functions_json(const struct builder *b, uint64_t whole)
 		o = json_pack("{s:s, s:s?, s:i}", "function", f->function,
 		    "file", f->file, "line", (int)f->line);
 		tally_json(o, &f->t, whole);
+		report_interval_json(b, o, tally_cpu_samples(&f->t));
 		if (report_has_memory(b))
 			report_mem_json(o, b, &f->m, MEM_KEYS_FILE);
 		json_array_append_new(arr, o);
@@ -552,6 +562,7 @@ handlers_json(const struct builder *b, uint64_t whole)
 		    (json_int_t)samples, "cpu_ms", round(ms * 1000) / 1000,
 		    "cpu_ms_per_call", rh->calls ? round(ms * 1e6 / rh->calls) /
 		    1e6 : 0.0, "cpu_pct", pct(weight, whole));
+		report_interval_json(b, o, samples);
 		if (report_has_memory(b)) {
 			uint64_t bytes = report_mem_handler_bytes(b,
 			    rh->pkg_id);
@@ -698,7 +709,11 @@ report_build(struct symbolizer *sym, const struct report_input *in)
 	json_object_set_new(doc, "functions", functions_json(&b, whole));
 	json_object_set_new(doc, "handlers", handlers_json(&b, whole));
 	json_object_set_new(doc, "stacks", report_stacks(sym, in));
+	if (in->mem != NULL)
+		json_object_set_new(doc, "alloc_stacks",
+		    report_folded_alloc_json(sym, in->mem));
 	report_mem_doc(&b, doc);
+	report_headline_doc(&b, doc, tally_cpu(&b.total) / 1e9);
 	free(b.site_file);
 	free(b.site_lineno);
 	json_decref(b.leaks);

@@ -22,7 +22,7 @@ struct timeline;
  * that allocated the block. */
 enum { MEM_CLS_ALLOC, MEM_CLS_FREE, MEM_CLS_COPY };
 
-#define REPORT_SCHEMA_VERSION	"1.2"
+#define REPORT_SCHEMA_VERSION	"1.3"
 #define REPORT_MAX_LINES	5000	/* per report */
 #define REPORT_MAX_STACKS	2000	/* folded stacks in the JSON */
 
@@ -36,6 +36,7 @@ struct report_worker {
 	uint64_t	 handler_ns;	/* sampler overhead */
 	uint64_t	 delivery_ns;	/* samples x one signal's cost */
 	uint64_t	 hook_ns;	/* memory hooks' sampled path */
+	uint64_t	 copy_hook_ns;	/* of which the copy hooks' */
 	double		 utime_s;	/* from /proc/<pid>/stat, this window */
 	double		 stime_s;
 	uint64_t	 rss_bytes;	/* at the window's end */
@@ -97,5 +98,10 @@ void	 report_folded_free(struct report_folded *rf);
 char	*report_folded_text(const struct report_folded *rf);
 /* The heaviest REPORT_MAX_STACKS of them as a JSON array. */
 json_t	*report_folded_json(const struct report_folded *rf);
+/* The allocations of a memory table (MEM_CLS_ALLOC entries) folded the
+ * same way, weighted by sampled bytes: the heaviest REPORT_MAX_STACKS as
+ * [{"stack", "bytes", "samples"}], most bytes first. */
+json_t	*report_folded_alloc_json(struct symbolizer *sym,
+	    const struct stacktab *mem);
 
 #endif

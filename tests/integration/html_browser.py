@@ -8,6 +8,10 @@ MODE is
   nocopy  a 1.1 report with memory.copy false
   noleaks a 1.1 report whose leaks[] is empty
   v10     a 1.0 report: no memory parts at all
+  honest  at 1280x800: the cards read the report's CPU and overhead
+          figures, the hottest line is in the first 800 px, rough
+          percentages are marked, the flame graphs' colours are the
+          legend's, the allocation flame graph renders, search highlights
 Prints "key value" lines for the shell to check, "messages N" (console
 messages, exceptions, CSP and other log entries) and each message as a
 "# " line. With SHOT, saves a screenshot (whole page for memory).
@@ -173,10 +177,117 @@ async def v10(b, shot):
     say("cpu_cols", has_all(f["top_heads"], ["cpu %", "own %", "native %", "system %"]))
 
 
+# The page's own report, and facts about its cards, hottest row and flame
+# graphs' frames (name, fill) for honest().
+HONEST = r"""(function () {
+  var doc = JSON.parse(document.getElementById('hl-report').textContent);
+  function card(k) {
+    var c = [].filter.call(document.querySelectorAll('#summary .card'), function (c) {
+      return c.querySelector('.k').textContent.toLowerCase() === k; })[0];
+    return c ? c.textContent : '';
+  }
+  function frames(id) {
+    return [].map.call(document.querySelectorAll('#' + id + '-svg g[data-i]'), function (g) {
+      return [g.querySelector('title').textContent.replace(/: .*$/, ''), g.querySelector('rect').getAttribute('fill'), +g.getAttribute('data-i')];
+    });
+  }
+  var row = document.querySelector('#top-lines tbody tr');
+  return {
+    doc: doc, cpu_card: card('cpu'), overhead_card: card('overhead'), filters: (document.querySelector('.filters') || {}).textContent || '',
+    hot_bottom: row ? row.getBoundingClientRect().bottom : 1e9, hot_cell: row ? row.querySelector('td.cpu').textContent : '',
+    hot_title: row && row.querySelector('.rough') ? row.querySelector('.rough').getAttribute('title') : '',
+    legend: (document.querySelector('.flegend') || {}).textContent || '',
+    flame: frames('flame'), aflame: frames('aflame'), viewport: [window.innerWidth, window.innerHeight]
+  };
+})()"""
+
+
+def hue_ok(name, fill, i, own):
+    """The legend's colouring: root grey, own code warm, the rest blue-grey."""
+    if i == 0:
+        return fill == "#c9c9c9"
+    if not fill.startswith("hsl("):
+        return False
+    h = int(fill[4:].split(",")[0])
+    return 10 <= h < 45 if name in own else 195 <= h < 235
+
+
+def stack_share(stacks, key, word):
+    """Share (%) of the weight of stacks with a frame containing word."""
+    total = sum(s[key] for s in stacks)
+    hit = sum(s[key] for s in stacks if any(word.lower() in f.lower() for f in s["stack"].split(";")))
+    return 100.0 * hit / total if total else 0
+
+
+async def search(b, gid, word):
+    """Type word in a flame graph's search box: matched frames, the label."""
+    return await b.js("""(function (id, w) {
+      var q = document.getElementById(id + '-q'); q.value = w;
+      q.dispatchEvent(new Event('input', { bubbles: true }));
+      return { n: document.querySelectorAll('#' + id + '-svg g.match').length,
+               magenta: document.querySelectorAll('#' + id + '-svg rect[fill="#d633d6"]').length,
+               label: document.getElementById(id + '-match').textContent };
+    })(%s, %s)""" % (json.dumps(gid), json.dumps(word)))
+
+
+async def honest(b, shot):
+    if shot:
+        await b.screenshot(shot)
+    f = await b.js(HONEST)
+    d, o = f["doc"], f["doc"]["overhead"]
+    c, p = d["cpu"], o["parts_pct"]
+    say("viewport", "%dx%d" % tuple(f["viewport"]))
+    say("cpu_card", ("%.2f s" % c["seconds"]) in f["cpu_card"] and ("%.1f%% of %d worker core" % (c["share_pct"], c["cores"])) in f["cpu_card"]
+        and "100.00%" not in f["cpu_card"].split("own")[0])
+    say("overhead_card", all(("%.2f%%" % v) in f["overhead_card"] for v in (o["overhead_pct"], p["sampler"], p["memory_hooks"], p["copy_hooks"])))
+    say("filters", "Built with:" in f["filters"] and ("reduced profile (" in f["filters"]) == d["filters"]["reduced_profile"])
+    say("hot_bottom", int(f["hot_bottom"]))
+    say("hot_visible", f["hot_bottom"] <= 800)
+    lines = [l for x in d["files"] for l in x["lines"]]
+    hot = max(lines, key=lambda l: l["cpu_pct"])
+    rough = max(hot["cpu_pct"] - hot["pct_lo"], hot["pct_hi"] - hot["cpu_pct"]) > d["intervals"]["rough_pp"]
+    say("hot_rough", rough)
+    say("hot_marked", f["hot_cell"].startswith("\u2248") == rough and (not rough or ("%.2f" % hot["pct_lo"]) in f["hot_title"]))
+    own = set(fn["function"] for fn in d["functions"])
+    say("legend", "hotline or module code" in f["legend"] and "search match" in f["legend"])
+    say("colours_as_legend", bool(f["flame"]) and all(hue_ok(n, fill, i, own) for n, fill, i in f["flame"] + f["aflame"]))
+    # Search the hottest line's function in the CPU graph (an own
+    # function's name is a plain word, not a regular expression).
+    await searched(b, "flame", d["stacks"], "samples", hot["function"])
+    say("alloc_stacks", len(d.get("alloc_stacks", [])))
+    if d.get("alloc_stacks"):
+        await alloc(b, None, f)
+
+
+async def searched(b, gid, stacks, key, word):
+    """Search word in a flame graph: frames turn magenta and the label says
+    the share of the stacks with such a frame."""
+    r = await search(b, gid, word)
+    want = "matched %.2f%%" % stack_share(stacks, key, word)
+    say(gid + "_search_word", word)
+    say(gid + "_search", r["n"] > 0 and r["magenta"] == r["n"] and r["label"].startswith(want))
+    if r["label"] and not r["label"].startswith(want):
+        print("# %s: %r, want %r" % (gid, r["label"], want))
+
+
+async def alloc(b, shot, f=None):
+    """The allocation flame graph: frames drawn, and a search for the own
+    function nearest the leaf of the heaviest allocation's stack."""
+    f = f or await b.js(HONEST)
+    d = f["doc"]
+    own = set(fn["function"] for fn in d["functions"])
+    say("alloc_nodes", len(f["aflame"]))
+    stacks = d.get("alloc_stacks", [])
+    words = [fr for fr in stacks[0]["stack"].split(";") if fr in own] if stacks else []
+    if words:
+        await searched(b, "aflame", stacks, "bytes", words[-1])
+
+
 async def main():
     chromium, mode, page = sys.argv[1:4]
     shot = sys.argv[4] if len(sys.argv) > 4 else None
-    async with Browser(chromium) as b:
+    size = (1280, 800) if mode == "honest" else (1400, 1000)
+    async with Browser(chromium, *size) as b:
         await b.open("file://" + page)
         await globals()[mode](b, shot)
         await asyncio.sleep(0.2)

@@ -14,6 +14,7 @@
 REPORT=$top_builddir/tools/hotline-report
 SHOT=$top_builddir/tests/integration/t_html.png
 SHOT_MEM=$top_builddir/tests/integration/t_html_memory.png
+SHOT_1280=$top_builddir/tests/integration/t_html_1280.png
 FIXTURES=$top_srcdir/tests/fixtures
 BROWSER="$PY $top_srcdir/tests/integration/html_browser.py"
 CHROMIUM=$(command -v chromium || true)
@@ -177,7 +178,7 @@ hot = max((l for f in d["files"] for l in f["lines"]), key=lambda l: l["cpu_pct"
 top = re.search(r'<table id="top-lines">.*?<tbody>(.*?)</tr>', dom, re.S)
 row = top.group(1) if top else ""
 print("hot_row", hot["function"] in row and ("%.2f%%" % hot["cpu_pct"]) in row)
-print("file_row", re.search(r'<td class="n cpu">%.2f%%</td>' % hot["cpu_pct"], dom) is not None)
+print("file_row", re.search(r'<td class="n cpu">(<span class="rough"[^>]*>\u2248)?%.2f%%(</span>)?</td>' % hot["cpu_pct"], dom) is not None)
 svg = re.search(r'<svg id="flame-svg".*?</svg>', dom, re.S)
 print("flame_nodes", len(re.findall(r'<g data-i=', svg.group(0))) if svg else 0)
 print("flame_work_a", bool(svg) and ">work_a" in svg.group(0))
@@ -212,6 +213,43 @@ check "flame graph: the clicked frame spans the full width" fact flame flame_zoo
 check "flame graph: the zoom label names the clicked frame" fact flame flame_zoom_label True
 check "flame graph: reset zoom restores the frame's width" fact flame flame_reset True
 check "flame graph: no console messages while clicking" fact flame messages 0
+
+# Honest headline numbers at 1280x800 (issue 16): the CPU and overhead
+# cards read the report's figures, the hottest line shows without
+# scrolling, a rough percentage is marked, the frames are coloured as the
+# legend says; the allocation flame graph renders and both searches
+# highlight frames and say the share the stacks give (issue 18).
+rm -f "$SHOT_1280"
+browse honest "$html" "$SHOT_1280"
+check "1280x800: the CPU card reads cpu.seconds and share_pct" fact honest cpu_card True
+check "1280x800: the overhead card reads overhead_pct and its three parts" fact honest overhead_card True
+check "1280x800: the page says the filters the report was built with" fact honest filters True
+check "1280x800: the hottest line is within the first 800 px" fact honest hot_visible True
+check "1280x800: the hottest line's percentage is marked as its interval says" fact honest hot_marked True
+check "flame graphs: every frame is coloured as the legend states" sh -c \
+    "grep -qx 'legend True' '$T/honest.txt' && grep -qx 'colours_as_legend True' '$T/honest.txt'"
+check "search highlights frames and says their share (CPU)" fact honest flame_search True
+# Without allocation stacks (ASan compiles the malloc hooks out) the 1.1
+# fixture with stacks of bytes added stands in.
+af=honest
+if [ "$(sed -n 's/^alloc_stacks //p' "$T/honest.txt")" = 0 ]; then
+	$PY - "$FIXTURES/report-1.1.json" "$T/alloc.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+d["alloc_stacks"] = [
+    {"stack": "main;worker_main;handle_work;work_a;xmalloc", "bytes": 32500000, "samples": 62},
+    {"stack": "main;worker_main;handle_json;remember;xmalloc", "bytes": 7500000, "samples": 15},
+    {"stack": "main;worker_main;handle_work;work_b", "bytes": 2000000, "samples": 4}]
+json.dump(d, open(sys.argv[2], "w"))
+PY
+	"$REPORT" render "$T/alloc.json" -o "$T/alloc.html" --source-root "$FIXTURES"
+	browse alloc "$T/alloc.html"
+	af=alloc
+fi
+check "the allocation flame graph renders ($af)" test "$(sed -n 's/^alloc_nodes //p' "$T/$af.txt")" -gt 3
+check "search highlights frames and says their share (allocations, $af)" fact $af aflame_search True
+check "1280x800: no console messages" fact honest messages 0
+check "a 1280x800 screenshot was saved ($SHOT_1280)" test -s "$SHOT_1280"
 
 # Schema 1.1 with memory, copies, timeline and a leak (hand-made fixture,
 # sources under tests/fixtures/src).

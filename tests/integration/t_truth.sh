@@ -134,7 +134,7 @@ wait "$getter"
 stop_hotlined "$HL_PID" QUIT
 r=$(final_report "$T/reports-mem")
 check "a final report was written" test -n "$r" || exit 1
-check "the on-demand profile sampled" test "$(jq "j['totals']['samples'] > 100" <"$T/ondemand.json")" = True
+check "the on-demand profile sampled" test "$(jq "j['totals']['samples'] > 0" <"$T/ondemand.json")" = True
 if [ "$hooks" = True ]; then
 	check "the hooks ran and their samples were counted apart" \
 	    test "$(jq "j['overhead']['hook_samples'] > 0 and j['memory']['enabled']" <"$r")" = True

@@ -160,8 +160,8 @@ START_TEST(test_text)
 	out = capture_close(&c);
 	ck_assert_msg(strncmp(out, "interval report, 10.00 s window, 1 worker,"
 	    " 400 samples (4.000 s), cpu clock\n", 76) == 0, "%s", out);
-	ck_assert_ptr_nonnull(strstr(out, "CPU 100.00%: own 75.00%, native "
-	    "25.00%, system 0.00%"));
+	ck_assert_ptr_nonnull(strstr(out, "sampled time: CPU 100.00% (own "
+	    "75.00%, native 25.00%, system 0.00%)"));
 	ck_assert_ptr_nonnull(strstr(out, "profiler overhead 0.100% of the "
 	    "workers' CPU: sampler 0.004 s, signal delivery 0.000 s, memory "
 	    "hooks 0.000 s\n"));
@@ -179,12 +179,53 @@ START_TEST(test_text)
 	ck_assert_ptr_nonnull(strstr(out, "(1 more lines; --top 0 lists all)"));
 	ck_assert_ptr_null(strstr(out, "alloc MB"));	/* 1.0: no memory */
 	ck_assert_ptr_null(strstr(out, "leaks"));
+	ck_assert_ptr_null(strstr(out, "~"));	/* 1.0: no intervals */
 	free(out);
 	capture_open(&c);
 	hlreport_text(c.fp, doc, 0);
 	out = capture_close(&c);
 	ck_assert_ptr_nonnull(strstr(out, "jansson.h:133                "
 	    "json_decref              libjansson.so.4"));
+	free(out);
+	json_decref(doc);
+}
+END_TEST
+
+/* Schema 1.3: a line whose 95 % interval reaches more than 5 points from
+ * its figure is marked "~" (50 % of 10 samples: 23.66..76.34), one
+ * within the bound is not; the heading names CPU, overhead and filters. */
+START_TEST(test_text_rough)
+{
+	json_t *doc = load_ok(FIX("report-1.0.json"));
+	json_t *lines = json_object_get(json_array_get(json_object_get(doc,
+	    "files"), 0), "lines");
+	struct capture c;
+	char *out;
+
+	json_object_set_new(json_array_get(lines, 0), "pct_lo",
+	    json_real(23.66));
+	json_object_set_new(json_array_get(lines, 0), "pct_hi",
+	    json_real(76.34));
+	json_object_set_new(json_array_get(lines, 1), "pct_lo",
+	    json_real(21.0));
+	json_object_set_new(json_array_get(lines, 1), "pct_hi",
+	    json_real(29.5));
+	json_object_set_new(doc, "intervals", json_pack("{s:s, s:f, s:f}",
+	    "method", "wilson", "confidence", 0.95, "rough_pp", 5.0));
+	json_object_set_new(doc, "cpu", json_pack("{s:f, s:s, s:i, s:f}",
+	    "seconds", 4.0, "source", "proc", "cores", 1, "share_pct", 40.0));
+	json_object_set_new(doc, "filters", json_pack("{s:b, s:i, s:[s], "
+	    "s:[]}", "reduced_profile", 1, "cpu_percent_threshold", 2, "only",
+	    "demo", "exclude"));
+	capture_open(&c);
+	hlreport_text(c.fp, doc, 0);
+	out = capture_close(&c);
+	ck_assert_ptr_nonnull(strstr(out, " ~50.00   50.00 "));
+	ck_assert_ptr_nonnull(strstr(out, "\n  25.00 "));
+	ck_assert_ptr_nonnull(strstr(out, "workers' CPU 4.00 s, 40.0% of 1 "
+	    "core\n"));
+	ck_assert_ptr_nonnull(strstr(out, "built with: reduced profile "
+	    "(threshold 2%); only: demo; exclude: -\n"));
 	free(out);
 	json_decref(doc);
 }
@@ -435,7 +476,7 @@ START_TEST(test_html_embeds_json)
 	ck_assert_ptr_nonnull(strstr(rest, "default-src 'none'"));
 	ck_assert_ptr_nonnull(strstr(rest, "<title>hotline 0.1.0 profile "
 	    "(interval)</title>"));
-	ck_assert_ptr_nonnull(strstr(rest, "function flame(box)"));
+	ck_assert_ptr_nonnull(strstr(rest, "function flame(box, o)"));
 	free(rest);
 	free(data);
 	json_decref(src);
@@ -652,6 +693,7 @@ report_html_suite(void)
 	tcase_add_test(tc, test_load_errors);
 	tcase_add_test(tc, test_check_missing_key);
 	tcase_add_test(tc, test_text);
+	tcase_add_test(tc, test_text_rough);
 	tcase_add_test(tc, test_text_empty);
 	tcase_add_test(tc, test_text_memory);
 	tcase_add_test(tc, test_folded);
