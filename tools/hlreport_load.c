@@ -83,6 +83,7 @@ static const struct hlreport_field hlreport_worker[] = {
 	{ "pid", T_INT, 1, NULL }, { "samples", T_INT, 1, NULL },
 	{ "dropped", T_INT, 0, NULL }, { "rss_mb", T_NUM, 0, NULL },
 	{ "heap_mb", T_NUM, 0, NULL }, { "alloc_mb", T_NUM, 0, NULL },
+	{ "state", T_STR, 0, NULL }, { "exit", T_OBJ, 0, NULL },
 	{ NULL, 0, 0, NULL },
 };
 static const struct hlreport_field hlreport_memory[] = {

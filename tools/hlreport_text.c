@@ -182,6 +182,38 @@ text_handlers(FILE *out, const json_t *doc, int top)
 	fputc('\n', out);
 }
 
+/* Workers that exited in the window (schema 1.4), and how: their samples
+ * and CPU are in the figures above. */
+static void
+text_exited(FILE *out, const json_t *doc)
+{
+	const json_t *w, *ex;
+	const char *sig;
+	size_t i;
+	int n = 0;
+
+	json_array_foreach(json_object_get(doc, "workers"), i, w) {
+		if ((ex = json_object_get(w, "exit")) == NULL)
+			continue;
+		sig = json_string_value(json_object_get(ex, "signal_name"));
+		fprintf(out, "worker %lld (pid %lld) ",
+		    (long long)json_integer_value(json_object_get(w, "index")),
+		    (long long)json_integer_value(json_object_get(w, "pid")));
+		if (sig != NULL)
+			fprintf(out, "killed by %s", sig);
+		else
+			fprintf(out, "exited with status %lld", (long long)
+			    json_integer_value(json_object_get(ex, "status")));
+		fprintf(out, ": %lld samples, %.3f s CPU\n", (long long)
+		    json_integer_value(json_object_get(w, "samples")),
+		    text_num(w, "utime_seconds") +
+		    text_num(w, "stime_seconds"));
+		n++;
+	}
+	if (n > 0)
+		fputc('\n', out);
+}
+
 /* The memory heading of a 1.1 report with memory figures. */
 static void
 text_memory_heading(FILE *out, const json_t *doc, const struct text_cols *c)
@@ -334,6 +366,7 @@ hlreport_text(FILE *out, const json_t *doc, int top)
 	c.copy = c.memory && json_is_true(json_object_get(json_object_get(doc,
 	    "memory"), "copy"));
 	text_heading(out, doc);
+	text_exited(out, doc);
 	text_handlers(out, doc, top);
 	if (c.memory)
 		text_memory_heading(out, doc, &c);

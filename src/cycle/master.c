@@ -13,6 +13,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -38,9 +39,14 @@ static struct master	 master;
  * something per slot (the profiler's rings and tables, auth's per-user
  * counts), so the supervisor need not know them. */
 void
-master_worker_reaped(struct master *m, int slot)
+master_worker_reaped(struct master *m, int slot, int status,
+    const struct rusage *ru)
 {
-	prof_master_reaped(slot);
+	struct prof_exit ex = { status,
+	    ru->ru_utime.tv_sec + ru->ru_utime.tv_usec / 1e6,
+	    ru->ru_stime.tv_sec + ru->ru_stime.tv_usec / 1e6 };
+
+	prof_master_reaped(slot, &ex);
 	auth_master_reaped(slot);
 }
 

@@ -19,6 +19,7 @@
 struct admin;
 struct event;
 struct event_base;
+struct rusage;
 
 enum master_stop {
 	MASTER_RUNNING,
@@ -61,7 +62,9 @@ struct master {
 int	 master_run(const struct master_options *opt, struct config *cf);
 /* Start the admin port on m->cf.admin_listen (master_admin.c). */
 int	 master_admin_start(struct master *m, char *err, size_t errsize);
-/* The supervisor reaped slot's worker (before its counters retire). */
-void	 master_worker_reaped(struct master *m, int slot);
+/* The supervisor reaped slot's worker (before its counters retire): its
+ * wait status and the resources wait4 reported for it. */
+void	 master_worker_reaped(struct master *m, int slot, int status,
+	    const struct rusage *ru);
 
 #endif

@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -192,9 +193,12 @@ supervisor_log_exit(const struct sup_slot *s, int status)
 }
 
 /* Fold a dead worker's counters, refusals and histograms (every word from
- * counters to the end of the slot) into the master's retired totals. */
+ * counters to the end of the slot) into the master's retired totals; how
+ * it ended and the CPU the kernel accounted (wait4) go to the master
+ * first, while its counters are still in the slot. */
 static void
-supervisor_retire(struct master *m, int slot)
+supervisor_retire(struct master *m, int slot, int status,
+    const struct rusage *ru)
 {
 	struct shm_slot *ss = shm_slot(&m->shm, (uint32_t)slot);
 	size_t off = offsetof(struct shm_slot, counters), i;
@@ -203,7 +207,7 @@ supervisor_retire(struct master *m, int slot)
 	    ((const char *)ss + off);
 	uint64_t *to = (uint64_t *)(void *)((char *)&m->retired + off);
 
-	master_worker_reaped(m, slot);
+	master_worker_reaped(m, slot, status, ru);
 	for (i = 0; i < n; i++)
 		to[i] += shm_read(&from[i]);
 	m->retired.counters.connections_active = 0;	/* gauges */
@@ -222,10 +226,11 @@ void
 supervisor_reap(struct master *m)
 {
 	struct supervisor *sup = &m->sup;
+	struct rusage ru;
 	int status, i;
 	pid_t pid;
 
-	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+	while ((pid = wait4(-1, &status, WNOHANG, &ru)) > 0) {
 		for (i = 0; i < sup->nslots; i++) {
 			struct sup_slot *s = &sup->slots[i];
 
@@ -235,7 +240,7 @@ supervisor_reap(struct master *m)
 			if (m->stop == MASTER_RUNNING && !s->draining &&
 			    s->epoch == sup->epoch)
 				supervisor_backoff(m, s, status);
-			supervisor_retire(m, i);
+			supervisor_retire(m, i, status, &ru);
 			memset(s, 0, sizeof *s);
 			break;
 		}

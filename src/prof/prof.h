@@ -51,8 +51,17 @@ int	 prof_master_start(const struct prof_host *host, char *err,
 	    size_t errsize);
 /* Master: a reload may change the switch, interval, filters. */
 void	 prof_master_reload(void);
-/* Master: a worker was reaped; take what it left, then reset its rings. */
-void	 prof_master_reaped(int slot);
+/* How a reaped worker ended: its wait status and the CPU the kernel
+ * accounted for its whole life (wait4's rusage). */
+struct prof_exit {
+	int		 status;
+	double		 utime_s;
+	double		 stime_s;
+};
+
+/* Master: a worker was reaped; take what it left (its figures stay in
+ * the window's and the run's workers with ex), then reset its rings. */
+void	 prof_master_reaped(int slot, const struct prof_exit *ex);
 /* Master, at stop: drain, write the final report (within a budget: the
  * longer one when graceful, SIGQUIT). */
 void	 prof_master_stop(int graceful);

@@ -23,6 +23,7 @@
 #include "profd/hookstrip.h"
 #include "profd/memagg.h"
 #include "profd/reporter.h"
+#include "profd/run.h"
 #include "prof/ring.h"
 #include "app/router.h"
 #include "prof/record.h"
@@ -44,10 +45,12 @@ struct prof_slot {
 	uint64_t	 copy_hook_start; /* the copy hooks' part of it */
 };
 
-/* Where a window (or a capture) started: per slot and per route. */
+/* Where a window (or a capture, or the run) started: per slot and per
+ * route, and the workers that exited since. */
 struct prof_base {
 	struct prof_slot	*slots;		/* nslots entries */
 	uint64_t		*calls;		/* router_count() entries */
+	struct run_rows		 exited;
 };
 
 /* A capture for GET /api/profiling/profile. */
@@ -77,6 +80,7 @@ static struct {
 	struct event		*done_event;
 	struct prof_host	 host;		/* the master's, copied */
 	struct prof_base	 base;		/* of the current window */
+	struct prof_base	 life;		/* each worker since it began */
 	struct prof_capture	*captures;
 	struct report_job	*inflight[16];	/* on demand, at the reporter */
 	uint64_t		 samples_total;
@@ -165,6 +169,20 @@ prof_slot_mark(struct prof_host *h, struct prof_base *b, uint32_t i)
 		ps->utime_start = ps->stime_start = 0;
 }
 
+/* Start a new worker's whole-life numbers: its counters, ring and CPU
+ * began at zero with it (the slot was cleared when the last one left). */
+static void
+prof_life_mark(struct prof_host *h, uint32_t i)
+{
+	struct prof_slot *ps = &prof.life.slots[i];
+
+	prof_slot_mark(h, &prof.life, i);
+	ps->drops_start = ps->handler_start = ps->hook_start = 0;
+	ps->copy_hook_start = 0;
+	ps->mem_drops_start = 0;
+	ps->utime_start = ps->stime_start = 0;
+}
+
 struct drain_ctx {
 	struct prof_host	*h;
 	uint32_t	 slot;
@@ -199,6 +217,7 @@ prof_record_cb(const void *rec, size_t len, void *arg)
 			    s->weight_ns);
 	}
 	prof.base.slots[ctx->slot].samples++;
+	prof.life.slots[ctx->slot].samples++;
 	for (c = prof.captures; c != NULL; c = c->next)
 		c->base.slots[ctx->slot].samples++;
 	prof.samples_total++;
@@ -228,6 +247,8 @@ prof_drain_slot(struct prof_host *h, uint32_t i)
 	/* A new worker in the slot: its numbers start now. */
 	if (pid != 0 && prof.base.slots[i].pid != pid)
 		prof_slot_mark(h, &prof.base, i);
+	if (pid != 0 && prof.life.slots[i].pid != pid)
+		prof_life_mark(h, i);
 	for (c = prof.captures; c != NULL; c = c->next)
 		if (pid != 0 && c->base.slots[i].pid != pid)
 			prof_slot_mark(h, &c->base, i);
@@ -259,46 +280,67 @@ prof_drain_cb(evutil_socket_t fd, short what, void *arg)
 }
 
 
-/* Per-worker figures since base, for every slot that sampled. */
+/* A worker's figures since its base. ex: it was reaped, so its CPU is
+ * what wait4 reported, and its counters are read before the slot clears. */
+static struct report_worker
+prof_worker_row(struct prof_host *h, const struct prof_slot *ps, uint32_t i,
+    const struct prof_exit *ex)
+{
+	struct shm_slot *s = shm_slot(h->shm, i);
+	double ut = ps->utime_start, st = ps->stime_start;
+
+	if (ex != NULL)
+		ut = ex->utime_s, st = ex->stime_s;
+	else if (prof_proc_cpu(ps->pid, &ut, &st) == -1)
+		ut = ps->utime_start, st = ps->stime_start;
+	return (struct report_worker){
+		.slot = (int)i, .index = s->index, .pid = ps->pid,
+		.samples = ps->samples,
+		.dropped = slot_drops(h, i) - ps->drops_start,
+		.handler_ns = shm_read(&s->counters.prof_handler_ns) -
+		    ps->handler_start,
+		.delivery_ns = ps->samples * shm_read(&s->prof_delivery_ns),
+		.hook_ns = shm_read(&s->counters.mem_hook_ns) - ps->hook_start,
+		.copy_hook_ns = shm_read(&s->prof_copy_hook_ns) -
+		    ps->copy_hook_start,
+		.utime_s = HL_MAX(ut - ps->utime_start, 0),
+		.stime_s = HL_MAX(st - ps->stime_start, 0),
+		.rss_bytes = ex != NULL ? 0 : memagg_rss(ps->pid),
+		.heap_bytes = memagg_slot_heap(i),
+		.alloc_bytes = memagg_slot_alloc(i) - ps->alloc_start,
+		.mem_dropped = slot_mem_drops(h, i) - ps->mem_drops_start,
+		.exited = ex != NULL,
+		.status = ex != NULL ? ex->status : 0,
+	};
+}
+
+/* Per-worker figures since base: every running worker, then those that
+ * exited since. */
 static struct report_worker *
 prof_workers(struct prof_host *h, const struct prof_base *b, int *n)
 {
 	struct report_worker *w = xcalloc(h->shm->hdr->nslots, sizeof *w);
-	double ut, st;
+	int nlive = 0;
 	uint32_t i;
 
-	*n = 0;
-	for (i = 0; i < h->shm->hdr->nslots; i++) {
-		const struct prof_slot *ps = &b->slots[i];
-		struct shm_slot *s = shm_slot(h->shm, i);
+	for (i = 0; i < h->shm->hdr->nslots; i++)
+		if (b->slots[i].pid != 0)
+			w[nlive++] = prof_worker_row(h, &b->slots[i], i, NULL);
+	return run_rows_join(&b->exited, w, nlive, n);
+}
 
-		if (ps->pid == 0)
-			continue;
-		if (prof_proc_cpu(ps->pid, &ut, &st) == -1)
-			ut = ps->utime_start, st = ps->stime_start;
-		w[*n] = (struct report_worker){
-			.slot = (int)i, .index = s->index, .pid = ps->pid,
-			.samples = ps->samples,
-			.dropped = slot_drops(h, i) - ps->drops_start,
-			.handler_ns = shm_read(&s->counters.prof_handler_ns) -
-			    ps->handler_start,
-			.delivery_ns = ps->samples *
-			    shm_read(&s->prof_delivery_ns),
-			.hook_ns = shm_read(&s->counters.mem_hook_ns) -
-			    ps->hook_start,
-			.copy_hook_ns = shm_read(&s->prof_copy_hook_ns) -
-			    ps->copy_hook_start,
-			.utime_s = ut - ps->utime_start,
-			.stime_s = st - ps->stime_start,
-			.rss_bytes = memagg_rss(ps->pid),
-			.heap_bytes = memagg_slot_heap(i),
-			.alloc_bytes = memagg_slot_alloc(i) - ps->alloc_start,
-			.mem_dropped = slot_mem_drops(h, i) -
-			    ps->mem_drops_start,
-		};
-		(*n)++;
-	}
-	return w;
+/* A reaped worker leaves base with its row, if base had it. */
+static void
+prof_base_exit(struct prof_host *h, struct prof_base *b, uint32_t i,
+    const struct prof_exit *ex)
+{
+	struct report_worker w;
+
+	if (b->slots[i].pid == 0)
+		return;
+	w = prof_worker_row(h, &b->slots[i], i, ex);
+	run_rows_add(&b->exited, &w);
+	memset(&b->slots[i], 0, sizeof b->slots[i]);
 }
 
 /* Calls per handler since base, from the latency histograms. */
@@ -331,7 +373,8 @@ prof_handlers(struct prof_host *h, const struct prof_base *b, int *n)
 	return rh;
 }
 
-/* Take a baseline of every slot and route now. */
+/* Take a baseline of every slot and route now; no worker has exited
+ * since. */
 static void
 prof_base_mark(struct prof_host *h, struct prof_base *b)
 {
@@ -341,7 +384,9 @@ prof_base_mark(struct prof_host *h, struct prof_base *b)
 	if (b->slots == NULL) {
 		b->slots = xcalloc(h->shm->hdr->nslots, sizeof *b->slots);
 		b->calls = xcalloc(router_count() + 1, sizeof *b->calls);
+		run_rows_init(&b->exited, RUN_WINDOW_EXITED);
 	}
+	run_rows_clear(&b->exited);
 	for (i = 0; i < h->shm->hdr->nslots; i++) {
 		if (shm_slot(h->shm, i)->pid != 0)
 			prof_slot_mark(h, b, i);
@@ -359,6 +404,7 @@ prof_base_free(struct prof_base *b)
 	free(b->calls);
 	b->slots = NULL;
 	b->calls = NULL;
+	run_rows_free(&b->exited);
 }
 
 /* What drives the workers' CPU samples, from the first that says. */
@@ -423,7 +469,9 @@ prof_close_window(struct prof_host *h, enum report_kind kind)
 	job->kind = kind;
 	job->tab = prof.window;
 	stacktab_init(&prof.window, PROF_MAX_STACKS);
-	job->workers = prof_workers(h, &prof.base, &job->in.nworkers);
+	/* The final report's workers are the run's, each over its life. */
+	job->workers = prof_workers(h, kind == REPORT_FINAL ? &prof.life :
+	    &prof.base, &job->in.nworkers);
 	job->handlers = prof_handlers(h, &prof.base, &job->in.nhandlers);
 	job->source_root = xstrdup(h->cf->profiling_source_root);
 	job->only = xstrdup(h->cf->profiling_only);
@@ -649,6 +697,8 @@ prof_master_start(const struct prof_host *host, char *err, size_t errsize)
 	stacktab_init(&prof.window, PROF_MAX_STACKS);
 	memagg_start(h);
 	prof_base_mark(h, &prof.base);
+	prof.life.slots = xcalloc(h->shm->hdr->nslots, sizeof *prof.life.slots);
+	run_rows_init(&prof.life.exited, RUN_EXITED);
 	prof.window_start = now_epoch();
 	if (reporter_start(h->reports, err, errsize) == -1)
 		return -1;
@@ -682,21 +732,24 @@ prof_master_switch(int on)
 }
 
 void
-prof_master_reaped(int slot)
+prof_master_reaped(int slot, const struct prof_exit *ex)
 {
 	struct prof_host *h = &prof.host;
 	struct prof_capture *c;
+	uint32_t i = (uint32_t)slot;
 
 	if (!prof.started)
 		return;
-	prof_drain_slot(h, (uint32_t)slot);
-	memagg_slot_gone((uint32_t)slot);
-	ring_reset(shm_cpu_ring(h->shm, (uint32_t)slot));
-	ring_reset(shm_event_ring(h->shm, (uint32_t)slot));
-	/* Its counters are gone with it: its row leaves the tables. */
-	memset(&prof.base.slots[slot], 0, sizeof prof.base.slots[slot]);
+	prof_drain_slot(h, i);
+	/* Its counters go with it: its rows (the window's, each capture's,
+	 * the run's) are taken now, its samples stay in the tables. */
+	prof_base_exit(h, &prof.base, i, ex);
+	prof_base_exit(h, &prof.life, i, ex);
 	for (c = prof.captures; c != NULL; c = c->next)
-		memset(&c->base.slots[slot], 0, sizeof c->base.slots[slot]);
+		prof_base_exit(h, &c->base, i, ex);
+	memagg_slot_gone(i);
+	ring_reset(shm_cpu_ring(h->shm, i));
+	ring_reset(shm_event_ring(h->shm, i));
 }
 
 /* Answer every on-demand request still pending, so nothing calls back
@@ -753,6 +806,7 @@ prof_master_stop(int graceful)
 	event_free(prof.done_event);
 	stacktab_free(&prof.window);
 	prof_base_free(&prof.base);
+	prof_base_free(&prof.life);
 	memagg_stop();
 	prof.started = 0;
 }

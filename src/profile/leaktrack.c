@@ -62,6 +62,13 @@ leak_grow(struct leaktrack *lt)
 static void
 leak_push(struct leak_line *l, double t, uint64_t live)
 {
+	if (l->n == 0) {
+		l->t_first = t;
+		l->live_first = live;
+	} else {
+		l->run_steps++;
+		l->run_up += live > l->live[l->n - 1];
+	}
 	if (l->n == LEAK_HISTORY) {
 		memmove(l->t, l->t + 1, (LEAK_HISTORY - 1) * sizeof *l->t);
 		memmove(l->live, l->live + 1, (LEAK_HISTORY - 1) *
@@ -122,6 +129,31 @@ leaktrack_trend(const struct leaktrack *lt, const char *file, uint32_t line,
 		tr->growth = ((double)l.live[l.n - 1] - (double)l.live[0]) /
 		    (l.t[l.n - 1] - l.t[0]);
 	tr->last_up = l.n >= 2 && l.live[l.n - 1] > l.live[l.n - 2];
+}
+
+void
+leaktrack_run_trend(const struct leaktrack *lt, const char *file,
+    uint32_t line, double start, double t, uint64_t live,
+    struct leak_trend *tr)
+{
+	const struct leak_line *l = NULL;
+	uint64_t last;
+
+	if (lt != NULL && lt->lines != NULL)
+		l = leak_find(lt, file, line);
+	if (l == NULL || l->file == NULL || l->n < 2 ||
+	    t <= l->t[l->n - 1]) {
+		leaktrack_trend(lt, file, line, start, t, live, tr);
+		return;
+	}
+	last = l->live[l->n - 1];
+	memset(tr, 0, sizeof *tr);
+	tr->steps = (int)l->run_steps + (live != last);
+	tr->up = (int)l->run_up + (live > last);
+	tr->growth = ((double)live - (double)l->live_first) /
+	    (t - l->t_first);
+	tr->last_up = live > last || (live == last &&
+	    l->live[l->n - 1] > l->live[l->n - 2]);
 }
 
 double

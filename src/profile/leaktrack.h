@@ -26,6 +26,12 @@ struct leak_line {
 	int		 n;		/* points held, oldest first */
 	double		 t[LEAK_HISTORY];
 	uint64_t	 live[LEAK_HISTORY];
+	/* The whole run, past the history: its first point, and every
+	 * window-to-window step (the final report's verdict). */
+	double		 t_first;
+	uint64_t	 live_first;
+	uint32_t	 run_steps;
+	uint32_t	 run_up;
 };
 
 struct leaktrack {
@@ -51,6 +57,14 @@ void	 leaktrack_record(struct leaktrack *lt, const char *file,
 /* The trend of a line with the point (t, live) appended, without storing
  * it (lt may be NULL: the point and its origin only). */
 void	 leaktrack_trend(const struct leaktrack *lt, const char *file,
+	    uint32_t line, double start, double t, uint64_t live,
+	    struct leak_trend *tr);
+/* The trend of a line over the whole run, ending with the point (t, live)
+ * of the final report: every recorded step, the growth from the line's
+ * first point, and the latest step that moved (a stop that came too soon
+ * after the last window to see an allocation has not ended the growth).
+ * Without a history, as leaktrack_trend. */
+void	 leaktrack_run_trend(const struct leaktrack *lt, const char *file,
 	    uint32_t line, double start, double t, uint64_t live,
 	    struct leak_trend *tr);
 /* Scalene's estimate, 1 - (frees + 1) / (mallocs - frees + 2), clamped to

@@ -278,6 +278,7 @@ memsites_slot_gone(struct memsites *ms, uint32_t slot)
 		struct memlive *l = &ms->live[i];
 
 		if (l->site != MEMSITE_NONE && l->slot == slot) {
+			ms->sites[l->site].exited += l->weight;
 			site_release(ms, l, 0);
 			live_delete(ms, l);
 			continue;

@@ -33,6 +33,8 @@ struct memsite {
 	uint64_t	 free_bytes;
 	uint64_t	 live;		/* sampled bytes in use now */
 	uint64_t	 peak;		/* largest live so far */
+	/* Live when their worker exited, summed over the run. */
+	uint64_t	 exited;
 	size_t		 pcs_off;
 	int32_t		 pkg_id;
 	uint16_t	 depth;
@@ -82,7 +84,8 @@ uint32_t memsites_alloc(struct memsites *ms, uint32_t slot, int32_t pkg_id,
 /* The free of a sampled block: its site, or MEMSITE_NONE when unknown. */
 uint32_t memsites_free_block(struct memsites *ms, uint32_t slot,
 	    uint64_t addr);
-/* The worker in slot is gone: its blocks left with it. */
+/* The worker in slot is gone: its blocks left with it (their bytes are
+ * added to their sites' `exited`). */
 void	 memsites_slot_gone(struct memsites *ms, uint32_t slot);
 static inline const uint64_t *
 memsites_pcs(const struct memsites *ms, const struct memsite *s)

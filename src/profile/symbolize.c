@@ -626,6 +626,66 @@ sym_refresh_due(const struct symbolizer *sym)
 	return hl_now_ms() - sym->last_refresh_ms >= sym->refresh_min_ms;
 }
 
+/* Whether addr lies in one of mod's PT_LOAD segments. 1 when its ELF
+ * cannot be read (nothing better to go by). */
+static int
+sym_module_holds(Dwfl_Module *mod, Dwarf_Addr addr)
+{
+	GElf_Phdr mem, *ph;
+	Dwarf_Addr bias, at;
+	size_t n, i;
+	Elf *elf = dwfl_module_getelf(mod, &bias);
+
+	if (elf == NULL || elf_getphdrnum(elf, &n) != 0)
+		return 1;
+	for (i = 0; i < n; i++) {
+		if ((ph = gelf_getphdr(elf, (int)i, &mem)) == NULL ||
+		    ph->p_type != PT_LOAD)
+			continue;
+		at = ph->p_vaddr + bias;
+		if (addr >= at && addr - at < ph->p_memsz)
+			return 1;
+	}
+	return 0;
+}
+
+struct sym_holder {
+	Dwarf_Addr	 addr;
+	Dwfl_Module	*mod;		/* found */
+};
+
+static int
+sym_holder_cb(Dwfl_Module *mod, void **userdata, const char *name,
+    Dwarf_Addr start, void *arg)
+{
+	struct sym_holder *h = arg;
+	Dwarf_Addr end;
+
+	dwfl_module_info(mod, NULL, NULL, &end, NULL, NULL, NULL, NULL);
+	if (h->addr < start || h->addr >= end || !sym_module_holds(mod,
+	    h->addr))
+		return DWARF_CB_OK;
+	h->mod = mod;
+	return DWARF_CB_ABORT;
+}
+
+/* The module whose segments hold addr. libdw's module span runs from its
+ * first segment to its last, so a library the loader mapped into a gap
+ * of another object's span is inside that span too: dwfl_addrmodule's
+ * answer is checked against its PT_LOAD segments, and when they miss,
+ * the module that does hold addr is looked for (none: not mapped yet). */
+static Dwfl_Module *
+sym_addrmodule(struct symbolizer *sym, Dwarf_Addr addr)
+{
+	struct sym_holder h = { addr, NULL };
+	Dwfl_Module *mod = dwfl_addrmodule(sym->dwfl, addr);
+
+	if (mod == NULL || sym_module_holds(mod, addr))
+		return mod;
+	dwfl_getmodules(sym->dwfl, sym_holder_cb, &h, 0);
+	return h.mod;
+}
+
 /* Resolves addr with libdw into fr[0..max); returns the frame count. */
 static int
 sym_resolve(
@@ -634,10 +694,10 @@ sym_resolve(
 	Dwfl_Module *mod;
 
 	memset(fr, 0, (size_t)max * sizeof(*fr));
-	mod = addr == 0 ? NULL : dwfl_addrmodule(sym->dwfl, addr);
+	mod = addr == 0 ? NULL : sym_addrmodule(sym, addr);
 	if (mod == NULL && addr != 0 && sym_refresh_due(sym) &&
 	    symbolizer_refresh(sym) == 0)
-		mod = dwfl_addrmodule(sym->dwfl, addr);
+		mod = sym_addrmodule(sym, addr);
 	if (mod == NULL) {
 		fr[0].function = sym->unmapped;
 		return 1;

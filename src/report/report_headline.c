@@ -77,10 +77,26 @@ filters_json(const struct report_input *in)
 	    filter_list(in->exclude));
 }
 
+/* Worker slots in the report: a worker that exited and the one that
+ * replaced it shared one slot, one core's worth of the window. */
+static int
+worker_slots(const struct report_input *in)
+{
+	int i, j, n = 0;
+
+	for (i = 0; i < in->nworkers; i++) {
+		for (j = 0; j < i && in->workers[j].slot !=
+		    in->workers[i].slot; j++)
+			;
+		n += j == i;
+	}
+	return n;
+}
+
 /*
  * The workers' CPU over the window: seconds the kernel accounted (the
  * samples' when it accounted none) and their share of the workers' cores,
- * one core per worker for the window's length.
+ * one core per worker slot for the window's length.
  */
 static json_t *
 cpu_json(const struct builder *b, const json_t *overhead, double sampled)
@@ -90,11 +106,12 @@ cpu_json(const struct builder *b, const json_t *overhead, double sampled)
 	    "utime_seconds")) + json_real_value(json_object_get(overhead,
 	    "stime_seconds"));
 	double secs = proc > 0 ? proc : sampled;
-	double cores = (in->end - in->start) * in->nworkers;
+	int slots = worker_slots(in);
+	double cores = (in->end - in->start) * slots;
 
 	return json_pack("{s:f, s:s, s:i, s:f}", "seconds",
 	    round(secs * 1000) / 1000, "source", proc > 0 ? "proc" : "samples",
-	    "cores", in->nworkers, "share_pct", cores > 0 ?
+	    "cores", slots, "share_pct", cores > 0 ?
 	    round2(100 * secs / cores) : 0.0);
 }
 

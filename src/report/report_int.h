@@ -32,6 +32,7 @@ struct memtally {
 	uint64_t	 copy_bytes;
 	uint64_t	 copies;
 	uint64_t	 live;		/* sampled bytes in use, window end */
+	uint64_t	 exited;	/* in use when their worker exited */
 	uint64_t	 peak;		/* sum of its sites' peaks */
 	uint64_t	 run_mallocs;	/* since the start, for leaks */
 	uint64_t	 run_frees;

@@ -8,9 +8,11 @@
 
 #include <libgen.h>
 #include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 
 #include "report/report_int.h"
 #include "report/report_json.h"
@@ -578,6 +580,35 @@ handlers_json(const struct builder *b, uint64_t whole)
 	return sorted_by_pct(arr);
 }
 
+/* How an exited worker ended (its wait status), or that it runs. */
+static void
+worker_exit_json(json_t *o, const struct report_worker *w)
+{
+	const char *abbrev;
+	char name[32];
+	int sig;
+
+	json_object_set_new(o, "state", json_string(w->exited ? "exited" :
+	    "running"));
+	json_object_set_new(o, "cpu_source", json_string(w->exited ?
+	    "rusage" : "proc"));
+	if (w->folded > 0)
+		json_object_set_new(o, "folded_workers",
+		    json_integer((json_int_t)w->folded));
+	if (!w->exited)
+		return;
+	if (!WIFSIGNALED(w->status)) {
+		json_object_set_new(o, "exit", json_pack("{s:i}", "status",
+		    WEXITSTATUS(w->status)));
+		return;
+	}
+	sig = WTERMSIG(w->status);
+	abbrev = sigabbrev_np(sig);
+	snprintf(name, sizeof name, "SIG%s", abbrev != NULL ? abbrev : "?");
+	json_object_set_new(o, "exit", json_pack("{s:i, s:s, s:b}", "signal",
+	    sig, "signal_name", name, "core_dumped", WCOREDUMP(w->status)));
+}
+
 static json_t *
 workers_json(const struct builder *b, json_t **totals)
 {
@@ -601,7 +632,7 @@ workers_json(const struct builder *b, json_t **totals)
 		    json_real(w->delivery_ns / 1e9));
 		json_object_set_new(o, "memory_hook_seconds",
 		    json_real(w->hook_ns / 1e9));
-
+		worker_exit_json(o, w);
 		if (report_has_memory(b)) {
 			json_object_set_new(o, "rss_mb",
 			    json_real(report_mb(w->rss_bytes)));

@@ -22,7 +22,7 @@ struct timeline;
  * that allocated the block. */
 enum { MEM_CLS_ALLOC, MEM_CLS_FREE, MEM_CLS_COPY };
 
-#define REPORT_SCHEMA_VERSION	"1.3"
+#define REPORT_SCHEMA_VERSION	"1.4"
 #define REPORT_MAX_LINES	5000	/* per report */
 #define REPORT_MAX_STACKS	2000	/* folded stacks in the JSON */
 
@@ -43,6 +43,9 @@ struct report_worker {
 	uint64_t	 heap_bytes;	/* sampled heap in use, window end */
 	uint64_t	 alloc_bytes;	/* sampled allocations, this window */
 	uint64_t	 mem_dropped;	/* memory records lost to a full ring */
+	int		 exited;	/* reaped: CPU from wait4's rusage */
+	int		 status;	/* its wait status, when exited */
+	uint32_t	 folded;	/* more exited workers summed in here */
 };
 
 /* One handler's calls in the window (from the latency histograms). */

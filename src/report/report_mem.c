@@ -8,6 +8,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <string.h>
 
 #include "profile/leaktrack.h"
 #include "profile/memsite.h"
@@ -38,6 +39,7 @@ memtally_add(struct memtally *to, const struct memtally *from)
 	to->copy_bytes += from->copy_bytes;
 	to->copies += from->copies;
 	to->live += from->live;
+	to->exited += from->exited;
 	to->peak += from->peak;
 	to->run_mallocs += from->run_mallocs;
 	to->run_frees += from->run_frees;
@@ -102,12 +104,14 @@ mem_add_sites(struct builder *b)
 		const struct memsite *s = &snap->sites[i];
 
 		b->mtotal.live += s->live;
+		b->mtotal.exited += s->exited;
 		if (report_charge(b, snap->arena + s->pcs_off, s->depth, 0,
 		    &f) == -1 || (l = report_line(b, &f)) == NULL)
 			continue;
 		b->site_file[i] = l->file;
 		b->site_lineno[i] = l->line;
 		l->m.live += s->live;
+		l->m.exited += s->exited;
 		l->m.peak += s->peak;
 		l->m.run_mallocs += s->allocs;
 		l->m.run_frees += s->frees;
@@ -124,18 +128,40 @@ report_mem_add(struct builder *b)
 	mem_add_sites(b);
 }
 
+/* The final report covers the whole run. */
+static int
+report_is_final(const struct report_input *in)
+{
+	return strcmp(in->kind, "final") == 0;
+}
+
+/* Sampled bytes a line allocated and never freed: in use now, or when
+ * the worker holding them exited. A leak keeps growing by this measure
+ * across a worker's death; the final report, after every worker has
+ * exited, still sees it. */
+static uint64_t
+mem_unfreed(const struct memtally *m)
+{
+	return m->live + m->exited;
+}
+
 static void
 mem_leak(struct builder *b, struct line_rec *l)
 {
 	const struct report_input *in = b->in;
+	uint64_t unfreed = mem_unfreed(&l->m);
 	struct leak_trend tr;
 
 	l->likelihood = leak_likelihood(l->m.run_mallocs, l->m.run_frees);
-	leaktrack_trend(in->leaks, l->file, l->line, in->start, in->end,
-	    l->m.live, &tr);
+	if (report_is_final(in))
+		leaktrack_run_trend(in->leaks, l->file, l->line, in->start,
+		    in->end, unfreed, &tr);
+	else
+		leaktrack_trend(in->leaks, l->file, l->line, in->start,
+		    in->end, unfreed, &tr);
 	if (in->leaks != NULL && in->leaks_record)
 		leaktrack_record(in->leaks, l->file, l->line, in->start,
-		    in->end, l->m.live);
+		    in->end, unfreed);
 	if (!leak_flagged(l->likelihood, &tr, in->leak_min_growth))
 		return;
 	l->leak = 1;
@@ -143,7 +169,7 @@ mem_leak(struct builder *b, struct line_rec *l)
 	    " s:f, s:I, s:I}", "file", l->file, "line", (int)l->line,
 	    "function", l->function, "likelihood",
 	    round(l->likelihood * 1000) / 1000, "growth_mb_s",
-	    round(tr.growth / 1e3) / 1e3, "net_mb", report_mb(l->m.live),
+	    round(tr.growth / 1e3) / 1e3, "net_mb", report_mb(unfreed),
 	    "mallocs", (json_int_t)l->m.run_mallocs, "frees",
 	    (json_int_t)l->m.run_frees));
 }
@@ -243,12 +269,16 @@ report_mem_json(json_t *o, const struct builder *b, const struct memtally *m,
 	if (b->in->copy)
 		json_object_set_new(o, "copy_mb_s", json_real(secs > 0 ?
 		    round(m->copy_bytes / secs / 1e3) / 1e3 : 0.0));
-	if (level == MEM_KEYS_LINE)
+	if (level == MEM_KEYS_LINE) {
 		json_object_set_new(o, "peak_mb",
 		    json_real(report_mb(m->peak)));
-	else
-		json_object_set_new(o, "heap_mb",
-		    json_real(report_mb(m->live)));
+		return;
+	}
+	/* The final report's heap is the run's: every worker's at its end. */
+	json_object_set_new(o, "heap_mb", json_real(report_mb(
+	    report_is_final(b->in) ? mem_unfreed(m) : m->live)));
+	json_object_set_new(o, "heap_exited_mb",
+	    json_real(report_mb(m->exited)));
 }
 
 json_t *

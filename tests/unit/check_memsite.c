@@ -9,6 +9,7 @@
 #include "profile/leaktrack.h"
 #include "profile/memsite.h"
 #include "profile/timeline.h"
+#include "core/util.h"
 #include "hl_check.h"
 
 START_TEST(free_finds_its_site)
@@ -103,8 +104,9 @@ START_TEST(gone_slot_drops_its_blocks)
 	ck_assert_uint_eq(ms.slot_live[1], 0);
 	ck_assert_uint_eq(ms.live_count, 5000 - 1667);	/* i % 3 == 1 */
 	ck_assert_uint_eq(ms.sites[s].live, 5000 - 1667);
-	/* exits are not frees */
+	/* exits are not frees, but what they held is kept */
 	ck_assert_uint_eq(ms.sites[s].frees, 0);
+	ck_assert_uint_eq(ms.sites[s].exited, 1667);
 	for (i = 0; i < 5000; i++)
 		ck_assert_uint_eq(memsites_free_block(&ms, (uint32_t)(i % 3),
 		    (uint64_t)i * 16) == MEMSITE_NONE, i % 3 == 1);
@@ -211,6 +213,43 @@ START_TEST(leak_needs_growth)
 }
 END_TEST
 
+/* The final report's verdict takes the whole run: more steps than the
+ * history holds, growth from the first point, and a last step that did
+ * not move leaves the earlier growth standing. */
+START_TEST(leak_over_the_run)
+{
+	static const char file[] = "f.c";
+	struct leak_trend tr;
+	struct leaktrack lt;
+	int i;
+
+	leaktrack_init(&lt);
+	for (i = 1; i <= 20; i++)
+		leaktrack_record(&lt, file, 7, i - 1, i, (uint64_t)i * 10000);
+	leaktrack_run_trend(&lt, file, 7, 20, 20.5, 200000, &tr);
+	ck_assert_int_eq(tr.steps, 20);		/* origin + 20 points */
+	ck_assert_int_eq(tr.up, 20);
+	/* 200 kB over 20.5 s */
+	ck_assert(tr.growth > 9700 && tr.growth < 9800);
+	ck_assert(leak_flagged(0.99, &tr, 1024));
+	/* The stop saw a lower point: the last step went down. */
+	leaktrack_run_trend(&lt, file, 7, 20, 20.5, 150000, &tr);
+	ck_assert_int_eq(tr.steps, 21);
+	ck_assert(!leak_flagged(0.99, &tr, 1024));
+	/* A line the windows never saw: as one window. */
+	leaktrack_run_trend(&lt, "g.c", 1, 10, 12, 4000, &tr);
+	ck_assert_int_eq(tr.steps, 1);
+	ck_assert(tr.growth == 2000);
+	/* A run that stopped growing half-way is no leak at the end. */
+	for (i = 1; i <= 20; i++)
+		leaktrack_record(&lt, "h.c", 3, i - 1, i,
+		    (uint64_t)HL_MIN(i, 10) * 10000);
+	leaktrack_run_trend(&lt, "h.c", 3, 20, 20.5, 100000, &tr);
+	ck_assert(!leak_flagged(0.99, &tr, 1024));
+	leaktrack_free(&lt);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -225,6 +264,7 @@ main(void)
 	tcase_add_test(tc, timeline_stays_bounded);
 	tcase_add_test(tc, likelihood_as_scalene);
 	tcase_add_test(tc, leak_needs_growth);
+	tcase_add_test(tc, leak_over_the_run);
 	suite_add_tcase(s, tc);
 	return hl_check_run(s);
 }
