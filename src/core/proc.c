@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <grp.h>
+#include <linux/capability.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +11,7 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/signalfd.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "core/log.h"
@@ -77,6 +79,29 @@ proc_fork(const int *keep, int nkeep)
 	return 0;
 }
 
+/* A worker that is not root holds no capabilities. Under the systemd unit
+ * the daemon runs as an unprivileged account with ambient capabilities
+ * (binding a low port, perf events); the worker has opened its perf event
+ * by now and parses untrusted input from here on. A root worker keeps root
+ * (user root is an explicit choice); one that setuid() left has none. */
+static void
+proc_drop_caps(void)
+{
+	struct __user_cap_header_struct hdr = {
+		.version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct caps[2], none[2];
+
+	if (geteuid() == 0)
+		return;
+	if (syscall(SYS_capget, &hdr, caps) == 0 &&
+	    (caps[0].permitted | caps[1].permitted) == 0)
+		return;		/* nothing to drop */
+	memset(none, 0, sizeof none);
+	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) == -1 ||
+	    syscall(SYS_capset, &hdr, none) == -1)
+		fatal("cannot drop capabilities");
+}
+
 void
 proc_child_setup(pid_t parent, uid_t uid, gid_t gid)
 {
@@ -85,6 +110,7 @@ proc_child_setup(pid_t parent, uid_t uid, gid_t gid)
 		fatal("cannot switch to group %ld", (long)gid);
 	if (uid != (uid_t)-1 && setuid(uid) == -1)
 		fatal("cannot switch to user %ld", (long)uid);
+	proc_drop_caps();
 	/* SIGKILL, not a signal the loop reads: a worker inside a long
 	 * handler reads signals only between events, and until it exits it
 	 * holds its listening socket, so a new master cannot bind. With the

@@ -17,8 +17,9 @@
  * them). Returns as fork(2) does.
  */
 pid_t	 proc_fork(const int *keep, int nkeep);
-/* Child: drop to uid/gid (unless -1), die with the parent, check it is
- * still there. Exits the child on failure. */
+/* Child: drop to uid/gid (unless -1), then every capability unless it is
+ * root, die with the parent, check it is still there. Exits the child on
+ * failure. */
 void	 proc_child_setup(pid_t parent, uid_t uid, gid_t gid);
 /* Block sigs and return a non-blocking signalfd for them, or -1. Every
  * other signal is unblocked. */

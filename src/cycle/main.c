@@ -14,6 +14,7 @@
 #include "core/config_paths.h"
 #include "core/daemon.h"
 #include "core/log.h"
+#include "core/proctitle.h"
 #include "cycle/master.h"
 #include "core/util.h"
 
@@ -64,8 +65,7 @@ main_override(struct main_args *a, const char *key, const char *value,
 	a->ov[a->nov++] = (struct config_override){ key, value, flag };
 }
 
-/* -o key=value: the key is copied out (argv stays as typed, so ps and
- * pkill see the command line the operator wrote). */
+/* -o key=value: the key is copied out of argv's copy. */
 static void
 main_option(struct main_args *a, const char *arg)
 {
@@ -146,6 +146,7 @@ main(int argc, char **argv)
 	char *conf_abs, err[512];
 	int rc;
 
+	proctitle_init(argc, argv);
 	main_parse_args(&args, argc, argv);
 	if (config_remember_cwd() == -1)
 		fatal("cannot read the working directory");
@@ -184,6 +185,7 @@ main(int argc, char **argv)
 		return 0;
 	}
 	main_open_log(&cf);
+	proctitle_set("hotlined: master");
 	opt = (struct master_options){
 		.conf_path = args.conf,
 		.conf_required = args.conf_given,

@@ -218,6 +218,8 @@ master_signal_cb(evutil_socket_t fd, short what, void *arg)
 			if (log_reopen() == -1)
 				log_error("cannot reopen the log: %s",
 				    strerror(errno));
+			else
+				log_notice("log reopened (USR1)");
 			supervisor_signal(m, SIGUSR1);
 			break;
 		default:

@@ -25,6 +25,7 @@
 #include "app/module.h"
 #include "prof/prof.h"
 #include "core/proc.h"
+#include "core/proctitle.h"
 #include "core/stats.h"
 #include "core/util.h"
 #include "cycle/worker.h"
@@ -141,6 +142,9 @@ worker_drain(void)
 		worker.draining = 1;
 		__atomic_store_n(&worker.slot->state, SLOT_DRAINING,
 		    __ATOMIC_RELEASE);
+		proctitle_set("hotlined: worker %d gen %llu draining",
+		    worker.slot->index,
+		    (unsigned long long)worker.slot->epoch);
 		evconnlistener_free(worker.listener);	/* closes the fd */
 		worker.listener = NULL;
 		worker.drain_timer = evtimer_new(worker.base,
@@ -304,6 +308,8 @@ worker_main(struct master *m, int slot, int index)
 	snprintf(role, sizeof role, "worker %d", index);
 	log_set_role(role);
 	log_after_fork();
+	proctitle_set("hotlined: worker %d gen %llu", index,
+	    (unsigned long long)m->sup.epoch);
 	prof_worker_preinit(&m->cf);
 	proc_child_setup(m->shm.hdr->master_pid, m->worker_uid, m->worker_gid);
 	signal(SIGPIPE, SIG_IGN);

@@ -84,6 +84,9 @@ static struct {
 	struct prof_capture	*captures;
 	struct report_job	*inflight[16];	/* on demand, at the reporter */
 	uint64_t		 samples_total;
+	uint64_t		 empty_windows;	/* not written, the run */
+	uint64_t		 empty_since;	/* since the last stored one */
+	int64_t			 last_empty_at;	/* epoch seconds */
 	int			 started;
 } prof;
 
@@ -481,9 +484,28 @@ prof_close_window(struct prof_host *h, enum report_kind kind)
 	    prof.window_start, h->cf->profiling_reduced_profile,
 	    h->cf->profiling_cpu_percent_threshold);
 	job->in.timeline = &job->tl;
+	job->in.skipped_empty_windows = prof.empty_since;
 	prof.window_start = job->in.end;
 	prof_base_mark(h, &prof.base);
 	return job;
+}
+
+/* Profiling is on: an empty window then means idle workers. */
+static int
+prof_sampling(const struct prof_host *h)
+{
+	const struct shm_header *hdr = h->shm->hdr;
+
+	return __atomic_load_n(&hdr->profiling_on, __ATOMIC_ACQUIRE) != 0 ||
+	    __atomic_load_n(&hdr->memory_on, __ATOMIC_ACQUIRE) != 0;
+}
+
+/* A stored report's job; its header counts the empty windows before it. */
+static void
+prof_submit_stored(struct prof_host *h, enum report_kind kind)
+{
+	reporter_submit(prof_close_window(h, kind));
+	prof.empty_since = 0;
 }
 
 static void
@@ -493,11 +515,17 @@ prof_window_cb(evutil_socket_t fd, short what, void *arg)
 
 	if (prof.window.samples == 0 && prof.window.overflow == 0 &&
 	    memagg_window_events() == 0) {
-		/* Nothing sampled (profiling off, or idle on the CPU clock). */
+		/* Nothing sampled (profiling off, or idle on the CPU clock):
+		 * no report set, so retention keeps the busy windows. */
 		report_job_free(prof_close_window(h, REPORT_INTERVAL));
+		if (prof_sampling(h)) {
+			prof.empty_windows++;
+			prof.empty_since++;
+			prof.last_empty_at = (int64_t)prof.window_start;
+		}
 		return;
 	}
-	reporter_submit(prof_close_window(h, REPORT_INTERVAL));
+	prof_submit_stored(h, REPORT_INTERVAL);
 }
 
 /* Answer an on-demand profile's requester, at most once. */
@@ -786,7 +814,7 @@ prof_master_stop(int graceful)
 	/* A run that sampled nothing has nothing to report. */
 	if (h->cf->profiling_enabled && (prof.samples_total > 0 ||
 	    memagg_has_data()))
-		reporter_submit(prof_close_window(h, REPORT_FINAL));
+		prof_submit_stored(h, REPORT_FINAL);
 	reporter_stop(graceful ? PROF_FINAL_QUIT_MS :
 	    PROF_FINAL_BUDGET_MS);
 	while ((c = prof.captures) != NULL) {
@@ -901,9 +929,7 @@ prof_master_status(void)
 
 	st = json_pack("{s:b, s:b, s:s, s:i, s:s, s:i, s:i, s:b, s:i, s:b,"
 	    " s:b, s:I, s:I, s:f, s:s, s:{s:I, s:I, s:I, s:s?, s:I, s:f}}",
-	    "enabled", __atomic_load_n(&h->shm->hdr->profiling_on,
-	    __ATOMIC_ACQUIRE) != 0 || __atomic_load_n(&h->shm->hdr->memory_on,
-	    __ATOMIC_ACQUIRE) != 0,
+	    "enabled", prof_sampling(h),
 	    "scalene_installed", 1,
 	    "output_directory", h->cf->profiling_output_dir,
 	    "interval_seconds", h->cf->profiling_interval_seconds,
@@ -922,6 +948,10 @@ prof_master_status(void)
 	    "last", rs.last_name[0] != '\0' ? rs.last_name : NULL,
 	    "last_at", (json_int_t)rs.last_at, "last_build_seconds",
 	    rs.last_seconds);
+	json_object_set_new(json_object_get(st, "reports"), "empty_windows",
+	    json_integer((json_int_t)prof.empty_windows));
+	json_object_set_new(json_object_get(st, "reports"),
+	    "last_empty_window_at", json_integer(prof.last_empty_at));
 	json_object_set_new(st, "memory", prof_memory_status(h));
 	json_object_set_new(st, "timer", json_string(timer));
 	json_object_set_new(st, "objects_without_lines",

@@ -718,6 +718,9 @@ report_build(struct symbolizer *sym, const struct report_input *in)
 	    in->sample_interval_ms);
 	if (in->timer != NULL)
 		json_object_set_new(doc, "timer", json_string(in->timer));
+	if (strcmp(in->kind, "on_demand") != 0)
+		json_object_set_new(doc, "skipped_empty_windows",
+		    json_integer((json_int_t)in->skipped_empty_windows));
 	json_object_set_new(doc, "totals", json_pack("{s:I, s:f, s:I, s:I, "
 	    "s:I}", "samples", (json_int_t)in->tab->samples, "seconds",
 	    whole / 1e9, "unresolved_samples", (json_int_t)b.unresolved,

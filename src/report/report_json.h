@@ -22,7 +22,7 @@ struct timeline;
  * that allocated the block. */
 enum { MEM_CLS_ALLOC, MEM_CLS_FREE, MEM_CLS_COPY };
 
-#define REPORT_SCHEMA_VERSION	"1.4"
+#define REPORT_SCHEMA_VERSION	"1.5"
 #define REPORT_MAX_LINES	5000	/* per report */
 #define REPORT_MAX_STACKS	2000	/* folded stacks in the JSON */
 
@@ -58,6 +58,9 @@ struct report_handler {
 struct report_input {
 	const struct stacktab		*tab;
 	const char			*kind;	/* interval, final, on_demand */
+	/* Windows with no sample since the last stored report (not
+	 * written); a stored report's header says how many. */
+	uint64_t			 skipped_empty_windows;
 	double				 start;	/* epoch seconds */
 	double				 end;
 	int				 wall;	/* clock: wall, else cpu */

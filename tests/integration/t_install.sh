@@ -41,6 +41,57 @@ cc $cflags -o "$T/mod" "$T/mod.c" 2>"$T/cc.out"
 check "a module compiles against the installed headers" test $? = 0
 check "... and sees the version" sh -c "'$T/mod' | grep -q '^[0-9]*\.[0-9]*\.[0-9]* 1$'"
 
+docdir=$(sed -n 's/^docdir = //p' "$top_builddir/Makefile" |
+    sed "s|\${datarootdir}|$prefix/share|; s|\${PACKAGE_TARNAME}|hotline|; s|\${prefix}|$prefix|")
+for f in README.md LICENSE docs/security.md docs/operations.md; do
+	check "installs $docdir/$f" test -f "$root$docdir/$f"
+done
+lr=$root$sysconfdir/logrotate.d/hotline
+check "installs the logrotate rules" test -f "$lr"
+check "... which send USR1" grep -q 'USR1' "$lr"
+if command -v logrotate >/dev/null; then
+	logrotate -d -s "$T/lr.state" "$lr" >"$T/logrotate.log" 2>&1
+	check "logrotate -d accepts them" test $? = 0
+else
+	ok "# SKIP logrotate is not installed (scripts/deps.sh test)"
+fi
+
+# The unit: systemd-analyze verify (ExecStart pointed into DESTDIR, where
+# the daemon is) and the exposure figure of `security --offline`.
+unit=$root$unitdir/hotlined.service
+check "the unit puts reports in the state directory" \
+    grep -q '^Environment=HOTLINE_PROFILING_OUTPUT_DIR=%S/hotline/reports$' "$unit"
+if command -v systemd-analyze >/dev/null &&
+    systemd-analyze security --help 2>&1 | grep -q -- --offline; then
+	sed "s|=$prefix/|=$root$prefix/|g" "$unit" >"$T/hotlined.service"
+	systemd-analyze verify --man=no "$T/hotlined.service" >"$T/verify.log" 2>&1
+	check "systemd-analyze verify accepts the unit" test $? = 0
+	systemd-analyze security --offline=true "$unit" >"$T/security.log" 2>&1
+	exposure=$(sed -n 's/.*Overall exposure level for hotlined.service: \([0-9.]*\).*/\1/p' "$T/security.log")
+	note "systemd-analyze security: exposure $exposure (at most 2.0)"
+	check "systemd-analyze security rates the unit at most 2.0 ($exposure)" \
+	    awk -v e="${exposure:-99}" 'BEGIN { exit !(e <= 2.0) }'
+else
+	ok "# SKIP systemd-analyze with security --offline is not installed"
+	ok "# SKIP (exposure)"
+fi
+
+# The init script's configtest: hotlined -t on CONF, its errors, a verdict.
+initd=$root$sysconfdir/init.d/hotlined
+printf 'workers 1\n' >"$T/good.conf"
+printf 'workers 1\nworker 2\n' >"$T/bad.conf"
+for c in good bad; do
+	printf 'DAEMON=%s\nCONF=%s\n' "$p/sbin/hotlined" "$T/$c.conf" >"$T/$c.defaults"
+	HOTLINED_DEFAULTS=$T/$c.defaults "$initd" configtest >"$T/ct-$c.out" 2>&1
+	echo "$?" >"$T/ct-$c.rc"
+done
+check "init script configtest: a good config passes" test "$(cat "$T/ct-good.rc")" = 0
+check "... and says so" grep -q "configuration is valid" "$T/ct-good.out"
+check "init script configtest: a bad config fails" test "$(cat "$T/ct-bad.rc")" = 1
+check "... naming file:line and the key" grep -q "bad.conf:2: unknown key \"worker\"" "$T/ct-bad.out"
+HOTLINED_DEFAULTS=$T/bad.defaults "$initd" reload >"$T/reload-bad.out" 2>&1
+check "reload runs configtest first (a bad config is refused: 1)" test $? = 1
+
 # A changed live config survives uninstall; an untouched one is removed.
 env -u MAKEFLAGS -u MFLAGS $make -s -C "$top_builddir" uninstall DESTDIR="$root" \
     >"$T/uninstall.log" 2>&1

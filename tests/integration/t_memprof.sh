@@ -56,7 +56,7 @@ load 2 '{"pkg_id":1,"req_id":"e","data":{"text":"hello"}}' 2 >/dev/null
 stop_hotlined "$HL_PID" TERM
 r=$(final_report "$T/reports-vol")
 check "a final report was written" test -n "$r"
-check "the report is schema 1.4 with the memory object" test "$(jq "(j['schema_version'], j['memory']['enabled'], j['memory']['sample_bytes'])" <"$r")" = "('1.4', True, 4096)"
+check "the report is schema 1.5 with the memory object" test "$(jq "(j['schema_version'], j['memory']['enabled'], j['memory']['sample_bytes'])" <"$r")" = "('1.5', True, 4096)"
 check "the report has a bounded timeline with the worker's RSS" test "$(jq "0 < len(j['timeline']['points']) <= 100 and max(w['rss_mb'] for p in j['timeline']['points'] for w in p['workers']) > 1" <"$r")" = True
 dropped=$($PY -c "import glob, json; print(sum(json.load(open(f))['memory']['dropped'] for f in glob.glob('$T/reports-vol/*.json')))")
 check "no memory record was lost to a full ring ($dropped)" test "$dropped" = 0
