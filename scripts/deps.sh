@@ -9,7 +9,8 @@ BUILD="build-essential autoconf automake libtool pkg-config
 	libevent-dev libjansson-dev libhiredis-dev libjwt-dev libssl-dev
 	libdw-dev libunwind-dev libwslay-dev check"
 TEST="redis-server python3 python3-websockets python3-prometheus-client
-	curl procps iproute2 chromium logrotate systemd util-linux"
+	curl procps iproute2 chromium logrotate systemd util-linux
+	prometheus"
 
 case "${1:-build}" in
 build) want=$BUILD ;;

@@ -15,6 +15,7 @@
 #include "admin/metrics.h"
 #include "admin/prom.h"
 #include "prof/prof.h"
+#include "report/report_store.h"
 #include "profd/memagg.h"
 #include "app/router.h"
 #include "ws/ws_handshake.h"
@@ -31,6 +32,8 @@ struct metric_counter {
 };
 
 #define COUNTER(f)	offsetof(struct shm_counters, f)
+#define REFUSAL(r)	(offsetof(struct shm_slot, refusals) +		\
+	(r) * sizeof(uint64_t))
 
 /* The ws_* names are the seed service's, so its dashboards keep working. */
 static const struct metric_counter metric_counters[] = {
@@ -107,9 +110,6 @@ static const struct metric_counter metric_counters[] = {
 	{ "hotline_memprof_dropped_total", NULL, "counter",
 	  "Memory profiler records dropped because the event ring was full.",
 	  COUNTER(mem_dropped) },
-	{ "hotline_memprof_hook_nanoseconds_total", NULL, "counter",
-	  "Time the workers spent on the memory hooks' sampled path (ns).",
-	  COUNTER(mem_hook_ns) },
 	{ "hotline_memprof_heap_sampled_bytes", "memprof_heap_sampled_bytes",
 	  "gauge", "Heap in use estimated from sampled blocks not yet freed "
 	  "(allocations on the event-loop thread).",
@@ -124,7 +124,7 @@ metric_value(const struct shm_counters *c, const struct metric_counter *mc)
 }
 
 static void
-metrics_process(struct evbuffer *out, struct admin_host *h)
+metrics_master(struct evbuffer *out, struct admin_host *h)
 {
 	struct admin_cycle c;
 
@@ -178,17 +178,6 @@ metrics_per_worker(struct evbuffer *out, struct admin_host *h)
 				    &s->counters, mc));
 		}
 	}
-	prom_family(out, "hotline_worker_resident_memory_bytes", "gauge",
-	    "Resident memory of each worker process.");
-	for (i = 0; i < h->shm->hdr->nslots; i++) {
-		const struct shm_slot *s = shm_slot(h->shm, i);
-
-		if (s->pid != 0)
-			evbuffer_add_printf(out,
-			    "hotline_worker_resident_memory_bytes"
-			    "{worker=\"%d\",slot=\"%u\"} %llu\n", s->index, i,
-			    (unsigned long long)memagg_rss(s->pid));
-	}
 }
 
 static void
@@ -200,6 +189,11 @@ metrics_summed(struct evbuffer *out, const struct prom_slots *ps)
 	    HL_ARRAY_LEN(metric_counters); mc++)
 		prom_single(out, mc->name, mc->type, mc->help, prom_sum(ps,
 		    offsetof(struct shm_slot, counters) + mc->offset));
+	prom_family(out, "hotline_memprof_hook_seconds_total", "counter",
+	    "Time the workers spent on the memory hooks' sampled path.");
+	prom_sample(out, "hotline_memprof_hook_seconds_total", NULL,
+	    (double)prom_sum(ps, offsetof(struct shm_slot,
+	    counters.mem_hook_ns)) / 1e9);
 }
 
 static void
@@ -207,21 +201,34 @@ metrics_ws(struct evbuffer *out, const struct prom_slots *ps)
 {
 	unsigned r;
 
+	uint64_t by[SHM_MAX_REFUSALS] = { 0 }, other = 0;
+
+	for (r = 1; r < WS_HANDSHAKE_REFUSE_COUNT && r < SHM_MAX_REFUSALS; r++)
+		by[r] = prom_sum(ps, REFUSAL(r));
+	for (r = 1; r < SHM_MAX_REFUSALS; r++)
+		if (r != WS_HANDSHAKE_REFUSE_UNAUTHORIZED &&
+		    r != WS_HANDSHAKE_REFUSE_TOO_MANY)
+			other += by[r];
+	/* One series per outcome, so sum() is every handshake: refusals by
+	 * authentication (401) and by the per-user limit (429) have the seed
+	 * service's statuses, the other refusals stay "rejected". */
 	prom_family(out, "ws_connections_total", "counter",
 	    "WebSocket handshakes by outcome.");
 	evbuffer_add_printf(out, "ws_connections_total{status=\"accepted\"} "
 	    "%llu\n", (unsigned long long)prom_sum(ps,
 	    offsetof(struct shm_slot, counters.ws_accepted)));
 	evbuffer_add_printf(out, "ws_connections_total{status=\"rejected\"} "
-	    "%llu\n", (unsigned long long)prom_sum(ps,
-	    offsetof(struct shm_slot, counters.ws_rejected)));
-	prom_family(out, "ws_handshake_refusals_total", "counter",
+	    "%llu\nws_connections_total{status=\"rejected_auth\"} %llu\n"
+	    "ws_connections_total{status=\"rejected_limit\"} %llu\n",
+	    (unsigned long long)other, (unsigned long long)
+	    by[WS_HANDSHAKE_REFUSE_UNAUTHORIZED], (unsigned long long)
+	    by[WS_HANDSHAKE_REFUSE_TOO_MANY]);
+	prom_family(out, "hotline_ws_handshake_refusals_total", "counter",
 	    "Upgrade requests refused, by reason.");
 	for (r = 1; r < WS_HANDSHAKE_REFUSE_COUNT && r < SHM_MAX_REFUSALS; r++)
-		evbuffer_add_printf(out, "ws_handshake_refusals_total{reason="
-		    "\"%s\"} %llu\n", ws_handshake_refusal_name(r),
-		    (unsigned long long)prom_sum(ps, offsetof(struct shm_slot,
-		    refusals) + r * sizeof(uint64_t)));
+		evbuffer_add_printf(out, "hotline_ws_handshake_refusals_total{"
+		    "reason=\"%s\"} %llu\n", ws_handshake_refusal_name(r),
+		    (unsigned long long)by[r]);
 }
 
 static const char *const metric_le[SHM_HIST_BUCKETS] = {
@@ -315,6 +322,10 @@ metrics_profiler(struct evbuffer *out, struct admin_host *h)
 	    "Reports written to profiling_output_dir.");
 	evbuffer_add_printf(out, "hotline_profiler_reports_written_total "
 	    "%llu\n", written);
+	prom_single(out, "hotline_report_write_failures_total", "counter",
+	    "Report files the report store failed to write (the directory "
+	    "missing, not a directory, full or not writable).",
+	    report_store_write_failures(h->reports));
 	metrics_memory(out, h);
 }
 
@@ -326,6 +337,7 @@ metrics_render(struct admin_host *h)
 
 	if (out == NULL)
 		fatalx("out of memory rendering metrics");
+	metrics_master(out, h);
 	metrics_process(out, h);
 	h->metrics(h->arg, out);
 	admin_limits_metrics(out, h->admin);

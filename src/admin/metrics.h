@@ -13,4 +13,7 @@ struct evbuffer	*metrics_render(struct admin_host *h);
 void		 metrics_auth(struct evbuffer *out,
 		    const struct prom_slots *ps);
 
+/* process_* of the master and each live worker (metrics_process.c). */
+void		 metrics_process(struct evbuffer *out, struct admin_host *h);
+
 #endif

@@ -103,10 +103,11 @@ metrics_auth(struct evbuffer *out, const struct prom_slots *ps)
 	metrics_auth_failures(out, ps);
 	prom_single(out, "ws_rate_limited_total", "counter", "Messages over "
 	    "the per-user rate limit.", COUNTER(ws_rate_limited));
-	prom_single(out, "ws_connection_limited_total", "counter",
-	    "Connections refused over the per-user limit.",
+	prom_single(out, "hotline_ws_connection_limited_total", "counter",
+	    "Connections refused over the per-user limit, at the upgrade "
+	    "(429) or at their auth message (1008).",
 	    COUNTER(ws_conn_limited));
-	prom_single(out, "ws_auth_expired_closes_total", "counter",
+	prom_single(out, "hotline_auth_expired_closes_total", "counter",
 	    "Open connections closed (4001) when their token expired.",
 	    ACOUNTER(expired_closes));
 	if (f.jwks)

@@ -2,6 +2,8 @@
 #include "autoconf.h"
 
 #include <event2/buffer.h>
+#include <math.h>
+#include <stdio.h>
 
 #include "admin/prom.h"
 #include "core/shm.h"
@@ -20,6 +22,24 @@ prom_single(struct evbuffer *out, const char *name, const char *type,
 {
 	prom_family(out, name, type, help);
 	evbuffer_add_printf(out, "%s %llu\n", name, (unsigned long long)value);
+}
+
+void
+prom_sample(struct evbuffer *out, const char *name, const char *labels,
+    double value)
+{
+	char v[32];
+
+	if (isnan(value))
+		snprintf(v, sizeof v, "NaN");
+	else if (isinf(value))
+		snprintf(v, sizeof v, "%cInf", value > 0 ? '+' : '-');
+	else
+		snprintf(v, sizeof v, "%.15g", value);
+	if (labels != NULL)
+		evbuffer_add_printf(out, "%s{%s} %s\n", name, labels, v);
+	else
+		evbuffer_add_printf(out, "%s %s\n", name, v);
 }
 
 static uint64_t

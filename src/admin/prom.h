@@ -39,6 +39,10 @@ void	 prom_family(struct evbuffer *out, const char *name,
 /* A family with one unlabelled sample. */
 void	 prom_single(struct evbuffer *out, const char *name,
 	    const char *type, const char *help, uint64_t value);
+/* One sample, "name{labels} value" (labels NULL: none), the value as
+ * the format spells it: +Inf, -Inf, NaN, else 15 significant digits. */
+void	 prom_sample(struct evbuffer *out, const char *name,
+	    const char *labels, double value);
 /* The 64-bit word at byte off of struct shm_slot, summed: prom_sum over
  * the live slots and the retired totals (counters never go backwards),
  * prom_live over the live slots only (gauges). */

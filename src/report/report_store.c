@@ -491,12 +491,20 @@ report_store_write(struct report_store *s, const char *name,
 	report_store_retain(dir, max_reports, max_bytes, &k);
 	rc = 0;
 out:
-	if (rc == -1)
+	if (rc == -1) {
 		snprintf(err, errsize, "report %s/%s: %s", dir, name,
 		    strerror(errno));
+		__atomic_add_fetch(&s->write_failures, 1, __ATOMIC_RELAXED);
+	}
 	if (dfd != -1)
 		close(dfd);
 	return rc;
+}
+
+uint64_t
+report_store_write_failures(const struct report_store *s)
+{
+	return __atomic_load_n(&s->write_failures, __ATOMIC_RELAXED);
 }
 
 static json_t *

@@ -36,6 +36,7 @@ struct report_store {
 	unsigned	 seq;		/* the current set's sequence number */
 	time_t		 set_stamp;	/* the current set's stamp */
 	unsigned	 set_exts;	/* extensions already named in it */
+	uint64_t	 write_failures; /* writes that failed (atomic) */
 };
 
 /* What GET /api/profiling/status shows about the directory. */
@@ -85,6 +86,9 @@ const char *report_store_content_type(const char *name);
  */
 int	 report_store_write(struct report_store *s, const char *name,
 	    const void *bytes, size_t len, char *err, size_t errsize);
+
+/* Writes that returned -1 since init: any thread may read it. */
+uint64_t report_store_write_failures(const struct report_store *s);
 
 /* *out = {"reports":[{"filename","size_bytes","created_at"}],
  * "total_count"}, newest set first (by stamp and seq; within a set .json,

@@ -65,6 +65,10 @@ for reason in missing bad_signature expired bad_audience bad_issuer bad_alg; do
 	check "ws_auth_failures_total{reason=\"$reason\"} counted" \
 	    test "$(metric "ws_auth_failures_total{reason=\"$reason\"}")" -ge 1
 done
+check "the nine 401s are ws_connections_total{status=\"rejected_auth\"}" \
+    test "$(metric 'ws_connections_total{status="rejected_auth"}')" = 9
+check "... and not {status=\"rejected\"}" \
+    test "$(metric 'ws_connections_total{status="rejected"}')" = 0
 check "bad input never crashed a worker" test "$(running_pids)" = "$pids_before"
 stop_hotlined "$HL_PID"
 
@@ -112,8 +116,10 @@ check "closed connections are no longer counted" \
     wait_eq 5 "101 101 101 101 101" $AC hold "$HL_WS" "$alice" 5
 check "another user is not limited by alice" \
     test "$($AC hold "$HL_WS" "$(mint --sub bob)" 3)" = "101 101 101"
-check "refusals counted in ws_connection_limited_total" \
-    test "$(metric ws_connection_limited_total)" = $((attempt + 1))
+check "refusals counted in hotline_ws_connection_limited_total" \
+    test "$(metric hotline_ws_connection_limited_total)" = $((attempt + 1))
+check "the 429s (not the 1008) are ws_connections_total{status=\"rejected_limit\"}" \
+    test "$(metric 'ws_connections_total{status="rejected_limit"}')" = "$attempt"
 stop_hotlined "$HL_PID"
 
 # --- message rate ------------------------------------------------------------
@@ -144,7 +150,7 @@ check "... with first-message auth too" \
     test "$($AC expire "$HL_WS" "$(mint --sub erin --exp 2)" first)" = "0 4001 token_expired"
 check "a token valid beyond the wait is not closed" \
     test "$(EXPIRE_WAIT=3 $AC expire "$HL_WS" "$(mint --sub erin --exp 60)")" = "0 None none"
-check "ws_auth_expired_closes_total counted" \
-    test "$(metric ws_auth_expired_closes_total)" = 2
+check "hotline_auth_expired_closes_total counted" \
+    test "$(metric hotline_auth_expired_closes_total)" = 2
 stop_hotlined "$HL_PID"
 

@@ -328,10 +328,12 @@ START_TEST(unwritable_directory_is_an_error)
 	ck_assert_ptr_nonnull(fp = fopen(file, "w"));
 	fclose(fp);
 	report_store_configure(&st, sub, 100, 1 << 20);
+	ck_assert_uint_eq(report_store_write_failures(&st), 0);
 	ck_assert_int_eq(report_store_write(&st,
 	    "profile_20261124T101500Z_0001.json", "{}", 2, err, sizeof err),
 	    -1);
 	ck_assert_msg(strstr(err, strerror(ENOTDIR)) != NULL, "%s", err);
+	ck_assert_uint_eq(report_store_write_failures(&st), 1);
 	ck_assert_ptr_nonnull(strstr(err, sub));
 	ck_assert_int_eq(report_store_list(&st, &out, err, sizeof err), -1);
 	ck_assert_ptr_null(out);
