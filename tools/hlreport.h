@@ -68,13 +68,18 @@ int	 hlreport_diff(FILE *out, const json_t *a, const json_t *b,
 struct hlreport_fetch_opts {
 	const char	*admin;		/* http://127.0.0.1:9000 (loopback) */
 	const char	*token;		/* bearer token, or NULL */
-	const char	*ext;		/* json, html or folded */
+	const char	*ext;		/* json, html, folded (on demand
+					   also pprof: what the daemon takes) */
 	const char	*out;		/* file, "-": stdout, NULL: the name */
 	int		 timeout_s;
+	int		 seconds;	/* > 0: an on-demand profile */
 };
 /* Download the newest report file of ext from a running daemon's admin
- * port into opts->out; its name is written to name (namesize bytes, at
- * least 64). Loopback hosts only; -1 with err on any failure. */
+ * port into opts->out, or with seconds > 0 a fresh on-demand profile
+ * (GET /api/profiling/profile?seconds=N&format=EXT, which answers after
+ * N seconds); the file's name is written to name (namesize bytes, at
+ * least 64). Loopback hosts only; -1 with err on any failure, a refusal's
+ * reason as the daemon gave it. */
 int	 hlreport_fetch(const struct hlreport_fetch_opts *opts, char *name,
 	    size_t namesize, char *err, size_t errsize);
 /* 1 when host (a URL's host part) is a loopback name or address. */

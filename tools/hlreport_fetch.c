@@ -1,8 +1,10 @@
 /*
- * Fetching the newest report from a running daemon's admin port with
- * libevent's HTTP client: GET /api/profiling/reports (newest set first),
- * then GET /api/profiling/reports/{name}. Loopback hosts only: the admin
- * port is meant to stay on the machine, and this tool sends its token.
+ * Fetching from a running daemon's admin port with libevent's HTTP client:
+ * the newest report (GET /api/profiling/reports, newest set first, then
+ * GET /api/profiling/reports/{name}) or a fresh on-demand profile (GET
+ * /api/profiling/profile?seconds=N&format=F). Loopback hosts only: the
+ * admin port is meant to stay on the machine, and this tool sends its
+ * token.
  */
 #include "autoconf.h"
 
@@ -12,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include <event2/buffer.h>
 #include <event2/event.h>
@@ -135,16 +138,56 @@ fetch_save(struct evbuffer *body, const char *path, char *err,
 	return ok ? 0 : -1;
 }
 
-/* Explain a status other than 200. */
+/* Explain a status other than 200, with the daemon's error message. */
 static int
 fetch_status(const struct fetch_reply *r, const char *what, char *err,
     size_t errsize)
 {
+	size_t len = evbuffer_get_length(r->body);
+	json_t *doc;
+	const char *why;
+
 	if (r->status == 200)
 		return 0;
-	snprintf(err, errsize, "%s: HTTP %d%s", what, r->status,
-	    r->status == 401 ? " (the admin port wants --token)" : "");
+	doc = json_loadb((const char *)evbuffer_pullup(r->body, -1), len, 0,
+	    NULL);
+	why = json_string_value(json_object_get(doc, "error"));
+	snprintf(err, errsize, "%s: HTTP %d%s%s%s", what, r->status,
+	    why != NULL ? ": " : "", why != NULL ? why : "",
+	    r->status == 401 ? " (the admin port wants --token or "
+	    "HOTLINE_ADMIN_TOKEN)" : "");
+	json_decref(doc);
 	return -1;
+}
+
+/* A fresh profile: one GET, saved as profile_STAMP.EXT unless -o. */
+static int
+fetch_profile(struct event_base *base, struct evhttp_connection *conn,
+    const struct hlreport_fetch_opts *o, const char *host, char *name,
+    size_t namesize, char *err, size_t errsize)
+{
+	struct fetch_reply r = { 0, 0, evbuffer_new() };
+	char path[128], stamp[32];
+	time_t now = time(NULL);
+	int rc = -1;
+
+	snprintf(path, sizeof path, "/api/profiling/profile?seconds=%d"
+	    "&format=%s", o->seconds, o->ext);
+	strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", gmtime(&now));
+	snprintf(name, namesize, "profile_%s.%s", stamp,
+	    strcmp(o->ext, "pprof") == 0 ? "pb.gz" : o->ext);
+	if (r.body == NULL)
+		snprintf(err, errsize, "out of memory");
+	else if (fetch_get(base, conn, host, path, o->token, &r) == -1)
+		snprintf(err, errsize, "%s: no answer to GET %s in %d s (is "
+		    "hotlined running with its admin port there?)", o->admin,
+		    path, o->timeout_s);
+	else if (fetch_status(&r, path, err, errsize) == 0)
+		rc = fetch_save(r.body, o->out != NULL ? o->out : name, err,
+		    errsize);
+	if (r.body != NULL)
+		evbuffer_free(r.body);
+	return rc;
 }
 
 /* List, pick, download, with one connection. */
@@ -207,7 +250,12 @@ hlreport_fetch(const struct hlreport_fetch_opts *o, char *name,
 	}
 	evhttp_connection_set_timeout(conn, o->timeout_s > 0 ? o->timeout_s :
 	    10);
-	rc = fetch_run(base, conn, o, host, name, namesize, err, errsize);
+	if (o->seconds > 0)
+		rc = fetch_profile(base, conn, o, host, name, namesize, err,
+		    errsize);
+	else
+		rc = fetch_run(base, conn, o, host, name, namesize, err,
+		    errsize);
 out:
 	if (conn != NULL)
 		evhttp_connection_free(conn);

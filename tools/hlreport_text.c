@@ -101,6 +101,23 @@ text_rows(const json_t *doc, size_t *n,
 	return rows;
 }
 
+/* What profiling cost, for reports before 1.3 (whose overhead has no
+ * parts_pct for the headline; 1.0 measured the sampler alone). */
+static void
+text_overhead(FILE *out, const json_t *o)
+{
+	double cpu = text_num(o, "utime_seconds") + text_num(o,
+	    "stime_seconds"), pct = text_num(o, "overhead_pct");
+
+	if (json_object_get(o, "overhead_pct") == NULL && cpu > 0)
+		pct = 100 * text_num(o, "sampler_seconds") / cpu;
+	fprintf(out, "profiler overhead %.3f%% of the workers' CPU: sampler "
+	    "%.3f s, signal delivery %.3f s, memory hooks %.3f s\n", pct,
+	    text_num(o, "sampler_seconds"),
+	    text_num(o, "signal_delivery_seconds"),
+	    text_num(o, "memory_hook_seconds"));
+}
+
 /* The heading: what window, how many samples, the class split. */
 static void
 text_heading(FILE *out, const json_t *doc)
@@ -125,6 +142,43 @@ text_heading(FILE *out, const json_t *doc)
 	    text_num(t, "idle_pct"),
 	    (long long)json_integer_value(json_object_get(o, "dropped")));
 	hlreport_text_headline(out, doc);
+	if (!json_is_object(json_object_get(o, "parts_pct")))
+		text_overhead(out, o);
+	fputc('\n', out);
+}
+
+/* handlers[] (sorted by cpu_pct in the report): the busiest top of
+ * those that ran; idle ones are counted in one line. */
+static void
+text_handlers(FILE *out, const json_t *doc, int top)
+{
+	const json_t *hs = json_object_get(doc, "handlers"), *h;
+	size_t i, shown = 0, idle = 0;
+	char pct[16];
+
+	if (json_array_size(hs) == 0)
+		return;
+	fprintf(out, "%-8s %-16s %10s %10s %12s %7s\n", "pkg_id", "handler",
+	    "calls", "cpu_ms", "cpu_ms/call", "cpu%");
+	json_array_foreach(hs, i, h) {
+		if (json_integer_value(json_object_get(h, "calls")) == 0 &&
+		    json_integer_value(json_object_get(h, "samples")) == 0) {
+			idle++;
+			continue;
+		}
+		if (top > 0 && shown++ == (size_t)top)
+			break;
+		fprintf(out, "%-8lld %-16.16s %10lld %10.3f %12.4f %6s%%\n",
+		    (long long)json_integer_value(json_object_get(h, "pkg_id")),
+		    json_string_value(json_object_get(h, "name")) != NULL ?
+		    json_string_value(json_object_get(h, "name")) : "?",
+		    (long long)json_integer_value(json_object_get(h, "calls")),
+		    text_num(h, "cpu_ms"), text_num(h, "cpu_ms_per_call"),
+		    hlreport_pct(doc, h, pct, sizeof pct));
+	}
+	if (idle > 0)
+		fprintf(out, "(%zu handler%s without calls)\n", idle,
+		    idle == 1 ? "" : "s");
 	fputc('\n', out);
 }
 
@@ -313,6 +367,7 @@ hlreport_text(FILE *out, const json_t *doc, int top)
 	    "memory"), "copy"));
 	text_heading(out, doc);
 	text_exited(out, doc);
+	text_handlers(out, doc, top);
 	if (c.memory)
 		text_memory_heading(out, doc, &c);
 	if (text_table(out, doc, top, &c, text_cmp, 0) == 0)

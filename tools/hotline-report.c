@@ -13,6 +13,8 @@
 #include "report/report_html.h"
 
 #define HLREPORT_EXIT_ERROR	2
+#define HLREPORT_ADMIN		"http://127.0.0.1:9000" /* the quick start's */
+#define HLREPORT_MAX_SECONDS	300	/* the daemon's bound, checked there */
 
 /* Every option of every command; each command says which it takes. */
 struct hlreport_args {
@@ -22,6 +24,7 @@ struct hlreport_args {
 	const char	*token;
 	const char	*ext;
 	int		 top;
+	int		 seconds;	/* fetch: an on-demand profile */
 	double		 fail_above;
 	double		 min_calls;
 	char		**rest;		/* positional arguments */
@@ -37,7 +40,10 @@ static const struct option hlreport_longopts[] = {
 	{ "admin", required_argument, NULL, 'a' },
 	{ "token", required_argument, NULL, 't' },
 	{ "type", required_argument, NULL, 'T' },
+	{ "format", required_argument, NULL, 'T' },
+	{ "seconds", required_argument, NULL, 'S' },
 	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -51,9 +57,11 @@ hlreport_usage(int status)
 	    "       hotline-report diff BEFORE.json AFTER.json [--top N]\n"
 	    "                      [--fail-above PCT] [--min-calls N]\n"
 	    "       hotline-report folded IN.json\n"
-	    "       hotline-report fetch --admin http://127.0.0.1:PORT "
+	    "       hotline-report fetch [--admin http://127.0.0.1:PORT] "
 	    "[-o FILE] [--token T]\n"
-	    "                      [--type json|html|folded]\n");
+	    "                      [--seconds N] [--format "
+	    "json|html|folded|pprof]\n"
+	    "       hotline-report --version\n");
 	exit(status == 0 ? 0 : HLREPORT_EXIT_ERROR);
 }
 
@@ -83,6 +91,25 @@ hlreport_number(const char *opt, const char *s)
 	return v;
 }
 
+/* --seconds: a whole number the daemon may take (it checks it again). */
+static int
+hlreport_seconds(const char *s)
+{
+	double v = hlreport_number("seconds", s);
+
+	if (v < 1 || v > HLREPORT_MAX_SECONDS || v != (int)v)
+		hlreport_die("--seconds: \"%s\" is not a whole number from 1 "
+		    "to %d", s, HLREPORT_MAX_SECONDS);
+	return (int)v;
+}
+
+static void __attribute__((noreturn))
+hlreport_version(void)
+{
+	printf("hotline-report %s\n", PACKAGE_VERSION);
+	exit(0);
+}
+
 /* Parse the options after the command word. */
 static void
 hlreport_parse(int argc, char **argv, struct hlreport_args *a)
@@ -94,7 +121,7 @@ hlreport_parse(int argc, char **argv, struct hlreport_args *a)
 	a->fail_above = -1;
 	a->min_calls = 10;
 	a->ext = "json";
-	while ((c = getopt_long(argc, argv, "o:n:h", hlreport_longopts,
+	while ((c = getopt_long(argc, argv, "o:n:hV", hlreport_longopts,
 	    NULL)) != -1) {
 		switch (c) {
 		case 'o': a->out = optarg; break;
@@ -107,7 +134,9 @@ hlreport_parse(int argc, char **argv, struct hlreport_args *a)
 		case 'a': a->admin = optarg; break;
 		case 't': a->token = optarg; break;
 		case 'T': a->ext = optarg; break;
+		case 'S': a->seconds = hlreport_seconds(optarg); break;
 		case 'h': hlreport_usage(0);
+		case 'V': hlreport_version();
 		default: hlreport_usage(HLREPORT_EXIT_ERROR);
 		}
 	}
@@ -189,20 +218,37 @@ hlreport_cmd_diff(struct hlreport_args *a)
 	return rc;
 }
 
-/* fetch --admin URL [-o FILE] [--token T] [--type EXT] */
+/* The formats fetch asks for: a report set's files, or on demand. */
+static const struct {
+	const char	*name;
+	int		 on_demand_only;
+} hlreport_formats[] = {
+	{ "json", 0 }, { "html", 0 }, { "folded", 0 }, { "pprof", 1 },
+};
+#define NFORMATS (sizeof hlreport_formats / sizeof hlreport_formats[0])
+
+/* fetch [--admin URL] [-o FILE] [--token T] [--seconds N] [--format F] */
 static int
 hlreport_cmd_fetch(struct hlreport_args *a)
 {
-	struct hlreport_fetch_opts o = { a->admin, a->token, a->ext, a->out,
-	    10 };
-	char name[128], err[512];
+	struct hlreport_fetch_opts o = { a->admin ? a->admin : HLREPORT_ADMIN,
+	    a->token, a->ext, a->out, 10, a->seconds };
+	char name[128], err[768];
+	size_t i;
 
-	if (a->nrest != 0 || a->admin == NULL)
+	if (a->nrest != 0)
 		hlreport_usage(HLREPORT_EXIT_ERROR);
-	if (strcmp(a->ext, "json") != 0 && strcmp(a->ext, "html") != 0 &&
-	    strcmp(a->ext, "folded") != 0)
-		hlreport_die("--type: \"%s\" is not json, html or folded",
-		    a->ext);
+	for (i = 0; i < NFORMATS; i++)
+		if (strcmp(a->ext, hlreport_formats[i].name) == 0)
+			break;
+	if (i == NFORMATS)
+		hlreport_die("--format: \"%s\" is not json, html, folded or "
+		    "pprof", a->ext);
+	if (hlreport_formats[i].on_demand_only && a->seconds == 0)
+		hlreport_die("--format %s: only an on-demand profile "
+		    "(--seconds N) comes as %s", a->ext, a->ext);
+	if (a->seconds > 0)
+		o.timeout_s = a->seconds + 30;
 	if (a->token == NULL)
 		o.token = getenv("HOTLINE_ADMIN_TOKEN");
 	if (hlreport_fetch(&o, name, sizeof name, err, sizeof err) == -1)
@@ -223,6 +269,8 @@ main(int argc, char **argv)
 	cmd = argv[1];
 	if (strcmp(cmd, "-h") == 0 || strcmp(cmd, "--help") == 0)
 		hlreport_usage(0);
+	if (strcmp(cmd, "-V") == 0 || strcmp(cmd, "--version") == 0)
+		hlreport_version();
 	hlreport_parse(argc - 1, argv + 1, &a);
 	if (strcmp(cmd, "render") == 0)
 		return hlreport_cmd_render(&a);

@@ -43,6 +43,7 @@ static const struct option token_longopts[] = {
 	{ "kid", required_argument, NULL, 'K' },
 	{ "claim", required_argument, NULL, 'c' },
 	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -54,7 +55,8 @@ token_usage(int status)
 	    "         --sub USER [--alg HS256|HS384|HS512|RS256|ES256]\n"
 	    "         [--roles a,b] [--exp SECONDS | --no-exp]\n"
 	    "         [--nbf SECONDS] [--aud A] [--iss I] [--kid K]\n"
-	    "         [--claim NAME=VALUE]...\n");
+	    "         [--claim NAME=VALUE]...\n"
+	    "       hotline-token --version\n");
 	exit(status);
 }
 
@@ -182,6 +184,9 @@ token_option(struct token_opts *o, int opt, const char *arg)
 		o->claims[o->mint.nclaims++] = arg;
 		break;
 	case 'h': token_usage(0);
+	case 'V':
+		printf("hotline-token %s\n", PACKAGE_VERSION);
+		exit(0);
 	default: token_usage(2);
 	}
 }
@@ -195,7 +200,7 @@ main(int argc, char **argv)
 	int opt;
 
 	o.mint.claims = o.claims;
-	while ((opt = getopt_long(argc, argv, "h", token_longopts, NULL)) !=
+	while ((opt = getopt_long(argc, argv, "hV", token_longopts, NULL)) !=
 	    -1)
 		token_option(&o, opt, optarg);
 	if (optind != argc)

@@ -18,6 +18,7 @@
 
 #include <wslay/wslay.h>
 
+#include "bench_msg.h"
 #include "hist.h"
 
 #define BENCH_MAX_THREADS 2
@@ -70,6 +71,19 @@ struct bench_opts {
 	double rate; /* broadcast: publications per second; rr: requests
 		      * per second in all, 0 unlimited */
 	int progress; /* print a progress line each second */
+	const char *message; /* --message template */
+	const char *mix; /* --mix file */
+	const char *scenario; /* --scenario name */
+	double ramp; /* connections opened per second after the go; 0 all
+		      * before it */
+	int print_plan; /* print what would run, then exit */
+	struct bench_msgset msgs; /* rr, scenario: what is sent */
+};
+
+/* Responses of one pkg_id (rr, scenario). */
+struct bench_pkgstat {
+	uint64_t errors; /* status not 0, unexpected req_id */
+	struct hist lat;
 };
 
 /* Per-thread counters; merged into the run's totals after the join. */
@@ -89,6 +103,7 @@ struct bench_stats {
 	struct hist last; /* broadcast: time until the last subscriber */
 	uint64_t incomplete; /* broadcast: messages some subscriber missed */
 	uint64_t untracked;
+	struct bench_pkgstat pkg[BENCH_MAX_PKGS]; /* by msgs.pkg_ids index */
 };
 
 /* Single-writer counter update that a reader in another thread may load. */
@@ -247,6 +262,7 @@ int bench_in_window(const struct bench_thread *, uint64_t now);
 /* bench_report.c */
 void bench_report_progress(struct bench_run *, double secs);
 void bench_report_final(struct bench_run *);
+void bench_report_plan(const struct bench_opts *);
 
 /* modes */
 extern const struct bench_mode bench_mode_rr, bench_mode_scenario,

@@ -66,6 +66,18 @@ main_rlimit(const struct bench_opts *o)
 	return -1;
 }
 
+/* Empty a set of counters' histograms. */
+static void
+main_stats_init(struct bench_stats *s)
+{
+	unsigned k;
+
+	hist_init(&s->lat);
+	hist_init(&s->last);
+	for (k = 0; k < BENCH_MAX_PKGS; k++)
+		hist_init(&s->pkg[k].lat);
+}
+
 /* Share connections and the -n count between the threads. */
 static void
 main_split(struct bench_run *run)
@@ -81,8 +93,7 @@ main_split(struct bench_run *run)
 		t->nconns = o->conns / n + (i < o->conns % n);
 		if (o->mode == MODE_BROADCAST && o->publish && i == 0)
 			t->nconns++; /* the publisher is the last slot */
-		hist_init(&t->st.lat);
-		hist_init(&t->st.last);
+		main_stats_init(&t->st);
 		if (o->count && o->mode != MODE_BROADCAST)
 			t->quota = o->count / n + (i < o->count % n);
 		else if (o->count && o->publish == NULL)
@@ -185,6 +196,10 @@ main_merge_stats(struct bench_stats *d, const struct bench_stats *s)
 	d->untracked += s->untracked;
 	hist_merge(&d->lat, &s->lat);
 	hist_merge(&d->last, &s->last);
+	for (k = 0; k < BENCH_MAX_PKGS; k++) {
+		d->pkg[k].errors += s->pkg[k].errors;
+		hist_merge(&d->pkg[k].lat, &s->pkg[k].lat);
+	}
 }
 
 /* Seconds measured: the window, cut short by quotas or an interruption. */
@@ -264,13 +279,12 @@ main(int argc, char **argv)
 	run.mode = modes[o.mode];
 	run.nthreads = o.threads;
 	main_split(&run);
-	hist_init(&run.total.lat);
-	hist_init(&run.total.last);
+	main_stats_init(&run.total);
 	t0 = bench_now();
 	setup_ok = main_start(&run, tids) == 0 && main_wait_open(&run) == 0;
 	if (setup_ok) {
 		run.t_open_ns = bench_now() - t0;
-		if (run.mode->persistent)
+		if (run.mode->persistent && o.ramp == 0)
 			printf("hotline-bench: all %u connections open in %.3f "
 			       "s\n",
 			    o.conns, (double)run.t_open_ns / 1e9);
@@ -299,5 +313,6 @@ main(int argc, char **argv)
 	if (setup_ok)
 		run.elapsed = main_elapsed(&run, t_stop);
 	bench_report_final(&run);
+	bench_msg_free(&o.msgs);
 	return run.interrupted ? 130 : EXIT_SUCCESS;
 }

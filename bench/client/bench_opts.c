@@ -63,6 +63,18 @@ static const struct opt_row opt_table[] = {
 	    "handshake and close timeout (5)" },
 	{ "progress", 263, OPT_FLAG, OFF(progress), 0, 0, NULL,
 	    "print progress each second even when not on a terminal" },
+	{ "message", 264, OPT_STR, OFF(message), 0, 0, "JSON",
+	    "rr, scenario: send this envelope; {seq} {conn} {rand:N} "
+	    "are replaced, req_id added when absent (echo)" },
+	{ "mix", 265, OPT_STR, OFF(mix), 0, 0, "FILE",
+	    "rr, scenario: weighted messages, \"WEIGHT JSON\" a line" },
+	{ "scenario", 266, OPT_STR, OFF(scenario), 0, 0, "NAME",
+	    "a named load: seed (1000 connections x 100 messages, "
+	    "opened at 100/s)" },
+	{ "ramp", 267, OPT_DOUBLE, OFF(ramp), 0.001, 1e6, "R",
+	    "rr, scenario: open R connections/s after the go (all first)" },
+	{ "print-plan", 268, OPT_FLAG, OFF(print_plan), 0, 0, NULL,
+	    "print what would run and exit" },
 };
 #define OPT_ROWS (sizeof opt_table / sizeof opt_table[0])
 
@@ -78,6 +90,27 @@ static const struct {
 	{ "scenario", MODE_SCENARIO, 1000 },
 };
 #define MODE_ROWS (sizeof mode_table / sizeof mode_table[0])
+
+#define SCENARIO_CAP   300 /* seconds a scenario may run without -d */
+#define MAX_FRAME_HEAD 14 /* a masked client frame's header, at most */
+#define MAX_FRAMES_MIB 1024 /* request frames held in all, MiB */
+
+/* Named loads: the modes' defaults they replace (explicit options win). */
+static const struct {
+	const char *name;
+	const char *mode;
+	unsigned conns;
+	unsigned messages;
+	double ramp;
+	const char *message;
+} scenario_table[] = {
+	/* The seed guide's load test: its script's 1000 connections x 100
+	 * messages ({"pkg_id":1,"data":{"message":"test-i"}}) at locust's
+	 * --spawn-rate 100. */
+	{ "seed", "scenario", 1000, 100, 100,
+	    "{\"pkg_id\":1,\"data\":{\"message\":\"test-{seq}\"}}" },
+};
+#define SCENARIO_ROWS (sizeof scenario_table / sizeof scenario_table[0])
 
 /* Print the usage text generated from the table. */
 static void
@@ -101,6 +134,7 @@ opts_usage(FILE *f)
 		fprintf(f, "  %-26s %s\n", left, r->help);
 	}
 	fprintf(f, "  %-26s %s\n", "-h, --help", "this text");
+	fprintf(f, "  %-26s %s\n", "-V, --version", "print the version");
 }
 
 /* Store one option's argument through its row; -1 with a message if bad. */
@@ -262,6 +296,85 @@ opts_mode(struct bench_opts *o, const char *name)
 	return -1;
 }
 
+/* Fill what --scenario NAME sets and the command line left unset. */
+static int
+opts_scenario(struct bench_opts *o, const char **mode)
+{
+	size_t i;
+
+	for (i = 0; i < SCENARIO_ROWS; i++)
+		if (strcmp(o->scenario, scenario_table[i].name) == 0)
+			break;
+	if (i == SCENARIO_ROWS) {
+		fprintf(stderr,
+		    "hotline-bench: unknown scenario '%s' "
+		    "(known: seed)\n",
+		    o->scenario);
+		return -1;
+	}
+	if (*mode != NULL && strcmp(*mode, scenario_table[i].mode) != 0) {
+		fprintf(stderr,
+		    "hotline-bench: --scenario %s is mode %s, "
+		    "not %s\n",
+		    o->scenario, scenario_table[i].mode, *mode);
+		return -1;
+	}
+	*mode = scenario_table[i].mode;
+	if (o->conns == 0)
+		o->conns = scenario_table[i].conns;
+	if (o->messages == 0)
+		o->messages = scenario_table[i].messages;
+	if (o->ramp == 0)
+		o->ramp = scenario_table[i].ramp;
+	if (o->message == NULL && o->mix == NULL)
+		o->message = scenario_table[i].message;
+	return 0;
+}
+
+/* Load --message or --mix (rr and scenario only); echo by default. */
+static int
+opts_messages(struct bench_opts *o)
+{
+	int rr = o->mode == MODE_RR || o->mode == MODE_SCENARIO;
+
+	if ((o->message || o->mix || o->ramp > 0) && !rr) {
+		fprintf(stderr,
+		    "hotline-bench: --message, --mix and --ramp "
+		    "are for the rr and scenario modes\n");
+		return -1;
+	}
+	if (o->message != NULL && o->mix != NULL) {
+		fprintf(stderr,
+		    "hotline-bench: --message or --mix, not "
+		    "both\n");
+		return -1;
+	}
+	if (o->message != NULL)
+		return bench_msg_add(&o->msgs, o->message, 1, "--message");
+	if (o->mix != NULL)
+		return bench_msg_load_mix(&o->msgs, o->mix);
+	bench_msg_pkg(&o->msgs, 1); /* the built-in echo request */
+	return 0;
+}
+
+/* Refuse runs whose request frames would not fit the memory bound. */
+static int
+opts_memory(const struct bench_opts *o)
+{
+	size_t msg = o->msgs.n ? o->msgs.max_len : o->size + 64;
+	double mib = (double)o->conns * o->pipeline *
+	    (double)(msg + MAX_FRAME_HEAD) / (1 << 20);
+
+	if (mib <= MAX_FRAMES_MIB)
+		return 0;
+	fprintf(stderr,
+	    "hotline-bench: %u connections x pipeline %u x "
+	    "%zu-byte messages would hold %.0f MiB of request frames, more "
+	    "than %d\n",
+	    o->conns, o->pipeline, msg, mib, MAX_FRAMES_MIB);
+	return -1;
+}
+
 /* Build getopt_long's arrays from the table. */
 static void
 opts_getopt_spec(struct option *lo, char *so)
@@ -269,6 +382,7 @@ opts_getopt_spec(struct option *lo, char *so)
 	size_t i;
 
 	*so++ = 'h';
+	*so++ = 'V';
 	for (i = 0; i < OPT_ROWS; i++) {
 		lo[i].name = opt_table[i].name;
 		lo[i].has_arg = opt_table[i].type == OPT_FLAG
@@ -283,6 +397,7 @@ opts_getopt_spec(struct option *lo, char *so)
 	}
 	lo[i++] = (struct option){ "help", no_argument, NULL, 'h' };
 	lo[i++] = (struct option){ "mode", required_argument, NULL, 'M' };
+	lo[i++] = (struct option){ "version", no_argument, NULL, 'V' };
 	lo[i] = (struct option){ 0 };
 	*so = '\0';
 }
@@ -291,8 +406,8 @@ opts_getopt_spec(struct option *lo, char *so)
 int
 bench_opts_parse(struct bench_opts *o, int argc, char **argv)
 {
-	struct option lo[OPT_ROWS + 3];
-	char so[2 * OPT_ROWS + 2];
+	struct option lo[OPT_ROWS + 4];
+	char so[2 * OPT_ROWS + 3];
 	const char *mode = NULL;
 	int c;
 	size_t i;
@@ -301,13 +416,16 @@ bench_opts_parse(struct bench_opts *o, int argc, char **argv)
 		.pipeline = 1,
 		.size = 16,
 		.threads = 1,
-		.messages = 100,
 		.open_burst = 64,
 		.timeout = 5 };
 	opts_getopt_spec(lo, so);
 	while ((c = getopt_long(argc, argv, so, lo, NULL)) != -1) {
 		if (c == 'h') {
 			opts_usage(stdout);
+			return 2;
+		}
+		if (c == 'V') {
+			printf("hotline-bench %s\n", PACKAGE_VERSION);
 			return 2;
 		}
 		if (c == 'M') {
@@ -325,11 +443,14 @@ bench_opts_parse(struct bench_opts *o, int argc, char **argv)
 	}
 	if (mode == NULL && optind < argc)
 		mode = argv[optind++];
+	if (o->scenario != NULL && opts_scenario(o, &mode) < 0)
+		return -1;
 	if (mode == NULL || optind != argc) {
 		opts_usage(stderr);
 		return -1;
 	}
-	if (opts_mode(o, mode) < 0 || opts_url(o) < 0)
+	if (opts_mode(o, mode) < 0 || opts_url(o) < 0 || opts_messages(o) < 0 ||
+	    opts_memory(o) < 0)
 		return -1;
 	if (o->token != NULL && !o->token_header && opts_token_query(o) < 0)
 		return -1;
@@ -344,7 +465,15 @@ bench_opts_parse(struct bench_opts *o, int argc, char **argv)
 	/* Duration-bound by default; scenario runs until its quota is sent. */
 	if (o->duration == 0 && o->count == 0 && o->mode != MODE_SCENARIO)
 		o->duration = 10;
+	if (o->duration == 0 && o->mode == MODE_SCENARIO)
+		o->duration = SCENARIO_CAP;
+	if (o->messages == 0)
+		o->messages = 100;
 	if (o->progress == 0)
 		o->progress = isatty(STDERR_FILENO);
+	if (o->print_plan) {
+		bench_report_plan(o);
+		return 2;
+	}
 	return 0;
 }

@@ -14,6 +14,12 @@
 static const char *const err_names[ERR__COUNT] = { "io", "closed", "protocol",
 	"opcode", "req_id", "status", "timeout" };
 
+static const char *const mode_names[] = { [MODE_RR] = "rr",
+	[MODE_CONNECT] = "connect",
+	[MODE_IDLE] = "idle",
+	[MODE_BROADCAST] = "broadcast",
+	[MODE_SCENARIO] = "scenario" };
+
 static const double pcts[] = { 50, 90, 99, 99.9 };
 static const char *const pct_keys[] = { "p50", "p90", "p99", "p99_9" };
 #define NPCTS (sizeof pcts / sizeof pcts[0])
@@ -139,6 +145,74 @@ report_extras(const struct bench_run *run, FILE *j)
 	}
 }
 
+/* Latency and errors per pkg_id (rr, scenario), human and JSON. */
+static void
+report_pkgs(const struct bench_run *run, FILE *j)
+{
+	const struct bench_msgset *ms = &run->o->msgs;
+	unsigned k;
+
+	printf("  by pkg_id       count      p50      p90      p99      max"
+	       "  errors (µs)\n");
+	fprintf(j, ",\"pkg_ids\":[");
+	for (k = 0; k < ms->npkgs; k++) {
+		const struct bench_pkgstat *ps = &run->total.pkg[k];
+		const struct hist *h = &ps->lat;
+
+		printf("  %-10d %10llu %8.1f %8.1f %8.1f %8.1f %7llu\n",
+		    ms->pkg_ids[k], (unsigned long long)h->count,
+		    us(hist_percentile(h, 50)), us(hist_percentile(h, 90)),
+		    us(hist_percentile(h, 99)), us(h->count ? h->max : 0),
+		    (unsigned long long)ps->errors);
+		fprintf(j, "%s{\"pkg_id\":%d,\"count\":%llu,\"errors\":%llu",
+		    k ? "," : "", ms->pkg_ids[k], (unsigned long long)h->count,
+		    (unsigned long long)ps->errors);
+		json_hist(j, "", h);
+		fputc('}', j);
+	}
+	fputc(']', j);
+}
+
+/* What the options asked for, without running it (--print-plan). */
+void
+bench_report_plan(const struct bench_opts *o)
+{
+	const struct bench_msgset *ms = &o->msgs;
+	char sample[BENCH_MAX_MSG + 1];
+	uint64_t rng = 1, prev = 0;
+	unsigned k;
+
+	printf("hotline-bench plan: %s %s, %u connections x %u messages, "
+	       "%u template%s, ramp %g/s, capped at %g s\n",
+	    mode_names[o->mode], o->scenario ? o->scenario : "-", o->conns,
+	    o->mode == MODE_SCENARIO ? o->messages : 0, ms->n,
+	    ms->n == 1 ? "" : "s", o->ramp, o->duration);
+	printf("{\"mode\":\"%s\",\"scenario\":", mode_names[o->mode]);
+	json_str(stdout, o->scenario ? o->scenario : "");
+	printf(",\"url\":");
+	json_str(stdout, o->url);
+	printf(",\"connections\":%u,\"messages_per_connection\":%u,"
+	       "\"total_messages\":%llu,\"pipeline\":%u,\"threads\":%u,"
+	       "\"ramp_per_s\":%g,\"duration_s\":%g,\"messages\":[",
+	    o->conns, o->mode == MODE_SCENARIO ? o->messages : 0,
+	    o->mode == MODE_SCENARIO
+		? (unsigned long long)o->conns * o->messages
+		: 0ULL,
+	    o->pipeline, o->threads, o->ramp, o->duration);
+	for (k = 0; k < ms->n; k++) {
+		const struct bench_tmpl *t = &ms->tmpl[k];
+
+		sample[bench_msg_expand(t, sample, 0, 0, &rng)] = '\0';
+		printf(
+		    "%s{\"weight\":%llu,\"pkg_id\":%d,\"first\":", k ? "," : "",
+		    (unsigned long long)(t->cum - prev), ms->pkg_ids[t->pkg]);
+		json_str(stdout, sample);
+		putchar('}');
+		prev = t->cum;
+	}
+	printf("]}\n");
+}
+
 /* Error counts by kind, human and JSON. */
 static void
 report_errors(const struct bench_stats *s, FILE *j)
@@ -212,6 +286,8 @@ bench_report_final(struct bench_run *run)
 		    j, ",\"open_time_s\":%.6f", (double)run->t_open_ns / 1e9);
 	json_hist(j, "", &s->lat);
 	report_errors(s, j);
+	if (o->mode == MODE_RR || o->mode == MODE_SCENARIO)
+		report_pkgs(run, j);
 	fprintf(j,
 	    ",\"bytes_sent\":%llu,\"bytes_received\":%llu,"
 	    "\"other\":%llu",

@@ -13,7 +13,10 @@
  * Each connection owns -p frames, built and masked once; request seq uses
  * frame seq % P, whose ten req_id digits are re-masked in place before it is
  * queued. A frame is reused only after its response arrived, so it has been
- * written by then. Nothing is allocated per message.
+ * written by then. Nothing is allocated per message. With --message or
+ * --mix (bench_msg.c) each frame slot holds the longest message and a
+ * request is expanded and masked into it when queued. Responses are
+ * counted per pkg_id as well as in all.
  */
 #include "autoconf.h"
 
@@ -22,6 +25,7 @@
 #include <string.h>
 
 #include "bench.h"
+#include "core/util.h"
 
 #define ID_DIGITS 10
 #define ID_PREFIX "\"req-"
@@ -35,6 +39,7 @@ struct rr_conn {
 	uint64_t *sent_ns; /* per frame: when it was queued */
 	uint64_t *seq; /* per frame: the id it carries; UINT64_MAX free */
 	uint8_t (*mask)[4];
+	uint16_t *tmpl; /* per frame: its template (--message, --mix) */
 };
 
 struct rr_thread {
@@ -45,6 +50,9 @@ struct rr_thread {
 	double credit; /* requests it may send now */
 	uint64_t credit_ns; /* when credit was last earned */
 	unsigned next_conn; /* round-robin start at the next tick */
+	unsigned conn_base; /* {conn} of this thread's first connection */
+	uint64_t rng; /* {rand:N} and the --mix choice */
+	char *scratch; /* one expanded message */
 };
 
 /* Write seq as ten zero-padded digits. */
@@ -91,15 +99,32 @@ rr_conn_init(struct bench_conn *c, struct rr_thread *rt, const char *payload,
 	rc->sent_ns = calloc(p, sizeof *rc->sent_ns);
 	rc->seq = malloc(p * sizeof *rc->seq);
 	rc->mask = calloc(p, sizeof *rc->mask);
+	rc->tmpl = calloc(p, sizeof *rc->tmpl);
 	if (rc->frames == NULL || rc->sent_ns == NULL || rc->seq == NULL ||
-	    rc->mask == NULL)
+	    rc->mask == NULL || rc->tmpl == NULL)
 		return -1;
 	for (i = 0; i < p; i++) {
-		bench_frame_build(rc->frames + i * rt->flen, rt->flen,
-		    WSLAY_TEXT_FRAME, payload, plen, rc->mask[i]);
+		if (payload != NULL)
+			bench_frame_build(rc->frames + i * rt->flen, rt->flen,
+			    WSLAY_TEXT_FRAME, payload, plen, rc->mask[i]);
 		rc->seq[i] = UINT64_MAX;
 	}
 	return 0;
+}
+
+/* Frames sized for the longest template, and the expansion buffer. */
+static char *
+rr_templates(struct bench_thread *t, struct rr_thread *rt)
+{
+	size_t max = t->run->o->msgs.max_len;
+	unsigned i;
+
+	rt->flen = bench_frame_header_len(max) + max;
+	for (i = 0; i < t->id; i++)
+		rt->conn_base += t->run->threads[i].nconns;
+	bench_random(&rt->rng, sizeof rt->rng);
+	rt->rng |= 1;
+	return rt->scratch = malloc(max ? max : 1);
 }
 
 static int
@@ -113,12 +138,19 @@ rr_thread_init(struct bench_thread *t)
 	if (rt == NULL)
 		return -1;
 	t->mode_state = rt;
-	payload = rr_payload(t->run->o, &plen, &id_at);
-	if (payload == NULL)
-		return -1;
-	rt->hlen = bench_frame_header_len(plen);
-	rt->flen = rt->hlen + plen;
-	rt->id_at = id_at;
+	if (t->run->o->msgs.n > 0) {
+		payload = NULL;
+		plen = 0;
+		if (rr_templates(t, rt) == NULL)
+			return -1;
+	} else {
+		payload = rr_payload(t->run->o, &plen, &id_at);
+		if (payload == NULL)
+			return -1;
+		rt->hlen = bench_frame_header_len(plen);
+		rt->flen = rt->hlen + plen;
+		rt->id_at = id_at;
+	}
 	rt->live = t->nconns;
 	if (t->run->o->mode == MODE_RR && t->run->o->rate > 0)
 		rt->rate = t->run->o->rate / t->run->o->threads;
@@ -147,9 +179,38 @@ rr_thread_fini(struct bench_thread *t)
 		free(rc->sent_ns);
 		free(rc->seq);
 		free(rc->mask);
+		free(rc->tmpl);
 		free(rc);
 	}
+	if (t->mode_state != NULL)
+		free(((struct rr_thread *)t->mode_state)->scratch);
 	free(t->mode_state);
+}
+
+/* Write request seq into frame slot; returns the frame's length. */
+static size_t
+rr_frame(struct bench_conn *c, unsigned slot, uint64_t seq)
+{
+	struct rr_thread *rt = c->t->mode_state;
+	struct rr_conn *rc = c->mode_state;
+	const struct bench_msgset *ms = &c->t->run->o->msgs;
+	const struct bench_tmpl *tp;
+	uint8_t *f = rc->frames + slot * rt->flen;
+	char digits[ID_DIGITS];
+	size_t n;
+
+	if (ms->n == 0) {
+		rr_digits(digits, seq);
+		bench_frame_patch(
+		    f + rt->hlen, rt->id_at, digits, ID_DIGITS, rc->mask[slot]);
+		return rt->flen;
+	}
+	tp = bench_msg_pick(ms, hl_xorshift64(&rt->rng));
+	rc->tmpl[slot] = (uint16_t)(tp - ms->tmpl);
+	n = bench_msg_expand(
+	    tp, rt->scratch, seq, rt->conn_base + c->idx, &rt->rng);
+	return bench_frame_build(
+	    f, rt->flen, WSLAY_TEXT_FRAME, rt->scratch, n, rc->mask[slot]);
 }
 
 /* Queue as many requests as the pipeline, the quota and free frames allow. */
@@ -160,7 +221,7 @@ rr_fill(struct bench_conn *c, uint64_t now)
 	struct rr_thread *rt = t->mode_state;
 	struct rr_conn *rc = c->mode_state;
 	unsigned p = t->run->o->pipeline;
-	char digits[ID_DIGITS];
+	size_t len;
 
 	while (rc->inflight < p && !t->done && !rc->dead &&
 	    (rt->quota_conn == 0 || rc->next_seq < rt->quota_conn)) {
@@ -174,14 +235,12 @@ rr_fill(struct bench_conn *c, uint64_t now)
 				break; /* the offered load is spent */
 			rt->credit -= 1;
 		}
-		rr_digits(digits, rc->next_seq);
-		bench_frame_patch(
-		    f + rt->hlen, rt->id_at, digits, ID_DIGITS, rc->mask[slot]);
+		len = rr_frame(c, slot, rc->next_seq);
 		rc->seq[slot] = rc->next_seq++;
 		rc->sent_ns[slot] = now;
 		rc->inflight++;
 		STAT_ADD(t->st.sent, 1);
-		bench_conn_send(c, f, rt->flen);
+		bench_conn_send(c, f, len);
 	}
 }
 
@@ -247,35 +306,72 @@ rr_conn_finished(struct bench_conn *c, uint64_t now)
 	}
 }
 
+/* The template frame slot carried (NULL: the built-in echo request). */
+static const struct bench_tmpl *
+rr_slot_tmpl(const struct bench_conn *c, int slot)
+{
+	const struct bench_msgset *ms = &c->t->run->o->msgs;
+	const struct rr_conn *rc = c->mode_state;
+
+	return ms->n ? &ms->tmpl[rc->tmpl[slot]] : NULL;
+}
+
+/* Check a response: the frame slot it answers, errors counted. */
+static int
+rr_answer(struct bench_conn *c, const struct bench_msg *m, int *failed)
+{
+	struct bench_thread *t = c->t;
+	const struct bench_tmpl *tp;
+	int slot = rr_match(c, m);
+
+	*failed = 0;
+	if (m->opcode != WSLAY_TEXT_FRAME) {
+		bench_error(
+		    t, ERR_OPCODE, "response opcode %d, not text", m->opcode);
+		*failed = 1;
+	}
+	if (slot < 0) {
+		slot = rr_oldest(c->mode_state, t->run->o->pipeline);
+		tp = rr_slot_tmpl(c, slot);
+		if (tp == NULL || !tp->own_id) {
+			bench_error(t, ERR_REQ_ID,
+			    "response without the expected req_id: %.*s",
+			    BENCH_SHOW(m));
+			*failed = 1;
+			return slot;
+		}
+		/* the template's own req_id: answers come in order */
+	}
+	if (m->opcode == WSLAY_TEXT_FRAME && !rr_status_ok(m)) {
+		bench_error(
+		    t, ERR_STATUS, "status_code is not 0: %.*s", BENCH_SHOW(m));
+		*failed = 1;
+	}
+	return slot;
+}
+
 static void
 rr_on_message(struct bench_conn *c, const struct bench_msg *m)
 {
 	struct bench_thread *t = c->t;
 	struct rr_thread *rt = t->mode_state;
 	struct rr_conn *rc = c->mode_state;
-	unsigned p = t->run->o->pipeline;
-	int slot;
+	const struct bench_tmpl *tp;
+	struct bench_pkgstat *ps;
+	int slot, failed;
 
 	if (rc->inflight == 0) {
 		STAT_ADD(t->st.other, 1); /* nothing asked: a server push */
 		return;
 	}
-	if (m->opcode != WSLAY_TEXT_FRAME)
-		bench_error(
-		    t, ERR_OPCODE, "response opcode %d, not text", m->opcode);
-	slot = rr_match(c, m);
-	if (slot < 0) {
-		bench_error(t, ERR_REQ_ID,
-		    "response without the expected "
-		    "req_id: %.*s",
-		    BENCH_SHOW(m));
-		slot = rr_oldest(rc, p);
-	} else if (m->opcode == WSLAY_TEXT_FRAME && !rr_status_ok(m))
-		bench_error(
-		    t, ERR_STATUS, "status_code is not 0: %.*s", BENCH_SHOW(m));
+	slot = rr_answer(c, m, &failed);
+	tp = rr_slot_tmpl(c, slot);
+	ps = &t->st.pkg[tp != NULL ? tp->pkg : 0];
+	ps->errors += (unsigned)failed;
 	if (!t->done && bench_in_window(t, m->now)) {
 		STAT_ADD(t->st.messages, 1);
 		hist_record(&t->st.lat, m->now - rc->sent_ns[slot]);
+		hist_record(&ps->lat, m->now - rc->sent_ns[slot]);
 	}
 	rc->seq[slot] = UINT64_MAX;
 	rc->inflight--;
@@ -287,6 +383,16 @@ rr_on_message(struct bench_conn *c, const struct bench_msg *m)
 	if (rt->quota_conn && rc->answered == rt->quota_conn)
 		rr_conn_finished(c, m->now);
 	rr_fill(c, m->now);
+}
+
+/* --ramp: a connection opened after the go starts at once. */
+static void
+rr_on_open(struct bench_conn *c)
+{
+	if (!c->t->started)
+		return;
+	rr_fill(c, bench_now());
+	bench_conn_flush(c);
 }
 
 /* Go: fill every connection's pipeline. */
@@ -355,6 +461,7 @@ const struct bench_mode bench_mode_rr = {
 	.persistent = 1,
 	.thread_init = rr_thread_init,
 	.thread_fini = rr_thread_fini,
+	.on_open = rr_on_open,
 	.on_message = rr_on_message,
 	.on_start = rr_on_start,
 	.on_tick = rr_on_tick,
@@ -366,6 +473,7 @@ const struct bench_mode bench_mode_scenario = {
 	.persistent = 1,
 	.thread_init = rr_thread_init,
 	.thread_fini = rr_thread_fini,
+	.on_open = rr_on_open,
 	.on_message = rr_on_message,
 	.on_start = rr_on_start,
 	.on_closed = rr_on_closed,

@@ -3,7 +3,10 @@
  * the connections, opens them (persistent modes) a burst at a time, waits
  * for the main thread's go, and leaves its loop when the main thread says
  * stop. A 10 ms tick reads those flags, drives the mode's timers and, every
- * 100 ms, times out slow handshakes and closes.
+ * 100 ms, times out slow handshakes and closes. With --ramp the thread is
+ * ready at once and its tick opens the connections after the go, at
+ * R/threads per second (locust's spawn rate); a failed one is lost, not a
+ * setup failure.
  */
 #include "autoconf.h"
 
@@ -72,7 +75,7 @@ bench_thread_opened(struct bench_conn *c)
 	t->nopen++;
 	if (mode->on_open != NULL)
 		mode->on_open(c);
-	if (!mode->persistent)
+	if (!mode->persistent || t->run->o->ramp > 0)
 		return;
 	thread_open_more(t);
 	if (t->nopen == t->nconns && !t->ready) {
@@ -93,8 +96,26 @@ bench_thread_open_failed(struct bench_conn *c)
 	struct bench_thread *t = c->t;
 
 	t->opening--;
+	if (t->run->o->ramp > 0) { /* after the go: one connection lost */
+		if (t->run->mode->on_closed != NULL)
+			t->run->mode->on_closed(c);
+		return;
+	}
 	if (t->run->mode->persistent || t->nopen == 0)
 		__atomic_store_n(&t->run->setup_failed, 1, __ATOMIC_RELEASE);
+}
+
+/* --ramp: open the connections due by now, a burst at a time. */
+static void
+thread_ramp(struct bench_thread *t, uint64_t now)
+{
+	const struct bench_run *run = t->run;
+	double due =
+	    run->o->ramp / run->nthreads * (double)(now - run->t_go) / 1e9 + 1;
+
+	while (t->next_open < t->nconns && t->next_open < due &&
+	    t->opening < run->o->open_burst)
+		bench_thread_open(&t->conns[t->next_open++]);
 }
 
 static void
@@ -119,6 +140,9 @@ thread_tick_cb(evutil_socket_t fd, short what, void *arg)
 		t->last_sweep = now;
 		bench_conn_sweep(t, now);
 	}
+	/* last: a connection it opens starts after now (the sweep's clock) */
+	if (t->started && run->o->ramp > 0)
+		thread_ramp(t, now);
 }
 
 /* Allocate the connection slots and their send rings. */
@@ -191,7 +215,7 @@ bench_thread_main(void *arg)
 	    (run->mode->thread_init != NULL && run->mode->thread_init(t) < 0))
 		goto fail;
 	t->last_sweep = bench_now();
-	if (run->mode->persistent && t->nconns > 0)
+	if (run->mode->persistent && t->nconns > 0 && run->o->ramp == 0)
 		thread_open_more(t);
 	else {
 		t->ready = 1;

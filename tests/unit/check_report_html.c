@@ -162,6 +162,13 @@ START_TEST(test_text)
 	    " 400 samples (4.000 s), cpu clock\n", 76) == 0, "%s", out);
 	ck_assert_ptr_nonnull(strstr(out, "sampled time: CPU 100.00% (own "
 	    "75.00%, native 25.00%, system 0.00%)"));
+	ck_assert_ptr_nonnull(strstr(out, "profiler overhead 0.100% of the "
+	    "workers' CPU: sampler 0.004 s, signal delivery 0.000 s, memory "
+	    "hooks 0.000 s\n"));
+	ck_assert_ptr_nonnull(strstr(out, "pkg_id   handler               calls"
+	    "     cpu_ms  cpu_ms/call    cpu%\n3        work                  "
+	    " 1000   4000.000       4.0000 100.00%\n(1 handler without "
+	    "calls)\n"));
 	ck_assert_ptr_nonnull(strstr(out, "  50.00   50.00     0.00     0.00 "
 	    "     200  demo.c:3                     work_a"));
 	/* Ties at 25% go in path order: /src/demo.c before /usr/... */
