@@ -15,13 +15,15 @@ url="ws://$HL_WS/web"
 hooks=$(admin_get /api/profiling/status | jq "j['memory']['hooks']")
 [ "$hooks" = True ] || note "malloc hooks are compiled out in this build (ASan): the heap and leak checks are skipped"
 
-# drive SECONDS: two connections of CPU work and one keeping 20 KB per
+# drive SECONDS: ten connections of CPU work and one keeping 20 KB per
 # request (about 0.5 MB/s), paced, reconnecting when a worker dies under
-# them; bounded by SECONDS.
+# them; bounded by SECONDS. Ten, because the kernel spreads connections
+# over the two workers by a hash: with two, both landed on one worker in
+# about one run in four, and the other had no samples to check.
 drive() {
 	$PY - "$url" "$1" <<'PY'
 import asyncio, sys, time, websockets
-WORK = '{"pkg_id":3,"req_id":"w","data":{"a":20000000}}'
+WORK = '{"pkg_id":3,"req_id":"w","data":{"a":4000000}}'
 KEEP = ('{"pkg_id":6,"req_id":"k","data":{"bytes":2000,"count":10,'
         '"keep":true}}')
 async def conn(url, end, msg, pause):
@@ -36,13 +38,17 @@ async def conn(url, end, msg, pause):
             await asyncio.sleep(0.1)
 async def main(url, secs):
     end = time.monotonic() + secs
-    await asyncio.gather(conn(url, end, WORK, 0), conn(url, end, WORK, 0),
-                         conn(url, end, KEEP, 0.04))
+    await asyncio.gather(conn(url, end, KEEP, 0.04),
+                         *(conn(url, end, WORK, 0) for _ in range(10)))
 asyncio.run(main(sys.argv[1], float(sys.argv[2])))
 PY
 }
 samples() { admin_get /api/profiling/status | jq "j['samples']"; }
 flowing() { test "$(samples)" -gt 30; }
+# both_busy: every running worker has taken messages.
+both_busy() {
+	test "$(workers_json | jq "sum(1 for w in j['workers'] if w['state'] == 'running' and w['messages_in'] > 0)")" = 2
+}
 replaced() {
 	local p
 	p=$(running_pids)
@@ -64,6 +70,7 @@ drive 20 &
 driver=$!
 # Kill once samples flow: somewhere inside a 2 s window.
 check "samples flow" wait_until 10 flowing
+check "both workers take the load" wait_until 10 both_busy
 # An on-demand profile whose 3 s span the kill.
 curl -s -m 15 "http://$HL_ADMIN/api/profiling/profile?seconds=3" \
     >"$T/on_demand.json" &
