@@ -7,10 +7,11 @@ set -eu
 
 BUILD="build-essential autoconf automake libtool pkg-config
 	libevent-dev libjansson-dev libhiredis-dev libjwt-dev libssl-dev
-	libdw-dev libunwind-dev libwslay-dev check"
+	libdw-dev libunwind-dev libwslay-dev check libprotobuf-c-dev
+	protobuf-c-compiler zlib1g-dev"
 TEST="redis-server python3 python3-websockets python3-prometheus-client
 	curl procps iproute2 chromium logrotate systemd util-linux
-	prometheus"
+	prometheus golang-go"
 
 case "${1:-build}" in
 build) want=$BUILD ;;

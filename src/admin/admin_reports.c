@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "admin/admin_prof.h"
 #include "admin/admin_reports.h"
 #include "core/log.h"
 #include "report/report_store.h"
@@ -51,6 +52,8 @@ admin_reports_list(struct evhttp_request *req, struct admin_host *h,
 	char err[512];
 	json_t *list;
 
+	if (admin_prof_bare(req) == -1)
+		return;
 	(void)rest;
 	if (report_store_list(h->reports, &list, err, sizeof err) == -1)
 		admin_reply_error(req, 500, "%s", err);
@@ -99,6 +102,8 @@ admin_reports_get(struct evhttp_request *req, struct admin_host *h,
 	off_t size;
 	int fd;
 
+	if (admin_prof_bare(req) == -1)
+		return;
 	if ((name = admin_reports_filename(req, rest)) == NULL)
 		return;
 	if (report_store_open(h->reports, name, &fd, &size, err,
@@ -115,6 +120,8 @@ admin_reports_delete(struct evhttp_request *req, struct admin_host *h,
 {
 	char err[512], *name;
 
+	if (admin_prof_bare(req) == -1)
+		return;
 	if ((name = admin_reports_filename(req, rest)) == NULL)
 		return;
 	if (report_store_delete(h->reports, name, err, sizeof err) == -1) {

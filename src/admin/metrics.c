@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "admin/admin_bcast.h"
+#include "admin/admin_prof.h"
 #include "admin/metrics.h"
 #include "admin/prom.h"
 #include "prof/prof.h"
@@ -347,6 +348,7 @@ metrics_render(struct admin_host *h)
 	admin_bcast_metrics(out, &ps);
 	metrics_auth(out, &ps);
 	metrics_profiler(out, h);
+	admin_prof_metrics(out);
 	metrics_per_worker(out, h);
 	return out;
 }

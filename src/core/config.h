@@ -37,6 +37,8 @@ struct config_list {
 #define CONFIG_RELOADABLE	0x01	/* SIGHUP may change it */
 #define CONFIG_SECRET		0x02	/* never printed */
 #define CONFIG_URL_SECRET	0x04	/* a URL printed without its password */
+#define CONFIG_HTTP_URL		0x08	/* STRING: empty, http:// or https:// */
+#define CONFIG_LABELS		0x10	/* STRING: empty or k=v,k=v */
 
 /* The `workloads` key: which limits the demonstration handlers get. */
 enum workload_mode {
@@ -161,6 +163,9 @@ struct config {
 	size_t		 profiling_memory_sample_bytes;
 	int		 profiling_copy;
 	size_t		 profiling_leak_min_growth;
+	int		 profiling_pprof;
+	char		*profiling_push_url;
+	char		*profiling_push_labels;
 	int		 profiling_reduced_profile;
 	int		 profiling_cpu_percent_threshold;
 	char		*profiling_only;

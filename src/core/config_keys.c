@@ -389,6 +389,18 @@ const struct config_key config_keys[] = {
 	  OFF(profiling_leak_min_growth), RELOAD, NULL,
 	  "bytes per second a line's sampled net memory must grow by, besides "
 	  "a leak likelihood over 0.95, to be reported as a leak" },
+	{ "profiling_pprof", NULL, CONFIG_BOOL, 0, 0, "yes",
+	  OFF(profiling_pprof), RELOAD, NULL,
+	  "write a pprof profile (.pb.gz, gzip'ed profile.proto) of each "
+	  "window's CPU samples beside its JSON, HTML and folded files" },
+	{ "profiling_push_url", NULL, CONFIG_STRING, 0, 0, "",
+	  OFF(profiling_push_url), RELOAD | CONFIG_HTTP_URL, NULL,
+	  "a Grafana Pyroscope server (http:// or https://): each window's "
+	  "CPU and allocation pprof is pushed to its /ingest; empty: none" },
+	{ "profiling_push_labels", NULL, CONFIG_STRING, 0, 0, "",
+	  OFF(profiling_push_labels), RELOAD | CONFIG_LABELS, NULL,
+	  "labels the pushed profiles carry besides instance and host, "
+	  "k=v,k=v (k: letters, digits, _; v: also . - / :)" },
 	{ "profiling_reduced_profile", NULL, CONFIG_BOOL, 0, 0, "no",
 	  OFF(profiling_reduced_profile), RELOAD, NULL,
 	  "reports list only lines at or above "

@@ -157,12 +157,60 @@ config_absolute_path(const char *path)
 	return out != NULL ? out : xstrdup(path);
 }
 
+/* An http:// or https:// URL with a host, or empty. */
+static int
+check_http_url(const char *text, char *err, size_t errsize)
+{
+	const char *host = NULL;
+
+	if (strncmp(text, "http://", 7) == 0)
+		host = text + 7;
+	else if (strncmp(text, "https://", 8) == 0)
+		host = text + 8;
+	if (*text == '\0' || (host != NULL && *host != '\0' && *host != '/'))
+		return 0;
+	snprintf(err, errsize, "\"%s\" is not an http:// or https:// URL",
+	    text);
+	return -1;
+}
+
+/* k=v,k=v (k [A-Za-z0-9_], v that and . - / :), or empty. */
+static int
+check_labels(const char *text, char *err, size_t errsize)
+{
+#define LABEL_KEY "ABCDEFGHIJKLMNOPQRSTUVWXYZ" "abcdefghijklmnopqrstuvwxyz" \
+	"0123456789_"
+	const char *p = text;
+	size_t k, v;
+	int ok = 1;
+
+	while (ok && *p != '\0') {
+		k = strspn(p, LABEL_KEY);
+		v = p[k] == '=' ? strspn(p + k + 1, LABEL_KEY ".-/:") : 0;
+		p += k + 1 + v;
+		ok = k > 0 && v > 0 &&
+		    (*p == '\0' || (*p == ',' && *++p != '\0'));
+	}
+#undef LABEL_KEY
+	if (ok)
+		return 0;
+	snprintf(err, errsize, "\"%s\" is not k=v,k=v (k: letters, digits, "
+	    "_; v: also . - / :)", text);
+	return -1;
+}
+
 static char *
 parse_text(const struct config_key *k, const char *text, char *err,
     size_t errsize)
 {
 	struct netaddr na;
 
+	if ((k->flags & CONFIG_HTTP_URL) &&
+	    check_http_url(text, err, errsize) == -1)
+		return NULL;
+	if ((k->flags & CONFIG_LABELS) &&
+	    check_labels(text, err, errsize) == -1)
+		return NULL;
 	if (k->type == CONFIG_PATH)
 		return path_absolute(text, err, errsize);
 	if (k->type == CONFIG_ADDR &&

@@ -70,17 +70,36 @@ void	 prof_master_switch(int on);
 /* GET /api/profiling/status. */
 json_t	*prof_master_status(void);
 /* How an on-demand profile is answered, once, on the master's loop:
- * status 200 with the body and its content type, or an error status with
- * a message in body (type NULL). body is valid only during the call. */
+ * status 200 with the body (len bytes; a pprof body is binary) and its
+ * content type, or an error status with a message in body (type NULL).
+ * body is valid only during the call. */
 typedef void	 prof_answer_cb(void *arg, int status, const char *type,
-		    const char *body);
+		    const char *body, size_t len);
+
+/* What an on-demand request answers with (format=...). */
+enum prof_format {
+	PROF_FORMAT_JSON,
+	PROF_FORMAT_FOLDED,
+	PROF_FORMAT_PPROF,	/* gzip'ed profile.proto */
+	PROF_FORMAT_HTML,
+};
+
+/* What it profiles: the next seconds of CPU, or the memory profiler's
+ * sites now (pprof only: /debug/pprof/heap and /allocs). */
+enum prof_what {
+	PROF_WHAT_CPU,
+	PROF_WHAT_HEAP,		/* sampled bytes in use */
+	PROF_WHAT_ALLOCS,	/* sampled allocations since the start */
+};
 
 /* What an on-demand profile asks for (the report options of the seed's
  * flags, as query parameters, parsed by admin/admin_prof.c); strings are
  * copied. */
 struct prof_request {
-	int		 seconds;
-	int		 folded;	/* format=folded */
+	int		 seconds;	/* CPU only */
+	enum prof_format format;
+	enum prof_what	 what;
+	const char	*name;		/* also kept as this report set */
 	int		 reduced;	/* reduced=1 */
 	int		 threshold_pct;	/* cpu_percent_threshold */
 	const char	*only;		/* profile_only */
@@ -90,7 +109,8 @@ struct prof_request {
 };
 
 /* Capture pr->seconds of samples and answer through pr->answer later (or
- * now, with 503, when PROF_MAX_CAPTURES are running). */
+ * now, with 503, when PROF_MAX_CAPTURES are running). Heap and allocs take
+ * no time: the sites as they are now go to the reporter at once. */
 void	 prof_master_profile(const struct prof_request *pr);
 /* The requester arg went away: its answer is dropped, not called. */
 void	 prof_master_forget(void *arg);
@@ -101,6 +121,11 @@ int	 prof_proc_cpu(int pid, double *ut, double *st);
 void	 prof_master_totals(unsigned long long *samples,
 	    unsigned long long *dropped, double *overhead,
 	    unsigned long long *written);
+
+/* For /metrics: window profiles pushed to profiling_push_url, given up
+ * after the retries, dropped on a full queue. */
+void	 prof_master_push_totals(uint64_t *ok, uint64_t *failed,
+	    uint64_t *dropped);
 
 /* Worker, right after fork and before dropping privileges: open the perf
  * event the sampler prefers (profiling_timer). */

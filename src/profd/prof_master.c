@@ -22,6 +22,7 @@
 #include "prof/prof.h"
 #include "profd/hookstrip.h"
 #include "profd/memagg.h"
+#include "profd/push.h"
 #include "profd/reporter.h"
 #include "profd/run.h"
 #include "prof/ring.h"
@@ -63,11 +64,12 @@ struct prof_capture {
 	prof_answer_cb		*answer;	/* NULL: the requester left */
 	void			*arg;
 	double			 start;
-	int			 folded;
+	enum prof_format	 format;
 	int			 reduced;
 	int			 threshold_pct;
 	char			*only;
 	char			*exclude;
+	char			*save_name;	/* ?name=, or NULL */
 	struct prof_capture	*next;
 };
 
@@ -213,11 +215,11 @@ prof_record_cb(const void *rec, size_t len, void *arg)
 		for (c = prof.captures; c != NULL; c = c->next)
 			stacktab_add_hooks(&c->tab, 1, s->weight_ns);
 	} else {
-		stacktab_add(&prof.window, cls, s->pkg_id, pcs, depth, 1,
-		    s->weight_ns);
+		stacktab_add_from(&prof.window, (int)ctx->slot, cls,
+		    s->pkg_id, pcs, depth, 1, s->weight_ns);
 		for (c = prof.captures; c != NULL; c = c->next)
-			stacktab_add(&c->tab, cls, s->pkg_id, pcs, depth, 1,
-			    s->weight_ns);
+			stacktab_add_from(&c->tab, (int)ctx->slot, cls,
+			    s->pkg_id, pcs, depth, 1, s->weight_ns);
 	}
 	prof.base.slots[ctx->slot].samples++;
 	prof.life.slots[ctx->slot].samples++;
@@ -477,6 +479,8 @@ prof_close_window(struct prof_host *h, enum report_kind kind)
 	    &prof.base, &job->in.nworkers);
 	job->handlers = prof_handlers(h, &prof.base, &job->in.nhandlers);
 	job->source_root = xstrdup(h->cf->profiling_source_root);
+	job->pprof = h->cf->profiling_pprof;
+	job->push = *h->cf->profiling_push_url != '\0';
 	job->only = xstrdup(h->cf->profiling_only);
 	job->exclude = xstrdup(h->cf->profiling_exclude);
 	memagg_close_window(h, job);
@@ -528,16 +532,32 @@ prof_window_cb(evutil_socket_t fd, short what, void *arg)
 	prof_submit_stored(h, REPORT_INTERVAL);
 }
 
+/* The Content-Type of each on-demand format. */
+static const char *const prof_format_types[] = {
+	[PROF_FORMAT_JSON] = "application/json",
+	[PROF_FORMAT_FOLDED] = "text/plain; charset=utf-8",
+	[PROF_FORMAT_PPROF] = "application/octet-stream",
+	[PROF_FORMAT_HTML] = "text/html; charset=utf-8",
+};
+
 /* Answer an on-demand profile's requester, at most once. */
 static void
 prof_answer(prof_answer_cb **answer, void *arg, int status,
-    const char *type, const char *body)
+    const char *type, const char *body, size_t len)
 {
 	prof_answer_cb *cb = *answer;
 
 	*answer = NULL;
 	if (cb != NULL)
-		cb(arg, status, type, body);
+		cb(arg, status, type, body, len);
+}
+
+/* An error answer: a message. */
+static void
+prof_refuse(prof_answer_cb **answer, void *arg, int status,
+    const char *why)
+{
+	prof_answer(answer, arg, status, NULL, why, strlen(why));
 }
 
 /* Track an on-demand job while the reporter has it, so a requester that
@@ -553,15 +573,14 @@ prof_submit_on_demand(struct report_job *job)
 	    prof.inflight[i] != NULL; i++)
 		;
 	if (answer == NULL || i == HL_ARRAY_LEN(prof.inflight)) {
-		prof_answer(&answer, arg, 503, NULL,
-		    "too many profiles at once");
+		prof_refuse(&answer, arg, 503, "too many profiles at once");
 		report_job_free(job);
 		return;
 	}
 	prof.inflight[i] = job;
 	if (reporter_submit(job) == -1) {	/* it freed the job */
 		prof.inflight[i] = NULL;
-		prof_answer(&answer, arg, 503, NULL, "the reporter is busy");
+		prof_refuse(&answer, arg, 503, "the reporter is busy");
 	}
 }
 
@@ -581,7 +600,9 @@ prof_capture_done_cb(evutil_socket_t fd, short what, void *arg)
 	job->tab = c->tab;
 	job->answer = c->answer;
 	job->answer_arg = c->arg;
-	job->folded = c->folded;
+	job->format = c->format;
+	job->save_name = c->save_name;
+	job->source_root = xstrdup(h->cf->profiling_source_root);
 	job->only = c->only;
 	job->exclude = c->exclude;
 	job->workers = prof_workers(h, &c->base, &job->in.nworkers);
@@ -613,6 +634,26 @@ prof_master_forget(void *arg)
 	}
 }
 
+/* Heap or allocs: the memory sites as they are now, to the reporter. */
+static void
+prof_memory_now(const struct prof_request *pr)
+{
+	struct prof_host *h = &prof.host;
+	struct report_job *job = xcalloc(1, sizeof *job);
+
+	prof_drain_cb(-1, 0, h);
+	job->kind = REPORT_ON_DEMAND;
+	job->format = PROF_FORMAT_PPROF;
+	job->what = pr->what;
+	job->answer = pr->answer;
+	job->answer_arg = pr->arg;
+	stacktab_init(&job->tab, 1);
+	stacktab_init(&job->mem, 1);
+	memagg_snapshot(job);
+	prof_job_input(h, job, "on_demand", now_epoch(), 0, 0);
+	prof_submit_on_demand(job);
+}
+
 void
 prof_master_profile(const struct prof_request *pr)
 {
@@ -622,12 +663,16 @@ prof_master_profile(const struct prof_request *pr)
 	char why[80];
 	int n = 0;
 
+	if (pr->what != PROF_WHAT_CPU) {
+		prof_memory_now(pr);
+		return;
+	}
 	for (c = prof.captures; c != NULL; c = c->next)
 		n++;
 	if (n >= PROF_MAX_CAPTURES) {
 		snprintf(why, sizeof why, "%d profiles are being captured "
 		    "already; try again later", n);
-		pr->answer(pr->arg, 503, NULL, why);
+		pr->answer(pr->arg, 503, NULL, why, strlen(why));
 		return;
 	}
 	c = xcalloc(1, sizeof *c);
@@ -639,7 +684,8 @@ prof_master_profile(const struct prof_request *pr)
 	c->h = h;
 	c->answer = pr->answer;
 	c->arg = pr->arg;
-	c->folded = pr->folded;
+	c->format = pr->format;
+	c->save_name = pr->name != NULL ? xstrdup(pr->name) : NULL;
 	c->reduced = pr->reduced;
 	c->threshold_pct = pr->threshold_pct;
 	c->only = xstrdup(pr->only != NULL ? pr->only : h->cf->profiling_only);
@@ -656,8 +702,13 @@ prof_master_profile(const struct prof_request *pr)
 static void
 prof_done_cb(evutil_socket_t fd, short what, void *arg)
 {
+	struct push_item *it, *next;
 	struct report_job *job;
 
+	for (it = reporter_take_pushes(); it != NULL; it = next) {
+		next = it->next;
+		push_submit(it);
+	}
 	while ((job = reporter_take_done()) != NULL) {
 		size_t i;
 
@@ -665,12 +716,12 @@ prof_done_cb(evutil_socket_t fd, short what, void *arg)
 			if (prof.inflight[i] == job)
 				prof.inflight[i] = NULL;
 		if (job->failed)
-			prof_answer(&job->answer, job->answer_arg, 500, NULL,
+			prof_refuse(&job->answer, job->answer_arg, 500,
 			    "the profile could not be built");
 		else
 			prof_answer(&job->answer, job->answer_arg, 200,
-			    job->folded ? "text/plain; charset=utf-8" :
-			    "application/json", job->result);
+			    prof_format_types[job->format], job->result,
+			    job->result_len);
 		report_job_free(job);
 	}
 }
@@ -740,6 +791,7 @@ prof_master_start(const struct prof_host *host, char *err, size_t errsize)
 	event_add(prof.done_event, NULL);
 	prof_schedule_window(h);
 	prof_apply_switch(h);
+	push_start(h);
 	prof.started = 1;
 	return 0;
 }
@@ -792,13 +844,12 @@ prof_answer_pending(void)
 		struct report_job *job = prof.inflight[i];
 
 		if (job != NULL)
-			prof_answer(&job->answer, job->answer_arg, 503, NULL,
+			prof_refuse(&job->answer, job->answer_arg, 503,
 			    "hotlined is stopping");
 		prof.inflight[i] = NULL;
 	}
 	for (c = prof.captures; c != NULL; c = c->next)
-		prof_answer(&c->answer, c->arg, 503, NULL,
-		    "hotlined is stopping");
+		prof_refuse(&c->answer, c->arg, 503, "hotlined is stopping");
 }
 
 void
@@ -825,8 +876,10 @@ prof_master_stop(int graceful)
 		prof_base_free(&c->base);
 		free(c->only);
 		free(c->exclude);
+		free(c->save_name);
 		free(c);
 	}
+	push_stop();
 	event_free(prof.drain_timer);
 	event_free(prof.fast_drain);
 	prof.fast_drain = NULL;
@@ -910,6 +963,12 @@ prof_objects_without_lines(int daemon_has_lines)
 			json_array_append_new(arr,
 			    json_string(module_path(i)));
 	return arr;
+}
+
+void
+prof_master_push_totals(uint64_t *ok, uint64_t *failed, uint64_t *dropped)
+{
+	push_totals(ok, failed, dropped);
 }
 
 json_t *

@@ -20,7 +20,9 @@
 #include "core/log.h"
 #include "app/module.h"
 #include "report/report_html.h"
+#include "report/report_pprof.h"
 #include "report/report_store.h"
+#include "profd/push.h"
 #include "profd/reporter.h"
 #include "profile/symbolize.h"
 #include "core/util.h"
@@ -36,6 +38,7 @@ static struct {
 	int			 fork_held;	/* taken by the atfork hook */
 	int			 thread_ready;	/* the thread has started */
 	struct report_job	*queue, *done;
+	struct push_item	*pushes;	/* for the loop to push */
 	int			 queued;
 	int			 busy;		/* a job is being built */
 	int			 abandoned;	/* stopped without a join */
@@ -76,6 +79,7 @@ report_job_free(struct report_job *job)
 	free(job->only);
 	free(job->exclude);
 	free(job->source_root);
+	free(job->save_name);
 	free(job->result);
 	free(job);
 }
@@ -91,18 +95,67 @@ now_seconds(void)
 
 /* Write one file of a report set; failures are logged and counted. */
 static int
-reporter_write(time_t stamp, const char *ext, const char *text, char *name)
+reporter_write_bytes(const char *set, time_t stamp, const char *ext,
+    const void *bytes, size_t len, char *name)
 {
 	char err[512] = "cannot name the file";
 
 	name[0] = '\0';
-	if (report_store_name(rep.store, stamp, ext, name) == -1 ||
-	    report_store_write(rep.store, name, text, strlen(text), err,
+	if (report_store_name_set(rep.store, set, stamp, ext, name) == -1 ||
+	    report_store_write(rep.store, name, bytes, len, err,
 	    sizeof err) == -1) {
 		log_error("report %s: %s", name, err);
 		return -1;
 	}
 	return 0;
+}
+
+static int
+reporter_write(time_t stamp, const char *ext, const char *text, char *name)
+{
+	return reporter_write_bytes(NULL, stamp, ext, text, strlen(text),
+	    name);
+}
+
+/* The set's .pb.gz, when profiling_pprof asks for it: the same table the
+ * JSON was built from. */
+static int
+reporter_write_pprof(struct report_job *job, time_t stamp)
+{
+	char name[REPORT_STORE_NAME_MAX];
+	double t0 = now_seconds();
+	unsigned char *gz;
+	size_t len;
+	int rc;
+
+	if (!job->pprof)
+		return 0;
+	if ((gz = report_pprof(rep.sym, &job->in, PPROF_CPU, &len)) == NULL)
+		return -1;
+	t0 = now_seconds() - t0;
+	rc = reporter_write_bytes(NULL, stamp, "pb.gz", gz, len, name);
+	/* Its cost, for docs/pprof.md's figures. */
+	log_debug("report %s: %zu stacks as %zu bytes of pprof in %.2f ms",
+	    name, job->in.tab->count, len, t0 * 1e3);
+	free(gz);
+	return rc;
+}
+
+/* Count a report set written (rc 0) or failed. */
+static void
+reporter_count(int rc, const char *name, time_t stamp, double t0)
+{
+	pthread_mutex_lock(&rep.lock);
+	if (rc == 0) {
+		rep.status.written++;
+		snprintf(rep.status.last_name, sizeof rep.status.last_name,
+		    "%s", name);
+		rep.status.last_at = (int64_t)stamp;
+		rep.status.last_seconds = now_seconds() - t0;
+	} else {
+		rep.status.failed++;
+	}
+	pthread_mutex_unlock(&rep.lock);
 }
 
 /* Build and store a report set: JSON, the HTML page rendered from that
@@ -134,46 +187,113 @@ reporter_store_job(struct report_job *job, const struct stacktab *tab)
 		rc = reporter_write(stamp, "html", html, other);
 	if (rc == 0)
 		rc = reporter_write(stamp, "folded", folded, other);
+	if (rc == 0)
+		rc = reporter_write_pprof(job, stamp);
 	free(text);
 	free(html);
 	free(folded);
-	pthread_mutex_lock(&rep.lock);
-	if (rc == 0) {
-		rep.status.written++;
-		snprintf(rep.status.last_name, sizeof rep.status.last_name,
-		    "%s", name);
-		rep.status.last_at = (int64_t)stamp;
-		rep.status.last_seconds = now_seconds() - t0;
-	} else {
-		rep.status.failed++;
-	}
-	pthread_mutex_unlock(&rep.lock);
+	reporter_count(rc, name, stamp, t0);
+}
+
+/* Wake the loop: an on-demand answer or profiles to push are ready. */
+static void
+reporter_wake(void)
+{
+	if (write(rep.done_pipe[1], "x", 1) != 1)
+		log_warn("reporter: cannot wake the loop");
+}
+
+/* An on-demand body in each format (job->result, its length set or
+ * left to strlen). */
+static void
+reporter_answer_folded(struct report_job *job)
+{
+	struct report_folded *stacks = report_folded_collect(rep.sym,
+	    &job->tab);
+
+	job->result = report_folded_text(stacks);
+	report_folded_free(stacks);
+}
+
+static void
+reporter_answer_json(struct report_job *job)
+{
+	json_t *doc = report_build(rep.sym, &job->in);
+
+	job->result = json_dumps(doc, JSON_COMPACT);
+	json_decref(doc);
+}
+
+static void
+reporter_answer_html(struct report_job *job)
+{
+	json_t *doc = report_build(rep.sym, &job->in);
+
+	job->result = report_html_render(doc, &(struct report_html_opts){
+	    job->source_root, 0 });
+	json_decref(doc);
+}
+
+static void
+reporter_answer_pprof(struct report_job *job)
+{
+	static const enum pprof_kind kinds[] = {
+		[PROF_WHAT_CPU] = PPROF_CPU,
+		[PROF_WHAT_HEAP] = PPROF_HEAP,
+		[PROF_WHAT_ALLOCS] = PPROF_ALLOCS,
+	};
+
+	job->result = (char *)report_pprof(rep.sym, &job->in,
+	    kinds[job->what], &job->result_len);
+}
+
+static void (*const reporter_answers[])(struct report_job *) = {
+	[PROF_FORMAT_JSON] = reporter_answer_json,
+	[PROF_FORMAT_FOLDED] = reporter_answer_folded,
+	[PROF_FORMAT_PPROF] = reporter_answer_pprof,
+	[PROF_FORMAT_HTML] = reporter_answer_html,
+};
+
+/* ?name=NAME: the on-demand window is also kept as a named set,
+ * NAME_profile_<stamp>_<seq>.{json,html}. */
+static void
+reporter_save_named(struct report_job *job)
+{
+	time_t stamp = (time_t)job->in.end;
+	char name[REPORT_STORE_NAME_MAX], other[REPORT_STORE_NAME_MAX];
+	double t0 = now_seconds();
+	json_t *doc = report_build(rep.sym, &job->in);
+	char *text = json_dumps(doc, JSON_COMPACT), *html;
+	int rc = -1;
+
+	html = report_html_render(doc, &(struct report_html_opts){
+	    job->source_root, 0 });
+	json_decref(doc);
+	if (text != NULL && html != NULL &&
+	    reporter_write_bytes(job->save_name, stamp, "json", text,
+	    strlen(text), name) == 0)
+		rc = reporter_write_bytes(job->save_name, stamp, "html", html,
+		    strlen(html), other);
+	reporter_count(rc, name, stamp, t0);
+	free(text);
+	free(html);
 }
 
 /* An on-demand job's body, handed back to the loop. */
 static void
 reporter_answer(struct report_job *job)
 {
-	json_t *doc;
-
-	if (job->folded) {
-		struct report_folded *stacks = report_folded_collect(rep.sym,
-		    &job->tab);
-
-		job->result = report_folded_text(stacks);
-		report_folded_free(stacks);
-	} else {
-		doc = report_build(rep.sym, &job->in);
-		job->result = json_dumps(doc, JSON_COMPACT);
-		json_decref(doc);
-	}
+	if (job->save_name != NULL)
+		reporter_save_named(job);
+	reporter_answers[job->format](job);
+	if (job->result != NULL && job->result_len == 0)
+		job->result_len = strlen(job->result);
 	job->failed = job->result == NULL;
 	pthread_mutex_lock(&rep.lock);
 	job->next = rep.done;
 	rep.done = job;
 	pthread_mutex_unlock(&rep.lock);
-	if (write(rep.done_pipe[1], "x", 1) != 1)
-		log_warn("reporter: cannot wake the loop");
+	reporter_wake();
 }
 
 /* Add the window's handler calls to the run's; with `out`, the job's
@@ -216,6 +336,56 @@ reporter_merge_run(struct report_job *job)
 	timeline_append(&rep.run_tl, &job->tl);
 }
 
+/* A profile of the window for the loop to push (NULL when zlib fails). */
+static struct push_item *
+reporter_push_item(struct report_job *job, enum pprof_kind kind)
+{
+	struct push_item *it = xcalloc(1, sizeof *it);
+
+	it->body = report_pprof(rep.sym, &job->in, kind, &it->len);
+	it->from = (int64_t)job->in.start;
+	it->until = (int64_t)job->in.end;
+	it->sample_rate = 1000 / HL_MAX(job->in.sample_interval_ms, 1);
+	if (it->body != NULL)
+		return it;
+	push_item_free(it);
+	return NULL;
+}
+
+/* profiling_push_url: the window's CPU and, with memory sampled, its
+ * allocations, handed to the loop (push.c sends them). */
+static void
+reporter_push(struct report_job *job)
+{
+	struct push_item *cpu = reporter_push_item(job, PPROF_CPU), *mem = NULL;
+
+	if (job->in.mem != NULL)
+		mem = reporter_push_item(job, PPROF_WINDOW_ALLOCS);
+	pthread_mutex_lock(&rep.lock);
+	if (mem != NULL) {
+		mem->next = rep.pushes;
+		rep.pushes = mem;
+	}
+	if (cpu != NULL) {
+		cpu->next = rep.pushes;
+		rep.pushes = cpu;
+	}
+	pthread_mutex_unlock(&rep.lock);
+	reporter_wake();
+}
+
+struct push_item *
+reporter_take_pushes(void)
+{
+	struct push_item *list;
+
+	pthread_mutex_lock(&rep.lock);
+	list = rep.pushes;
+	rep.pushes = NULL;
+	pthread_mutex_unlock(&rep.lock);
+	return list;
+}
+
 static void
 reporter_run_job(struct report_job *job)
 {
@@ -228,6 +398,8 @@ reporter_run_job(struct report_job *job)
 		reporter_merge_run(job);
 		job->in.leaks_record = 1;
 		reporter_store_job(job, &job->tab);
+		if (job->push)
+			reporter_push(job);
 		break;
 	case REPORT_FINAL:
 		reporter_merge_run(job);
@@ -459,6 +631,12 @@ reporter_stop(int budget_ms)
 
 		rep.done = job->next;
 		report_job_free(job);
+	}
+	while (rep.pushes != NULL) {
+		struct push_item *it = rep.pushes;
+
+		rep.pushes = it->next;
+		push_item_free(it);
 	}
 	symbolizer_free(rep.sym);
 	stacktab_free(&rep.run);

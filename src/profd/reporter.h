@@ -15,6 +15,7 @@
 #include "profile/stacktab.h"
 #include "profile/timeline.h"
 
+struct push_item;
 struct report_store;
 
 enum report_kind {
@@ -36,10 +37,15 @@ struct report_job {
 	char			*only;		/* owned copies */
 	char			*exclude;
 	char			*source_root;	/* owned; for the HTML page */
-	int			 folded;	/* on demand: folded, no JSON */
+	enum prof_format	 format;	/* on demand */
+	enum prof_what		 what;
+	int			 pprof;		/* a set gets a .pb.gz too */
+	int			 push;		/* profiling_push_url is set */
+	char			*save_name;	/* on demand: kept as a set */
 	prof_answer_cb		*answer;	/* on demand; NULL: gone */
 	void			*answer_arg;
 	char			*result;	/* on demand: the body */
+	size_t			 result_len;
 	int			 failed;
 	struct report_job	*next;
 };
@@ -64,6 +70,8 @@ int	 reporter_submit(struct report_job *job);
  * next finished one (NULL when none). */
 int	 reporter_done_fd(void);
 struct report_job *reporter_take_done(void);
+/* The window profiles to push (a list, CPU first), or NULL. */
+struct push_item *reporter_take_pushes(void);
 /* Finish queued jobs (waiting at most budget_ms), then stop the thread. */
 void	 reporter_stop(int budget_ms);
 void	 reporter_get_status(struct reporter_status *st);

@@ -10,12 +10,13 @@
 
 /* FNV-1a over the key fields and the pcs. */
 static uint32_t
-stacktab_hash(int cls, int32_t pkg_id, const uint64_t *pcs, unsigned depth)
+stacktab_hash(int worker, int cls, int32_t pkg_id, const uint64_t *pcs,
+    unsigned depth)
 {
 	uint64_t h = 1469598103934665603ULL;
 	unsigned i;
 
-	h = (h ^ (uint64_t)cls) * 1099511628211ULL;
+	h = (h ^ (uint64_t)cls ^ (uint64_t)worker << 8) * 1099511628211ULL;
 	h = (h ^ (uint64_t)(uint32_t)pkg_id) * 1099511628211ULL;
 	for (i = 0; i < depth; i++)
 		h = (h ^ pcs[i]) * 1099511628211ULL;
@@ -55,8 +56,8 @@ stacktab_store_pcs(struct stacktab *t, const uint64_t *pcs, unsigned depth)
 }
 
 static struct stack_entry *
-stacktab_find(struct stacktab *t, uint32_t h, int cls, int32_t pkg_id,
-    const uint64_t *pcs, unsigned depth)
+stacktab_find(struct stacktab *t, uint32_t h, int worker, int cls,
+    int32_t pkg_id, const uint64_t *pcs, unsigned depth)
 {
 	size_t i = h & (t->nslots - 1);
 
@@ -66,6 +67,7 @@ stacktab_find(struct stacktab *t, uint32_t h, int cls, int32_t pkg_id,
 		if (!e->used)
 			return e;
 		if (e->hash == h && e->cls == cls && e->pkg_id == pkg_id &&
+		    e->worker == worker &&
 		    e->depth == depth && (depth == 0 || memcmp(t->arena +
 		    e->pcs_off, pcs, depth * sizeof *pcs) == 0))
 			return e;
@@ -88,8 +90,8 @@ stacktab_grow(struct stacktab *t)
 
 		if (!old[i].used)
 			continue;
-		e = stacktab_find(t, old[i].hash, old[i].cls, old[i].pkg_id,
-		    t->arena + old[i].pcs_off, old[i].depth);
+		e = stacktab_find(t, old[i].hash, old[i].worker, old[i].cls,
+		    old[i].pkg_id, t->arena + old[i].pcs_off, old[i].depth);
 		*e = old[i];
 	}
 	free(old);
@@ -100,12 +102,20 @@ stacktab_add(struct stacktab *t, int cls, int32_t pkg_id,
     const uint64_t *pcs, unsigned depth, uint64_t samples,
     uint64_t weight_ns)
 {
-	uint32_t h = stacktab_hash(cls, pkg_id, pcs, depth);
+	stacktab_add_from(t, 0, cls, pkg_id, pcs, depth, samples, weight_ns);
+}
+
+void
+stacktab_add_from(struct stacktab *t, int worker, int cls, int32_t pkg_id,
+    const uint64_t *pcs, unsigned depth, uint64_t samples,
+    uint64_t weight_ns)
+{
+	uint32_t h = stacktab_hash(worker, cls, pkg_id, pcs, depth);
 	struct stack_entry *e;
 
 	t->samples += samples;
 	t->weight_ns += weight_ns;
-	e = stacktab_find(t, h, cls, pkg_id, pcs, depth);
+	e = stacktab_find(t, h, worker, cls, pkg_id, pcs, depth);
 	if (!e->used) {
 		if (t->count >= t->max_entries) {
 			t->overflow += samples;
@@ -115,6 +125,7 @@ stacktab_add(struct stacktab *t, int cls, int32_t pkg_id,
 		e->used = 1;
 		e->hash = h;
 		e->cls = (uint8_t)cls;
+		e->worker = (uint16_t)worker;
 		e->pkg_id = pkg_id;
 		e->depth = (uint16_t)depth;
 		e->pcs_off = stacktab_store_pcs(t, pcs, depth);
@@ -139,8 +150,9 @@ stacktab_merge(struct stacktab *to, const struct stacktab *from)
 	size_t i = 0;
 
 	while ((e = stacktab_next(from, &i)) != NULL)
-		stacktab_add(to, e->cls, e->pkg_id, stacktab_pcs(from, e),
-		    e->depth, e->samples, e->weight_ns);
+		stacktab_add_from(to, e->worker, e->cls, e->pkg_id,
+		    stacktab_pcs(from, e), e->depth, e->samples,
+		    e->weight_ns);
 	to->overflow += from->overflow;
 	to->overflow_ns += from->overflow_ns;
 	to->samples += from->overflow;

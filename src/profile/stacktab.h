@@ -16,6 +16,7 @@ struct stack_entry {
 	uint32_t	 hash;
 	int32_t		 pkg_id;
 	uint16_t	 depth;
+	uint16_t	 worker;	/* the slot that sampled it */
 	uint8_t		 cls;		/* SAMPLE_CPU_OWN... (low two bits) */
 	uint8_t		 used;
 	size_t		 pcs_off;	/* depth entries at arena + pcs_off */
@@ -51,6 +52,11 @@ void	 stacktab_free(struct stacktab *t);
 void	 stacktab_add(struct stacktab *t, int cls, int32_t pkg_id,
 	    const uint64_t *pcs, unsigned depth, uint64_t samples,
 	    uint64_t weight_ns);
+/* The same, keeping apart the stacks of each worker slot (for pprof's
+ * worker label); stacktab_add is worker 0. */
+void	 stacktab_add_from(struct stacktab *t, int worker, int cls,
+	    int32_t pkg_id, const uint64_t *pcs, unsigned depth,
+	    uint64_t samples, uint64_t weight_ns);
 /* Count samples taken in the profiler's own hooks (src/profd/hookstrip.h):
  * not stored as stacks, not in samples; reports show them as overhead. */
 void	 stacktab_add_hooks(struct stacktab *t, uint64_t samples,

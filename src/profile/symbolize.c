@@ -793,3 +793,24 @@ symbolizer_set_cache_cap(struct symbolizer *sym, uint32_t cap)
 	sym->cap = cap;
 	return 0;
 }
+
+int
+symbolizer_module(struct symbolizer *sym, uint64_t pc, struct sym_module *out)
+{
+	Dwfl_Module *mod = dwfl_addrmodule(sym->dwfl, pc);
+	const unsigned char *bits;
+	GElf_Addr vaddr, start, end;
+	int n, i;
+
+	memset(out, 0, sizeof *out);
+	if (mod == NULL)
+		return -1;
+	out->path = sym_module_path(sym, mod);
+	dwfl_module_info(mod, NULL, &start, &end, NULL, NULL, NULL, NULL);
+	out->start = start;
+	out->limit = end;
+	n = dwfl_module_build_id(mod, &bits, &vaddr);
+	for (i = 0; i < n && i < SYM_BUILD_ID_MAX; i++)
+		snprintf(out->build_id + 2 * i, 3, "%02x", bits[i]);
+	return 0;
+}

@@ -43,6 +43,15 @@ struct sym_frame {
 	uint8_t inlined; /* this scope was inlined into the next frame */
 };
 
+/* The module (executable or shared object) a pc lies in. */
+#define SYM_BUILD_ID_MAX 32 /* bytes of build id kept */
+struct sym_module {
+	const char *path; /* interned, as in the maps */
+	uint64_t start; /* its span in the process */
+	uint64_t limit;
+	char build_id[2 * SYM_BUILD_ID_MAX + 1]; /* hex, "" when none */
+};
+
 /* Counters for the status endpoint. */
 struct sym_stats {
 	uint64_t lookups; /* symbolizer_lookup calls */
@@ -85,6 +94,11 @@ int symbolizer_mark_own(struct symbolizer *sym, const char *path);
  * Strings in out are owned by sym (see struct sym_frame). */
 int symbolizer_lookup(struct symbolizer *sym, uint64_t pc,
     int is_return_address, struct sym_frame *out, int max_frames);
+
+/* Fills out with the module pc lies in (after a lookup of pc, so the maps
+ * are fresh). Returns 0, or -1 when no module holds pc. */
+int symbolizer_module(struct symbolizer *sym, uint64_t pc,
+    struct sym_module *out);
 
 /* Debug information of the main executable, found at symbolizer_new. */
 enum sym_debug symbolizer_debug(const struct symbolizer *sym);

@@ -27,6 +27,7 @@ static const struct {
 	{ "json", "application/json" },
 	{ "html", "text/html; charset=utf-8" },
 	{ "folded", "text/plain" },
+	{ "pb.gz", "application/octet-stream" },	/* pprof */
 };
 
 /* A report file name taken apart: what sorting and grouping need. */
@@ -73,6 +74,37 @@ report_store_digits(const char *p)
 	return n;
 }
 
+int
+report_store_valid_set_name(const char *name)
+{
+	size_t len = strspn(name, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnop"
+	    "qrstuvwxyz0123456789_-");
+
+	return len >= 1 && len <= REPORT_STORE_SET_NAME_MAX &&
+	    name[len] == '\0';
+}
+
+/* Where "profile_" starts: name's start, or after a set name and '_'
+ * (the last "profile_": a set name may hold one too); NULL when neither. */
+static const char *
+report_store_prefix(const char *name)
+{
+	const char *p, *last = NULL;
+	char set[REPORT_STORE_SET_NAME_MAX + 1];
+	size_t n;
+
+	for (p = name; (p = strstr(p, REPORT_STORE_PREFIX)) != NULL; p++)
+		last = p;
+	if (last == NULL || last == name)
+		return last;
+	n = (size_t)(last - name) - 1;
+	if (last[-1] != '_' || n == 0 || n > REPORT_STORE_SET_NAME_MAX)
+		return NULL;
+	memcpy(set, name, n);
+	set[n] = '\0';
+	return report_store_valid_set_name(set) ? last : NULL;
+}
+
 /* Split name into k; -1 unless it is exactly a report file name. */
 static int
 report_store_parse(const char *name, struct report_key *k)
@@ -82,9 +114,9 @@ report_store_parse(const char *name, struct report_key *k)
 
 	if (len == 0 || len >= REPORT_STORE_NAME_MAX ||
 	    strstr(name, "..") != NULL || strpbrk(name, "/\\") != NULL ||
-	    strncmp(name, REPORT_STORE_PREFIX, strlen(REPORT_STORE_PREFIX)))
+	    (p = report_store_prefix(name)) == NULL)
 		return -1;
-	p = name + strlen(REPORT_STORE_PREFIX);
+	p += strlen(REPORT_STORE_PREFIX);
 	/* YYYYMMDD T HHMMSS Z _ */
 	if (report_store_digits(p) != 8 || p[8] != 'T' ||
 	    report_store_digits(p + 9) != 6 || p[15] != 'Z' || p[16] != '_')
@@ -296,12 +328,21 @@ int
 report_store_name(struct report_store *s, time_t stamp_time,
     const char *ext, char *out)
 {
+	return report_store_name_set(s, NULL, stamp_time, ext, out);
+}
+
+int
+report_store_name_set(struct report_store *s, const char *set_name,
+    time_t stamp_time, const char *ext, char *out)
+{
 	int idx = report_store_ext_index(ext);
 	char stamp[REPORT_STORE_STAMP_LEN + 1];
 	struct tm tm;
 	unsigned seq;
 
-	if (idx < 0 || gmtime_r(&stamp_time, &tm) == NULL ||
+	if (idx < 0 || (set_name != NULL &&
+	    !report_store_valid_set_name(set_name)) ||
+	    gmtime_r(&stamp_time, &tm) == NULL ||
 	    strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", &tm) !=
 	    REPORT_STORE_STAMP_LEN)
 		return -1;
@@ -314,8 +355,9 @@ report_store_name(struct report_store *s, time_t stamp_time,
 	s->set_exts |= 1u << idx;
 	seq = s->seq;
 	pthread_mutex_unlock(&s->lock);
-	snprintf(out, REPORT_STORE_NAME_MAX, REPORT_STORE_PREFIX "%s_%04u.%s",
-	    stamp, seq, ext);
+	snprintf(out, REPORT_STORE_NAME_MAX, "%s%s" REPORT_STORE_PREFIX
+	    "%s_%04u.%s", set_name != NULL ? set_name : "",
+	    set_name != NULL ? "_" : "", stamp, seq, ext);
 	return 0;
 }
 

@@ -3,10 +3,12 @@
  * and deleting report files. No sockets: the admin endpoints
  * (admin_reports.c) and the profiler's reporter call it.
  *
- * Every report file is named profile_<UTC stamp>_<seq>.<ext>, e.g.
- * profile_20261124T101500Z_0007.json, ext one of json, html, folded. The
- * files sharing stamp and seq form one report *set*; retention counts and
- * deletes whole sets, oldest (by stamp, then seq) first.
+ * Every report file is named [<set name>_]profile_<UTC stamp>_<seq>.<ext>,
+ * e.g. profile_20261124T101500Z_0007.json or (an on-demand profile saved
+ * as ?name=broadcast) broadcast_profile_20261124T101500Z_0008.json, ext
+ * one of json, html, folded, pb.gz (pprof). The files sharing stamp and seq
+ * form one report *set*; retention counts and deletes whole sets, oldest
+ * (by stamp, then seq) first.
  *
  * Thread safety: the directory, limits and sequence number are guarded by a
  * mutex, so a reporter thread may write while the admin loop lists, opens
@@ -26,7 +28,9 @@
 typedef struct json_t json_t;
 
 /* Longest valid name, NUL included; callers size name buffers with it. */
-#define REPORT_STORE_NAME_MAX	64
+#define REPORT_STORE_NAME_MAX	128
+/* Longest set name ([A-Za-z0-9_-]) a named set's files start with. */
+#define REPORT_STORE_SET_NAME_MAX 64
 
 struct report_store {
 	pthread_mutex_t	 lock;
@@ -62,13 +66,20 @@ void	 report_store_free(struct report_store *s);
 
 /*
  * Write into out (REPORT_STORE_NAME_MAX bytes) the name of a report of
- * stamp_time (UTC) with extension ext ("json", "html" or "folded"). Calls
+ * stamp_time (UTC) with extension ext ("json", "html", "folded" or
+ * "pb.gz"). Calls
  * with the same stamp_time for extensions not yet named share one sequence
  * number, so a report's .json, .html and .folded form one set; any other
  * call starts a new set with the next number. Returns -1 for an unknown ext.
  */
 int	 report_store_name(struct report_store *s, time_t stamp_time,
 	    const char *ext, char *out);
+/* The same, for a named set: set_name ([A-Za-z0-9_-]{1,64}, else -1)
+ * and '_' start the name. */
+int	 report_store_name_set(struct report_store *s, const char *set_name,
+	    time_t stamp_time, const char *ext, char *out);
+/* 1 when name may name a set: [A-Za-z0-9_-]{1,64}. */
+int	 report_store_valid_set_name(const char *name);
 /* 1 when name is a report file name (the one check of the admin API): no
  * "..", "/" or "\", the pattern above, at most REPORT_STORE_NAME_MAX - 1
  * bytes. The caller decodes %-escapes first. */

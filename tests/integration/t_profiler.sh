@@ -221,7 +221,7 @@ check "metrics: overhead ratio exported" sh -c "echo '$m' | grep -q '^hotline_pr
 stop_hotlined "$HL_PID" QUIT
 check "QUIT writes a final report of the whole run" test -n "$(newest_report final)"
 check "the reports are listed by the admin API's pattern only" \
-    sh -c "ls '$dir' | grep -vqE '^profile_[0-9]{8}T[0-9]{6}Z_[0-9]{4,10}\.(json|folded|html)$' && exit 1 || exit 0"
+    sh -c "ls '$dir' | grep -vqE '^profile_[0-9]{8}T[0-9]{6}Z_[0-9]{4,10}\.(json|folded|html|pb\.gz)$' && exit 1 || exit 0"
 
 # Wall-clock mode: time spent waiting shows, as idle.
 start_hotlined wall -w 1 -o profiling_clock=wall \

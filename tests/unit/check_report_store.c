@@ -98,6 +98,10 @@ START_TEST(name_validation_table)
 		"profile_19700101T000000Z_0000.json",
 		"profile_20261124T101500Z_12345.json",
 		"profile_20261124T101500Z_1234567890.json",
+		"profile_20261124T101500Z_0007.pb.gz",
+		"broadcast_profile_20261124T101500Z_0007.json",
+		"a-B_9_profile_20261124T101500Z_0007.html",
+		"my_profile_x_profile_20261124T101500Z_0007.json",
 	};
 	static const char *const bad[] = {
 		"", "..", "../profile_20261124T101500Z_0007.json",
@@ -123,6 +127,13 @@ START_TEST(name_validation_table)
 		".profile_20261124T101500Z_0007.json.tmp",
 		" profile_20261124T101500Z_0007.json",
 		"profile_20261124T101500Z_0007.json ",
+		"_profile_20261124T101500Z_0007.json",
+		"bad name_profile_20261124T101500Z_0007.json",
+		"a.b_profile_20261124T101500Z_0007.json",
+		"broadcastprofile_20261124T101500Z_0007.json",
+		"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"	/* 65 characters */
+		    "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
+		    "_profile_20261124T101500Z_0007.json",
 	};
 	char longname[300];
 	size_t i;
