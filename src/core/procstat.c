@@ -61,7 +61,7 @@ procstat_boot_time(void)
  * of proc(5), counted after the command name's closing parenthesis (the
  * name may hold spaces and parentheses of its own).
  */
-static int
+int
 procstat_stat(pid_t pid, struct procstat *ps)
 {
 	unsigned long long utime, stime, start, vsize, rss;
@@ -77,6 +77,8 @@ procstat_stat(pid_t pid, struct procstat *ps)
 		errno = EINVAL;
 		return -1;
 	}
+	ps->user_seconds = (double)utime / tck;
+	ps->system_seconds = (double)stime / tck;
 	ps->cpu_seconds = (double)(utime + stime) / tck;
 	ps->start_time = procstat_boot_time() + (double)start / tck;
 	ps->virtual_bytes = vsize;

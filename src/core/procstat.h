@@ -13,6 +13,8 @@
 
 struct procstat {
 	double		cpu_seconds;	/* user + system */
+	double		user_seconds;
+	double		system_seconds;
 	uint64_t	resident_bytes;
 	uint64_t	virtual_bytes;
 	double		start_time;	/* epoch seconds */
@@ -24,5 +26,8 @@ struct procstat {
 /* Fill ps for pid from /proc/<pid>/{stat,limits,fd}. Returns 0, or -1
  * with errno when the process is gone or /proc cannot be read. */
 int	 procstat_read(pid_t pid, struct procstat *ps);
+/* Only /proc/<pid>/stat: the CPU, memory and start time fields of ps (the
+ * descriptor fields are left as they are). Returns 0 or -1 with errno. */
+int	 procstat_stat(pid_t pid, struct procstat *ps);
 
 #endif

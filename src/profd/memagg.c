@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "core/config.h"
+#include "core/procstat.h"
 #include "core/shm.h"
 #include "profile/memsite.h"
 #include "prof/prof.h"
@@ -136,17 +137,11 @@ memagg_drain_slot(struct prof_host *h, uint32_t slot,
 uint64_t
 memagg_rss(int pid)
 {
-	unsigned long long size, resident;
-	char path[64];
-	FILE *fp;
-	int n;
+	struct procstat ps;
 
-	snprintf(path, sizeof path, "/proc/%d/statm", pid);
-	if (pid <= 0 || (fp = fopen(path, "r")) == NULL)
+	if (pid <= 0 || procstat_stat(pid, &ps) == -1)
 		return 0;
-	n = fscanf(fp, "%llu %llu", &size, &resident);
-	fclose(fp);
-	return n == 2 ? resident * (uint64_t)sysconf(_SC_PAGESIZE) : 0;
+	return ps.resident_bytes;
 }
 
 /* The largest sites by bytes in use, largest first. */
@@ -184,13 +179,15 @@ memagg_tick(struct prof_host *h, double now)
 	w = xcalloc(n + 1, sizeof *w);
 	for (i = 0; i < n; i++) {
 		int pid = shm_slot(h->shm, i)->pid;
-		double ut, st, cpu;
+		struct procstat ps;
+		double cpu;
 
-		if (pid == 0 || prof_proc_cpu(pid, &ut, &st) == -1)
+		/* One read of /proc/<pid>/stat for both CPU and memory. */
+		if (pid <= 0 || procstat_stat(pid, &ps) == -1)
 			continue;
-		cpu = ut + st;
+		cpu = ps.cpu_seconds;
 		w[nw] = (struct timeline_worker){ (int)i, pid, 0,
-		    memagg_rss(pid), pm.sites.slot_live[i] };
+		    ps.resident_bytes, pm.sites.slot_live[i] };
 		if (pm.pid_prev[i] == pid && now > pm.t_prev)
 			w[nw].cpu_pct = 100 * (cpu - pm.cpu_prev[i]) /
 			    (now - pm.t_prev);

@@ -18,6 +18,7 @@
 #include "app/module.h"
 #include "app/module_lines.h"
 #include "core/config.h"
+#include "core/procstat.h"
 #include "core/shm.h"
 #include "prof/prof.h"
 #include "profd/hookstrip.h"
@@ -116,24 +117,12 @@ now_epoch(void)
 int
 prof_proc_cpu(int pid, double *ut, double *st)
 {
-	unsigned long long u, s;
-	char path[64], buf[1024], *p;
-	FILE *fp;
-	size_t n;
+	struct procstat ps;
 
-	snprintf(path, sizeof path, "/proc/%d/stat", pid);
-	if (pid <= 0 || (fp = fopen(path, "r")) == NULL)
+	if (pid <= 0 || procstat_stat(pid, &ps) == -1)
 		return -1;
-	n = fread(buf, 1, sizeof buf - 1, fp);
-	fclose(fp);
-	buf[n] = '\0';
-	/* comm may hold spaces: fields resume after the last ')'. */
-	if ((p = strrchr(buf, ')')) == NULL || sscanf(p + 2,
-	    "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &u,
-	    &s) != 2)
-		return -1;
-	*ut = (double)u / sysconf(_SC_CLK_TCK);
-	*st = (double)s / sysconf(_SC_CLK_TCK);
+	*ut = ps.user_seconds;
+	*st = ps.system_seconds;
 	return 0;
 }
 
