@@ -97,7 +97,7 @@ def shares(report, lines):
         else:
             k = sum(r["samples"] for r in rows if r["line"] == lines[name])
         got[name] = k / n if n else 0
-    return got, n, report.get("timer") or report.get("sampling", {})
+    return got, n
 
 
 def burner():
@@ -120,7 +120,7 @@ def one(build, lines, workers, timer, contended, seconds):
     all_ns = sum(t["all_ns"] for t in truths)
     true = {name: sum(t[name + "_ns"] for t in truths) / all_ns
             for name, _ in PARTS}
-    got, n, _ = shares(final_report(out), lines)
+    got, n = shares(final_report(out), lines)
     return true, got, n
 
 
